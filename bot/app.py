@@ -1,0 +1,49 @@
+"""Loading everything the conversation needs, once, at start-up."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Config, Settings, load_config
+from bot.engine.runner import Engine
+from bot.errors import FlowError
+from bot.flows.flow import FlowSet
+from bot.flows.loader import load_flows
+from bot.flows.problems import Problem
+from bot.flows.validate import validate
+from bot.i18n.detect import LanguageDetector
+from bot.i18n.translator import Translator
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class App:
+    config: Config
+    base: Path
+    settings: Settings
+    flows: FlowSet
+    translator: Translator
+    engine: Engine
+    warnings: tuple[Problem, ...] = ()
+
+
+def load_app(config_path: str | Path | None = None) -> App:
+    """Config, flows and catalogs, checked. Raises a SafeVoiceError that says what is wrong."""
+    config, base = load_config(config_path)
+    flows, problems = load_flows(base / config.flows_dir)
+    translator = Translator.load(
+        base / config.locales_dir, config.languages.shipped, config.languages.source
+    )
+    problems += validate(flows, config, translator)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        listing = "\n".join(str(p) for p in errors[:20])
+        msg = f"the flows have {len(errors)} problem(s); fix them and start again:\n{listing}"
+        raise FlowError(msg)
+    detector = LanguageDetector(config.languages.shipped)
+    engine = Engine(flows, config, translator, detect=detector.detect)
+    settings = Settings.from_env(config, base)
+    return App(config, base, settings, flows, translator, engine, tuple(problems))

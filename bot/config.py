@@ -1,0 +1,192 @@
+"""`config.toml` read into typed models, with errors a person can act on.
+
+Secrets never come from the file: the secret key, the Telegram token and
+deployment URLs are taken from the environment (see `Settings.from_env`).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot.errors import ConfigError
+
+AnswerKind = Literal["choice", "multi", "scale", "yes_no", "text"]
+ALL_KINDS: tuple[AnswerKind, ...] = ("choice", "multi", "scale", "yes_no", "text")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgeBand(_Strict):
+    id: str = Field(pattern=r"^\d{1,2}-\d{1,2}$")
+    min_age: int = Field(ge=5, le=30)
+    max_age: int = Field(ge=5, le=30)
+    label: dict[str, str] = Field(default_factory=dict)
+    keep: tuple[AnswerKind, ...] = ALL_KINDS
+    scale_style: Literal["faces", "numbers"] = "numbers"
+    max_message_chars: int = Field(default=400, ge=40, le=4096)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeBand:
+        if self.min_age > self.max_age:
+            msg = f"age band {self.id}: min_age {self.min_age} is above max_age {self.max_age}"
+            raise ValueError(msg)
+        return self
+
+
+class Service(_Strict):
+    label: dict[str, str]
+    organisation: str = "default"
+
+    @field_validator("label")
+    @classmethod
+    def _has_label(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            msg = "a service needs a label in at least one language"
+            raise ValueError(msg)
+        return value
+
+
+class Languages(_Strict):
+    source: str = "en"
+    shipped: tuple[str, ...] = ("en",)
+    names: dict[str, str] = Field(default_factory=dict)
+    rtl: tuple[str, ...] = ("ar", "fa", "he", "ur", "ps", "ckb")
+
+    @model_validator(mode="after")
+    def _source_shipped(self) -> Languages:
+        if self.source not in self.shipped:
+            msg = f"the source language {self.source!r} must be one of the shipped languages"
+            raise ValueError(msg)
+        return self
+
+
+class Privacy(_Strict):
+    k_threshold: int = Field(default=10, ge=2, le=1000)
+    session_ttl_seconds: int = Field(default=1800, ge=60, le=7 * 24 * 3600)
+    text_retention_days: int = Field(default=180, ge=1)
+    record_retention_days: int = Field(default=3 * 365, ge=1)
+
+
+class Storage(_Strict):
+    database_url: str = "sqlite:///data/feedback.db"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+
+class Telegram(_Strict):
+    api_base: str = "https://api.telegram.org"
+    library: Literal["aiogram", "ptb"] = "aiogram"
+    staff_chat_id: int | None = None
+
+
+class Helpline(_Strict):
+    name: dict[str, str]
+    number: str
+    note: dict[str, str] = Field(default_factory=dict)
+
+
+class Engine(_Strict):
+    max_steps_per_turn: int = Field(default=50, ge=5, le=1000)
+    max_input_chars: int = Field(default=2000, ge=100, le=10000)
+
+
+class Config(_Strict):
+    languages: Languages = Languages()
+    age_bands: tuple[AgeBand, ...]
+    services: dict[str, Service] = Field(default_factory=dict)
+    service_codes: dict[str, str] = Field(default_factory=dict)
+    helplines: tuple[Helpline, ...] = ()
+    privacy: Privacy = Privacy()
+    storage: Storage = Storage()
+    telegram: Telegram = Telegram()
+    engine: Engine = Engine()
+    flows_dir: str = "flows"
+    locales_dir: str = "locales"
+
+    @model_validator(mode="after")
+    def _unique_bands(self) -> Config:
+        ids = [band.id for band in self.age_bands]
+        if len(set(ids)) != len(ids):
+            msg = "two age bands share an id"
+            raise ValueError(msg)
+        for code, service in self.service_codes.items():
+            if service not in self.services:
+                msg = f"service code {code!r} points to an unknown service {service!r}"
+                raise ValueError(msg)
+        return self
+
+    def band(self, band_id: str) -> AgeBand:
+        for band in self.age_bands:
+            if band.id == band_id:
+                return band
+        msg = f"unknown age band {band_id!r}; known: {', '.join(self.band_ids)}"
+        raise ConfigError(msg)
+
+    @property
+    def band_ids(self) -> tuple[str, ...]:
+        return tuple(band.id for band in self.age_bands)
+
+    def service_label(self, service_id: str, lang: str) -> str:
+        labels = self.services[service_id].label
+        return labels.get(lang) or labels.get(self.languages.source) or next(iter(labels.values()))
+
+    def is_rtl(self, lang: str) -> bool:
+        return lang.split("-")[0] in self.languages.rtl
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        lines.append(f"  {where}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(path: str | Path | None = None) -> tuple[Config, Path]:
+    """Read the config file; returns it with the folder relative paths resolve against."""
+    chosen = Path(path or os.environ.get("SAFEVOICE_CONFIG") or "config.toml")
+    try:
+        raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        msg = f"{chosen}: no config file here. Pass --config PATH or set SAFEVOICE_CONFIG."
+        raise ConfigError(msg) from None
+    except UnicodeDecodeError:
+        msg = f"{chosen}: the file is not UTF-8 text. Save it as UTF-8 and try again."
+        raise ConfigError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{chosen}: this is not valid TOML ({exc}). Check quotes and brackets near there."
+        raise ConfigError(msg) from None
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        msg = f"{chosen}: some values cannot be used:\n{_describe(exc)}"
+        raise ConfigError(msg) from None
+    return config, chosen.resolve().parent
+
+
+class Settings(_Strict):
+    """Deployment values from the environment, over the file's defaults."""
+
+    secret_key: bytes | None
+    redis_url: str
+    database_url: str
+    telegram_token: str | None
+
+    @classmethod
+    def from_env(cls, config: Config, base: Path) -> Settings:
+        secret = os.environ.get("SAFEVOICE_SECRET_KEY")
+        database_url = os.environ.get("SAFEVOICE_DATABASE_URL") or config.storage.database_url
+        if database_url.startswith("sqlite:///") and not database_url.startswith("sqlite:////"):
+            database_url = "sqlite:///" + str(base / database_url.removeprefix("sqlite:///"))
+        return cls(
+            secret_key=secret.encode() if secret else None,
+            redis_url=os.environ.get("SAFEVOICE_REDIS_URL") or config.storage.redis_url,
+            database_url=database_url,
+            telegram_token=os.environ.get("SAFEVOICE_TELEGRAM_TOKEN") or None,
+        )

@@ -1,0 +1,310 @@
+"""The pure flow engine: `start()` and `resume()` return a new session and events.
+
+No I/O happens here: translations, config and flows are data handed in, and the
+edges (channels, services) act on the events.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.config import Config
+from bot.engine.events import (
+    AnswerRecorded,
+    DataDeletionRequested,
+    Event,
+    FeedbackSubmitted,
+    InputKind,
+    Option,
+    Say,
+)
+from bot.engine.inputs import Input
+from bot.engine.session import Session
+from bot.engine.text import clean_input
+from bot.flows.flow import Flow, FlowSet
+from bot.flows.steps import Outcome, Question, StepBase
+from bot.flows.steps.end import EndStep
+from bot.i18n.translator import Translator
+from bot.privacy.scrub import scrub
+
+# Commands that pause what the young person was doing and come back to it afterwards.
+INTERRUPTIONS = ("privacy", "language")
+SKIP, DONE = "skip", "done"
+
+
+@dataclass
+class _Turn:
+    """The context a step sees while the engine runs one turn."""
+
+    engine: Engine
+    session: Session
+    flow: Flow
+    step: StepBase | None = None
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def config(self) -> Config:
+        return self.engine.config
+
+    def t(self, text: str, part: str = "") -> str:
+        step = self.step.id if self.step else ""
+        context = f"{self.flow.scope}/{self.flow.id}/{step}" + (f"/{part}" if part else "")
+        return self.engine.translator.gettext(self.session.lang, context, text)
+
+    def system(self, text: str, **values: object) -> str:
+        return self.engine.translator.system(self.session.lang, text, **values)
+
+    def detect_language(self, text: str) -> str | None:
+        return self.engine.detect(text) if self.engine.detect else None
+
+    def say(
+        self,
+        text: str,
+        *,
+        input: InputKind = "none",
+        options: Sequence[Option] = (),
+        skip: bool = False,
+        done: bool = False,
+        selected: Sequence[str] = (),
+    ) -> Say:
+        return Say(
+            text=text,
+            lang=self.session.lang,
+            rtl=self.config.is_rtl(self.session.lang),
+            step=self.step.id if self.step and input != "none" else None,
+            input=input,
+            options=tuple(options),
+            skip=Option(SKIP, self.system("Skip")) if skip else None,
+            done=Option(DONE, self.system("Done")) if done else None,
+            selected=tuple(selected),
+        )
+
+
+class Engine:
+    def __init__(
+        self,
+        flows: FlowSet,
+        config: Config,
+        translator: Translator,
+        *,
+        detect: Callable[[str], str | None] | None = None,
+    ) -> None:
+        self.flows, self.config, self.translator, self.detect = flows, config, translator, detect
+
+    # -- public surface -------------------------------------------------------------------
+    def start(self, lang: str, *, service: str | None = None) -> tuple[Session, list[Event]]:
+        """A new conversation in `lang` (a guess the young person confirms), from `start`."""
+        lang = lang if lang in self.config.languages.shipped else self.config.languages.source
+        service = service if service in self.config.services else None
+        session = Session(lang=lang, service=service)
+        events: list[Event] = []
+        self._enter_flow(session, "start", events)
+        return session, events
+
+    def resume(self, previous: Session, inp: Input) -> tuple[Session, list[Event]]:
+        """Handle one input. `previous` is never changed: a copy is returned."""
+        session = Session.from_json(json.loads(json.dumps(previous.to_json())))
+        session.turn += 1
+        events: list[Event] = []
+        if inp.kind == "command":
+            self._command(session, inp.value, events)
+            return session, events
+        value = clean_input(inp.value, self.config.engine.max_input_chars)
+        inp = Input(inp.kind, value, inp.step)
+        current = self._current(session)
+        if current is None:
+            self._enter_flow(session, "menu" if session.band else "start", events)
+            return session, events
+        flow, step = current
+        turn = _Turn(self, session, flow, step, events)
+        if inp.kind == "text" and not value.strip():
+            events.append(turn.say(turn.system("I didn't get any words there. That's okay.")))
+            self._run(session, flow, step, self._reenter(turn, step), events)
+            return session, events
+        if inp.kind == "button" and inp.step not in (None, step.id):
+            events.append(turn.say(turn.system("That button belongs to an earlier question.")))
+            self._run(session, flow, step, self._reenter(turn, step), events)
+            return session, events
+        if inp.kind == "button" and inp.value == SKIP and isinstance(step, Question):
+            session.picked.clear()
+            outcome = Outcome(answered=True, answer=None)
+        else:
+            outcome = step.receive(turn, inp)
+            events.extend(outcome.events)
+            outcome.events = []
+        if outcome.wait:
+            return session, events
+        if isinstance(step, Question) and outcome.answered:
+            self._record(session, step, outcome.answer, events)
+        self._leave(session, flow, step, outcome, events)
+        return session, events
+
+    # -- moving through flows -------------------------------------------------------------
+    def _current(self, session: Session) -> tuple[Flow, StepBase] | None:
+        if session.step is None or session.flow is None or session.scope is None:
+            return None
+        flow = self.flows.get(session.scope, session.flow)
+        step = flow.step(session.step) if flow else None
+        return (flow, step) if flow and step else None
+
+    def _command(self, session: Session, name: str, events: list[Event]) -> None:
+        current = self._current(session)
+        if name == SKIP and current and isinstance(current[1], Question):
+            self._record(session, current[1], None, events)
+            self._leave(session, *current, Outcome(answered=True), events)
+            return
+        if name in INTERRUPTIONS and current and not session.back:
+            flow, step = current
+            session.back = [flow.scope, flow.id, step.id]
+        elif name not in INTERRUPTIONS:
+            session.back = None
+        session.picked.clear()
+        if name in ("start", "stop"):
+            # Stopping drops unsent answers: nothing is sent that was not finished.
+            session.answers, session.kept = {}, {}
+        if name == "start":
+            session.band = None
+        if name in ("menu", "help", SKIP):
+            name = "menu" if session.band else "start"
+        known = ("start", "menu", "person", "language", "privacy", "forget", "stop")
+        self._enter_flow(session, name if name in known else "menu", events)
+
+    def _enter_flow(self, session: Session, flow_id: str, events: list[Event]) -> None:
+        flow = self.flows.resolve(session.band, flow_id)
+        if flow is None and session.band is None:
+            flow = self.flows.resolve(None, "start")
+        if flow is None:
+            self._broken(session, events)
+            return
+        step = flow.step(flow.start)
+        if step is None:  # the validator refuses such flows; never crash a chat over it
+            self._broken(session, events)
+            return
+        turn = _Turn(self, session, flow, step, events)
+        self._run(session, flow, step, step.enter(turn), events)
+
+    def _run(
+        self, session: Session, flow: Flow, step: StepBase, outcome: Outcome, events: list[Event]
+    ) -> None:
+        """Follow steps until one waits for input; a step limit stops runaway loops."""
+        for _ in range(self.config.engine.max_steps_per_turn):
+            events.extend(outcome.events)
+            if outcome.wait:
+                session.scope, session.flow, session.step = flow.scope, flow.id, step.id
+                return
+            target = self._target(session, flow, step, outcome, events)
+            if target is None:
+                return
+            flow, step = target
+            outcome = step.enter(_Turn(self, session, flow, step, events))
+        self._broken(session, events)
+
+    def _leave(
+        self, session: Session, flow: Flow, step: StepBase, outcome: Outcome, events: list[Event]
+    ) -> None:
+        outcome.events, outcome.wait = [], False
+        self._run(session, flow, step, outcome, events)
+
+    def _target(
+        self, session: Session, flow: Flow, step: StepBase, outcome: Outcome, events: list[Event]
+    ) -> tuple[Flow, StepBase] | None:
+        """The step after `step`, or None when the conversation goes idle or moved on."""
+        if any(isinstance(event, DataDeletionRequested) for event in outcome.events):
+            fresh = Session(lang=session.lang)
+            session.__dict__.update(fresh.__dict__)
+            return None
+        if outcome.flow:
+            return self._flow_start(session, outcome.flow, events)
+        if outcome.finish or isinstance(step, EndStep):
+            return self._finish(session, flow, step, events)
+        next_id = outcome.jump or self._next(session, step)
+        nxt = flow.step(next_id) if next_id else None
+        if nxt is None:
+            return self._finish(session, flow, step, events)
+        return flow, nxt
+
+    def _next(self, session: Session, step: StepBase) -> str | None:
+        if step.next is None or isinstance(step.next, str):
+            return step.next
+        # `service` can be known before any question: from a service's link.
+        answers = {"service": session.service, **session.answers}
+        branch = next((b for b in step.next if b.matches(answers)), None)
+        return branch.goto if branch else None
+
+    def _flow_start(
+        self, session: Session, flow_id: str, events: list[Event]
+    ) -> tuple[Flow, StepBase] | None:
+        flow = self.flows.resolve(session.band, flow_id)
+        step = flow.step(flow.start) if flow else None
+        if flow is None or step is None:
+            self._broken(session, events)
+            return None
+        return flow, step
+
+    def _finish(
+        self, session: Session, flow: Flow, step: StepBase, events: list[Event]
+    ) -> tuple[Flow, StepBase] | None:
+        then = step.then if isinstance(step, EndStep) else "menu"
+        if isinstance(step, EndStep) and step.submit:
+            self._submit(session, flow, events)
+        session.scope = session.flow = session.step = None
+        back, session.back = session.back, None
+        if then == "back" and back:
+            returned = self.flows.get(back[0], back[1])
+            at = returned.step(back[2]) if returned else None
+            if returned and at:
+                return returned, at
+        if then == "idle" or (then == "back" and not session.band):
+            return None
+        return self._flow_start(session, "menu" if session.band else "start", events)
+
+    def _reenter(self, turn: _Turn, step: StepBase) -> Outcome:
+        outcome = step.enter(turn)
+        return outcome
+
+    def _broken(self, session: Session, events: list[Event]) -> None:
+        text = self.translator.system(
+            session.lang,
+            "Sorry, something went wrong on our side. Please type /start to begin again.",
+        )
+        events.append(Say(text=text, lang=session.lang, rtl=self.config.is_rtl(session.lang)))
+        session.scope = session.flow = session.step = None
+
+    # -- answers ------------------------------------------------------------------------
+    def _record(self, session: Session, step: Question, value: object, events: list[Event]) -> None:
+        kind = step.answer_kind
+        if isinstance(value, str) and kind == "text":
+            value = scrub(value)
+        answer = value if isinstance(value, (str, list)) else None
+        session.answers[step.key] = answer
+        band = self.config.band(session.band) if session.band else None
+        kept = step.record and band is not None and kind in band.keep
+        if getattr(step, "options_from", None) == "services" and isinstance(answer, str):
+            session.service = answer
+        elif kept:
+            session.kept[step.key] = kind
+        shown = answer if kept or kind != "text" else None
+        events.append(
+            AnswerRecorded(step.key, kind, json.dumps(shown) if isinstance(shown, list) else shown)
+        )
+
+    def _submit(self, session: Session, flow: Flow, events: list[Event]) -> None:
+        answers: list[tuple[str, str, str]] = []
+        for key, kind in session.kept.items():
+            value = session.answers.get(key)
+            for item in value if isinstance(value, list) else [value]:
+                if item is not None:
+                    answers.append((key, kind, item))
+        events.append(
+            FeedbackSubmitted(
+                flow_id=flow.id,
+                flow_version=flow.header.version,
+                age_band=session.band or "unknown",
+                language=session.lang,
+                service=session.service,
+                answers=tuple(answers),
+            )
+        )
+        session.answers, session.kept = {}, {}

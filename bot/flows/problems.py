@@ -1,0 +1,21 @@
+"""Problems found in flow files, told in the author's words with a place and a fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    col: int
+    message: str
+    fix: str = ""
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        label = "" if self.severity == "error" else "warning: "
+        fix = f" {self.fix}" if self.fix else ""
+        return f"{self.file}:{self.line}:{self.col}: {label}{self.message}{fix}"

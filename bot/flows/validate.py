@@ -1,0 +1,303 @@
+"""Semantic checks on loaded flows: errors that stop a flow from working, and warnings.
+
+Each problem names the flow, the step, the file and line, and suggests a fix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from bot.config import Config
+from bot.flows.flow import COMMON, REQUIRED_FLOWS, Flow, FlowSet
+from bot.flows.model import Branch, Condition
+from bot.flows.problems import Problem
+from bot.flows.steps import Question, StepBase
+from bot.flows.steps.choice import ChoiceStep
+from bot.flows.steps.end import EndStep
+from bot.flows.steps.forget import ForgetStep
+from bot.flows.steps.goto import GotoStep
+from bot.flows.steps.handoff import HandoffStep
+from bot.i18n.translator import Translator
+
+# Young readers: a sentence longer than this is hard going.
+YOUNG_MAX_WORDS = 16
+
+
+def _problem(
+    flow: Flow,
+    step: str | None,
+    message: str,
+    fix: str = "",
+    *,
+    warn: bool = False,
+    where: tuple[str, ...] = (),
+) -> Problem:
+    path = (step, *where) if step else ()
+    line, col = flow.where(*path)
+    prefix = f"flow `{flow.id}`" + (f", step `{step}`" if step else "")
+    return Problem(
+        flow.path, line, col, f"{prefix}: {message}", fix, "warning" if warn else "error"
+    )
+
+
+def _ends(step: StepBase) -> bool:
+    return isinstance(step, (EndStep, GotoStep, ForgetStep))
+
+
+def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
+    ids = [step.id for step in flow.steps]
+    for step_id in {i for i in ids if ids.count(i) > 1}:
+        yield _problem(flow, step_id, "two steps have this id.", "Give each step its own id.")
+    if flow.step(flow.start) is None:
+        yield _problem(
+            flow,
+            None,
+            f"`start` names a step `{flow.start}` that does not exist.",
+            "Use the id of one of the steps.",
+            where=("start",),
+        )
+    known = set(ids)
+    for step in flow.steps:
+        for target in step.links():
+            if target not in known:
+                yield _problem(
+                    flow,
+                    step.id,
+                    f"it leads to `{target}`, but there is no step with that id.",
+                    "Check the spelling, or add that step.",
+                    where=("next",),
+                )
+        if not _ends(step) and not list(step.links()):
+            what = "question" if isinstance(step, Question) else "step"
+            yield _problem(
+                flow,
+                step.id,
+                f"this {what} has no way on: it has no `next`.",
+                "Add `next:` with the id of the step that comes after it.",
+            )
+        if isinstance(step.next, tuple) and step.next[-1].when is not None:
+            yield _problem(
+                flow,
+                step.id,
+                "every branch of `next` has a `when`, so the chat can get stuck.",
+                "Add a last branch with only `goto:`, for when nothing else fits.",
+                warn=True,
+                where=("next",),
+            )
+        if (
+            isinstance(step, GotoStep)
+            and flows.resolve(_band(flow, config), step.flow) is None
+            and not _resolves_everywhere(flows, config, step.flow)
+        ):
+            yield _problem(
+                flow,
+                step.id,
+                f"it goes to a flow `{step.flow}` that does not exist.",
+                "Check the flow's id (the `id:` at the top of its file).",
+                where=("flow",),
+            )
+    yield from _reachability(flow)
+    yield from _conditions(flow)
+    if flow.header.feedback and not any(isinstance(s, EndStep) and s.submit for s in flow.steps):
+        yield _problem(
+            flow,
+            None,
+            "this is a feedback flow, but no `end` step has `submit: true`.",
+            "Add `submit: true` to the end step that says thank you.",
+        )
+
+
+def _band(flow: Flow, config: Config) -> str | None:
+    return flow.scope if flow.scope in config.band_ids else None
+
+
+def _resolves_everywhere(flows: FlowSet, config: Config, flow_id: str) -> bool:
+    return all(flows.resolve(band, flow_id) for band in config.band_ids)
+
+
+def _reachability(flow: Flow) -> Iterator[Problem]:
+    seen: set[str] = set()
+    todo = [flow.start]
+    while todo:
+        current = flow.step(todo.pop())
+        if current is None or current.id in seen:
+            continue
+        seen.add(current.id)
+        todo.extend(current.links())
+    for step in flow.steps:
+        if step.id not in seen:
+            yield _problem(
+                flow,
+                step.id,
+                "no other step leads here, so nobody will ever see it.",
+                "Point a `next` or a `goto` at it, or remove it.",
+            )
+    if seen and not any(_ends(s) for s in flow.steps if s.id in seen):
+        yield _problem(
+            flow,
+            None,
+            "this flow never ends: it has no `end`, `goto` or `forget` step.",
+            "Add an `end` step and lead the last question to it.",
+        )
+
+
+def _conditions(flow: Flow) -> Iterator[Problem]:
+    keys = {step.key for step in flow.steps if isinstance(step, Question)}
+    for step in flow.steps:
+        if not isinstance(step.next, tuple):
+            continue
+        for branch in step.next:
+            for condition in _when(branch):
+                if condition.key not in keys:
+                    yield _problem(
+                        flow,
+                        step.id,
+                        f"a condition looks at `{condition.key}`, which no question here asks.",
+                        "Use the `key` of a question in this flow.",
+                        warn=True,
+                        where=("next",),
+                    )
+
+
+def _when(branch: Branch) -> tuple[Condition, ...]:
+    if branch.when is None:
+        return ()
+    return branch.when if isinstance(branch.when, tuple) else (branch.when,)
+
+
+def check_set(flows: FlowSet, config: Config) -> Iterator[Problem]:
+    """Checks across flows: the safety exits of every band, and one set of keys per flow id."""
+    for band in config.band_ids:
+        for required in REQUIRED_FLOWS:
+            if flows.resolve(band, required) is None:
+                anchor = next(iter(flows), None)
+                if anchor is None:
+                    continue
+                yield Problem(
+                    anchor.path,
+                    1,
+                    1,
+                    f"age band {band} has no `{required}` flow, so nobody could reach it.",
+                    f"Add flows/{band}/{required}.yaml or flows/{COMMON}/{required}.yaml.",
+                )
+    by_id: dict[str, list[Flow]] = {}
+    for flow in flows:
+        if flow.scope != COMMON:
+            by_id.setdefault(flow.id, []).append(flow)
+    for versions in by_id.values():
+        first = versions[0]
+        for other in versions[1:]:
+            if _keys(first) != _keys(other):
+                missing = sorted(_keys(first) ^ _keys(other))
+                yield _problem(
+                    other,
+                    None,
+                    f"the {first.scope} and {other.scope} versions ask different questions "
+                    f"(keys differ: {', '.join(missing)}).",
+                    "Ask the same keys in every age band, so answers can be counted together. "
+                    "Use `record: false` for extra questions.",
+                )
+            if _exits(first) != _exits(other):
+                yield _problem(
+                    other,
+                    None,
+                    f"the {first.scope} and {other.scope} versions do not offer the same ways "
+                    "to reach a person.",
+                    "Keep the same `handoff` steps (same `reason`) in every age band.",
+                )
+
+
+def _keys(flow: Flow) -> set[str]:
+    return {s.key for s in flow.steps if isinstance(s, Question) and s.record and not s.about_you}
+
+
+def _exits(flow: Flow) -> set[str]:
+    exits = {f"handoff:{s.reason}" for s in flow.steps if isinstance(s, HandoffStep)}
+    exits |= {
+        f"goto:{s.flow}" for s in flow.steps if isinstance(s, GotoStep) and s.flow in REQUIRED_FLOWS
+    }
+    return exits
+
+
+_SENTENCE = re.compile(r"[^.!?؟]+[.!?؟]?")
+
+
+def check_words(flow: Flow, config: Config, translator: Translator | None) -> Iterator[Problem]:
+    """Warnings about words: too long for the band, too hard for young readers, untranslated."""
+    band = config.band(flow.scope) if flow.scope in config.band_ids else None
+    for step in flow.steps:
+        for part, text in step.texts():
+            where = ("text",) if not part else ()
+            if band and len(text) > band.max_message_chars:
+                yield _problem(
+                    flow,
+                    step.id,
+                    f"this text has {len(text)} characters; for ages {band.id} "
+                    f"keep it under {band.max_message_chars}.",
+                    "Say it in fewer words, or split it into two messages.",
+                    warn=True,
+                    where=where,
+                )
+            if band and band.max_age <= 12:
+                longest = max((len(s.split()) for s in _SENTENCE.findall(text)), default=0)
+                if longest > YOUNG_MAX_WORDS:
+                    yield _problem(
+                        flow,
+                        step.id,
+                        f"a sentence has {longest} words, which is hard to read at ages {band.id}.",
+                        f"Keep sentences under {YOUNG_MAX_WORDS} words.",
+                        warn=True,
+                        where=where,
+                    )
+            if translator is None:
+                continue
+            context = f"{flow.scope}/{flow.id}/{step.id}" + (f"/{part}" if part else "")
+            for lang in config.languages.shipped:
+                if lang == config.languages.source:
+                    continue
+                catalog = translator.catalogs.get(lang)
+                if catalog is None or (context, text) not in catalog.messages:
+                    yield _problem(
+                        flow,
+                        step.id,
+                        f"the text {_short(text)} has no {lang} translation yet.",
+                        "Run `safevoice i18n update` and translate it in "
+                        f"locales/{lang}/LC_MESSAGES/safevoice.po.",
+                        warn=True,
+                        where=where,
+                    )
+        if (
+            band
+            and isinstance(step, Question)
+            and step.answer_kind not in band.keep
+            and step.record
+        ):
+            yield _problem(
+                flow,
+                step.id,
+                f"answers to this {step.answer_kind} question are not kept for "
+                f"ages {band.id} (see `keep` in config.toml).",
+                "Remove the question, or set `record: false` if it only steers the conversation.",
+                warn=True,
+            )
+        if isinstance(step, ChoiceStep) and step.options_from == "services" and not config.services:
+            yield _problem(
+                flow,
+                step.id,
+                "it lists the services, but config.toml has none.",
+                "Add services under [services] in config.toml.",
+            )
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) < 40 else text[:37] + "...")
+
+
+def validate(flows: FlowSet, config: Config, translator: Translator | None = None) -> list[Problem]:
+    problems: list[Problem] = []
+    for flow in flows:
+        problems.extend(check_flow(flow, flows, config))
+        problems.extend(check_words(flow, config, translator))
+    problems.extend(check_set(flows, config))
+    return sorted(set(problems))

@@ -1,0 +1,1 @@
+"""Translations (Babel/gettext catalogs), right-to-left languages and language detection."""

@@ -1,0 +1,1 @@
+"""The glue: conversation turns, feedback records, handoffs. Only services write to stores."""

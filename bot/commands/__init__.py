@@ -1,0 +1,1 @@
+"""Subcommands of `safevoice`, one module each."""

@@ -1,0 +1,267 @@
+"""The conversation-state store: per-chat lock, session JSON and update dedupe.
+
+One conversation turn is "lock, then load, handle, save" (STYLE point 4)::
+
+    async with store.lock(key, update_id=update_id) as scope:
+        if scope.duplicate:
+            return                      # already handled: the lock is released on exit
+        session, events = engine.resume(scope.session, ...)
+        await scope.save(session)       # save + mark handled + unlock, atomically
+
+``begin()`` and ``commit()`` are the same two steps without the context manager. Every
+implementation passes ``tests/storage/test_session_stores.py`` (STYLE point 3).
+
+Keys handed to a store are already pseudonymous HMACs; stores never log them.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import contextlib
+import json
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.errors import StorageError
+
+__all__ = [
+    "DEFAULT_DEDUPE_TTL",
+    "DEFAULT_LOCK_TTL",
+    "DEFAULT_SESSION_TTL",
+    "KeyGate",
+    "LockLostError",
+    "LockTimeoutError",
+    "Session",
+    "SessionStore",
+    "Turn",
+    "TurnScope",
+    "decode_session",
+    "encode_session",
+]
+
+Session = dict[str, Any]
+
+# Inactivity after which a conversation is forgotten (privacy: state must not linger).
+DEFAULT_SESSION_TTL = 30 * 60.0
+# A lock outlives any sane turn, yet a killed process cannot block a chat for long.
+DEFAULT_LOCK_TTL = 30.0
+# Telegram re-delivers webhook updates for hours; a day covers every retry.
+DEFAULT_DEDUPE_TTL = 24 * 60 * 60.0
+
+
+class LockTimeoutError(StorageError):
+    """Another turn of the same conversation held the lock for longer than we may wait."""
+
+
+class LockLostError(StorageError):
+    """The lock expired (the turn was too slow) before commit; nothing was saved."""
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One locked turn: what ``begin()`` found, and the token that proves we hold the lock."""
+
+    key: str
+    session: Session | None
+    duplicate: bool
+    token: str
+    update_id: str | None = None
+
+
+def encode_session(session: Session) -> bytes:
+    """The one UTF-8 JSON form stored everywhere; TypeError for anything that is not JSON."""
+    if not isinstance(session, dict):
+        msg = f"a session must be a JSON object (dict), not {type(session).__name__}"
+        raise TypeError(msg)
+    try:
+        # allow_nan=False: NaN/Infinity are not JSON and would break other readers.
+        text = json.dumps(session, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        # Encoding here, not in the Redis client, makes a lone surrogate fail in every store.
+        return text.encode("utf-8")
+    except ValueError as exc:  # UnicodeEncodeError is a ValueError too
+        msg = f"a session must hold plain JSON only: {exc}"
+        raise TypeError(msg) from exc
+
+
+def decode_session(raw: str | bytes | None) -> Session | None:
+    if raw is None:
+        return None
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        msg = "a stored session is not a JSON object"
+        raise StorageError(msg)
+    return data
+
+
+class SessionStore(abc.ABC):
+    """Sessions, per-chat locks and update dedupe behind one small async interface."""
+
+    @abc.abstractmethod
+    async def begin(
+        self, key: str, *, update_id: str | None = None, lock_timeout: float = 10.0
+    ) -> Turn:
+        """Lock ``key`` (waiting at most ``lock_timeout`` s), load its session, check dedupe.
+
+        Turns on one key run in order of arrival within a process; different keys never
+        wait for each other. Raises LockTimeoutError if the lock stays busy.
+        """
+
+    @abc.abstractmethod
+    async def commit(
+        self, turn: Turn, session: Session | None, *, update_id: str | None = None
+    ) -> None:
+        """Atomically save ``session`` (None deletes it), mark the update handled, unlock.
+
+        ``update_id`` defaults to the one given to ``begin()``. An update counts as handled
+        only once this ran. Raises LockLostError (and saves nothing) if the lock expired.
+        """
+
+    @abc.abstractmethod
+    async def release(self, turn: Turn) -> None:
+        """Unlock without saving (error path); never releases a lock someone else holds."""
+
+    @abc.abstractmethod
+    async def delete(self, key: str) -> None:
+        """Forget the session at once ("delete my data").
+
+        Locks carry no data and expire by themselves, so they are left alone: this may be
+        called inside a turn. Such a turn should then ``commit(turn, None)``.
+        """
+
+    @abc.abstractmethod
+    async def ping(self) -> None:
+        """Raise StorageError with a readable message if the store cannot be reached."""
+
+    @abc.abstractmethod
+    async def close(self) -> None: ...
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self, key: str, *, update_id: str | None = None, lock_timeout: float = 10.0
+    ) -> AsyncIterator[TurnScope]:
+        """``begin()`` on entry; ``release()`` on exit unless ``scope.save()`` committed."""
+        turn = await self.begin(key, update_id=update_id, lock_timeout=lock_timeout)
+        scope = TurnScope(self, turn)
+        try:
+            yield scope
+        except BaseException:
+            if not scope.done:
+                # The original error matters more; an unreleased lock expires on its own.
+                with contextlib.suppress(StorageError):
+                    await self.release(scope.turn)
+            raise
+        if not scope.done:
+            await self.release(scope.turn)
+
+
+@dataclass(slots=True)
+class TurnScope:
+    """The handle ``SessionStore.lock()`` yields."""
+
+    store: SessionStore
+    turn: Turn
+    done: bool = field(default=False)
+
+    @property
+    def session(self) -> Session | None:
+        return self.turn.session
+
+    @property
+    def duplicate(self) -> bool:
+        return self.turn.duplicate
+
+    async def save(self, session: Session | None) -> None:
+        # If commit raises, ``done`` stays False and lock() releases on the way out:
+        # the release is token-checked, so it is harmless whatever commit managed.
+        await self.store.commit(self.turn, session)
+        self.done = True
+
+
+@dataclass(slots=True)
+class _Slot:
+    holder: str
+    expires: float
+    # (token, lock ttl, future set when the gate is handed to that waiter)
+    waiters: deque[tuple[str, float, asyncio.Future[None]]] = field(default_factory=deque)
+
+
+class KeyGate:
+    """Per-key FIFO mutex inside one process, whose holder expires after its ttl.
+
+    It is the whole lock of the memory store, and the Redis store queues on it before
+    asking Redis, so turns of one chat in one process keep their order of arrival and
+    do not poll Redis against each other. Expiry is checked against ``clock`` (the
+    memory store's injectable clock); how long a waiter waits is real event-loop time.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._slots: dict[str, _Slot] = {}
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    async def acquire(self, key: str, token: str, ttl: float, deadline: float) -> None:
+        """Wait for ``key`` until loop time ``deadline``; LockTimeoutError after that."""
+        loop = asyncio.get_running_loop()
+        slot = self._slots.get(key)
+        if slot is None:
+            self._slots[key] = _Slot(token, self._clock() + ttl)
+            return
+        if not slot.waiters and self._clock() >= slot.expires:
+            slot.holder, slot.expires = token, self._clock() + ttl
+            return
+        fut: asyncio.Future[None] = loop.create_future()
+        slot.waiters.append((token, ttl, fut))
+        delay = 0.005
+        try:
+            while not fut.done():
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    msg = "this conversation is busy with another message; try again soon"
+                    raise LockTimeoutError(msg)
+                # Polling only notices an abandoned holder; a release wakes us at once.
+                await asyncio.wait({fut}, timeout=min(delay, remaining))
+                delay = min(delay * 2, 0.1)
+                self._expire(key)
+        except BaseException:
+            if fut.done() and not fut.cancelled():
+                self.release(key, token)  # handed to us just as we gave up: pass it on
+            else:
+                fut.cancel()  # _hand_over skips cancelled waiters
+            raise
+
+    def owns(self, key: str, token: str) -> bool:
+        slot = self._slots.get(key)
+        return slot is not None and slot.holder == token and self._clock() < slot.expires
+
+    def release(self, key: str, token: str) -> bool:
+        slot = self._slots.get(key)
+        if slot is None or slot.holder != token:
+            return False
+        self._hand_over(key, slot)
+        return True
+
+    def sweep(self) -> None:
+        """Drop slots whose holder expired with nobody waiting (abandoned turns)."""
+        now = self._clock()
+        for key in [k for k, s in self._slots.items() if not s.waiters and now >= s.expires]:
+            del self._slots[key]
+
+    def _expire(self, key: str) -> None:
+        slot = self._slots.get(key)
+        if slot is not None and self._clock() >= slot.expires:
+            self._hand_over(key, slot)
+
+    def _hand_over(self, key: str, slot: _Slot) -> None:
+        while slot.waiters:
+            token, ttl, fut = slot.waiters.popleft()
+            if fut.done():
+                continue
+            fut.set_result(None)
+            slot.holder, slot.expires = token, self._clock() + ttl
+            return
+        del self._slots[key]  # unused locks do not pile up

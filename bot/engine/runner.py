@@ -275,20 +275,22 @@ class Engine:
     # -- answers ------------------------------------------------------------------------
     def _record(self, session: Session, step: Question, value: object, events: list[Event]) -> None:
         kind = step.answer_kind
-        if isinstance(value, str) and kind == "text":
-            value = scrub(value)
         answer = value if isinstance(value, (str, list)) else None
-        session.answers[step.key] = answer
         band = self.config.band(session.band) if session.band else None
         kept = step.record and band is not None and kind in band.keep
+        if kind == "text" and isinstance(answer, str):
+            # Free text that is not kept never sits in the session, even scrubbed:
+            # conditions only need to know that something was written.
+            answer = scrub(answer) if kept else "*"
+        session.answers[step.key] = answer
+        session.picked.clear()
         if getattr(step, "options_from", None) == "services" and isinstance(answer, str):
             session.service = answer
         elif kept:
             session.kept[step.key] = kind
-        shown = answer if kept or kind != "text" else None
-        events.append(
-            AnswerRecorded(step.key, kind, json.dumps(shown) if isinstance(shown, list) else shown)
-        )
+        if step.record:
+            shown = json.dumps(answer) if isinstance(answer, list) else answer
+            events.append(AnswerRecorded(step.key, kind, shown if kept or kind != "text" else None))
 
     def _submit(self, session: Session, flow: Flow, events: list[Event]) -> None:
         answers: list[tuple[str, str, str]] = []

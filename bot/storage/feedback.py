@@ -1,0 +1,356 @@
+"""The SQL feedback and audit store (SQLite embedded, PostgreSQL for deployments).
+
+SQLAlchemy Core with a sync engine; async callers wrap calls in ``asyncio.to_thread``.
+Every write of free text goes through ``scrub()`` again here, whatever the caller did:
+the store is the last place a phone number can be stopped (defence in depth).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import exc
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import StaticPool
+
+from bot.errors import StorageError
+from bot.storage.records import (
+    Answer,
+    AuditEntry,
+    FeedbackFilters,
+    FeedbackRecord,
+    QuestionCount,
+    TextAnswer,
+    ValueCount,
+    WeekCount,
+    checked_record,
+    week_start,
+)
+
+__all__ = ["DEFAULT_DATABASE_URL", "FeedbackStore", "database_url"]
+
+DEFAULT_DATABASE_URL = "sqlite:///data/feedback.db"
+
+metadata = sa.MetaData()
+records_table = sa.Table(
+    "feedback_records",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("flow_id", sa.String(100), nullable=False),
+    sa.Column("flow_version", sa.Integer, nullable=False),
+    sa.Column("age_band", sa.String(32), nullable=False),
+    sa.Column("language", sa.String(16), nullable=False),
+    sa.Column("service", sa.String(100), nullable=True),
+    sa.Column("iso_week", sa.String(8), nullable=False),
+    sa.Column("created_week_start", sa.Date, nullable=False),
+    sa.Index("ix_feedback_records_service_week", "service", "created_week_start"),
+    sa.Index("ix_feedback_records_week", "created_week_start"),
+    sa.Index("ix_feedback_records_band_lang", "age_band", "language"),
+)
+answers_table = sa.Table(
+    "feedback_answers",
+    metadata,
+    sa.Column(
+        "record_id",
+        sa.String(32),
+        sa.ForeignKey("feedback_records.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("question_key", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.CheckConstraint(
+        "kind IN ('choice', 'multi', 'scale', 'yes_no', 'text')", name="ck_feedback_answers_kind"
+    ),
+    # Partial: only short choice values are grouped by value, and a long free text would not
+    # fit in a PostgreSQL b-tree entry (about 2.7 kB).
+    sa.Index(
+        "ix_feedback_answers_question_value",
+        "question_key",
+        "value",
+        postgresql_where=sa.text("kind <> 'text'"),
+        sqlite_where=sa.text("kind <> 'text'"),
+    ),
+    sa.Index("ix_feedback_answers_record", "record_id"),
+)
+audit_table = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+)
+
+
+def database_url(url: str) -> URL:
+    """Parse and normalise a database URL; create the SQLite file's folder."""
+    try:
+        parsed = make_url(url)
+    except (exc.ArgumentError, ValueError):
+        msg = "The database URL is not valid; expected sqlite:///path or postgresql://..."
+        raise StorageError(msg) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        name = parsed.database
+        if name and name != ":memory:" and not name.startswith("file:"):
+            try:
+                Path(name).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                msg = f"Cannot create the folder for the feedback database: {err.strerror}"
+                raise StorageError(msg) from None
+        return parsed.set(drivername="sqlite+pysqlite")
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg")
+    msg = f"Unsupported database {backend!r}: use sqlite:///path or postgresql://..."
+    raise StorageError(msg)
+
+
+class FeedbackStore:
+    """Anonymous feedback records and the staff audit log in one SQL database."""
+
+    def __init__(self, url: str = DEFAULT_DATABASE_URL) -> None:
+        self.url = database_url(url)
+        self.safe_url = self.url.render_as_string(hide_password=True)
+        kwargs: dict[str, Any] = {"hide_parameters": True}  # no answers in error messages
+        if self.url.get_backend_name() == "sqlite":
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+            if self.url.database in (None, "", ":memory:"):
+                kwargs["poolclass"] = StaticPool  # one shared in-memory database
+        else:
+            kwargs["connect_args"] = {"connect_timeout": 10}
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = sa.create_engine(self.url, **kwargs)
+        if self.url.get_backend_name() == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> FeedbackStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _connect(self, doing: str, *, write: bool = False) -> Iterator[Connection]:
+        """A connection (in a transaction when writing); database errors become StorageError."""
+        try:
+            with self.engine.begin() if write else self.engine.connect() as conn:
+                yield conn
+        except exc.SQLAlchemyError as err:
+            reason = type(err).__name__
+            orig = getattr(err, "orig", None)
+            if isinstance(err, exc.OperationalError | exc.InterfaceError) and orig is not None:
+                reason = (str(orig).strip().splitlines() or [reason])[0]
+            msg = f"The feedback database ({self.safe_url}) failed while {doing}: {reason}"
+            raise StorageError(msg) from None
+
+    def create_schema(self) -> None:
+        """Create the tables and indexes that are missing; safe to run on every start."""
+        with self._connect("creating tables", write=True) as conn:
+            metadata.create_all(conn, checkfirst=True)
+
+    def add(self, record: FeedbackRecord) -> None:
+        """Store one record and its answers atomically, scrubbing free text on the way in.
+
+        Raises StorageError for an answer of unknown kind or a malformed value.
+        """
+        record = checked_record(record)
+        rows = [
+            {"record_id": record.id, "question_key": a.key, "kind": a.kind, "value": a.value}
+            for a in record.answers
+        ]
+        with self._connect("saving feedback", write=True) as conn:
+            conn.execute(
+                records_table.insert().values(
+                    id=record.id,
+                    flow_id=record.flow_id,
+                    flow_version=record.flow_version,
+                    age_band=record.age_band,
+                    language=record.language,
+                    service=record.service,
+                    iso_week=record.iso_week,
+                    created_week_start=record.week_start,
+                )
+            )
+            if rows:
+                conn.execute(answers_table.insert(), rows)
+
+    def count(self, filters: FeedbackFilters | None = None) -> int:
+        query = sa.select(sa.func.count()).select_from(records_table).where(*_where(filters))
+        with self._connect("counting feedback") as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def iter_records(
+        self, filters: FeedbackFilters | None = None, *, batch_size: int = 500
+    ) -> Iterator[FeedbackRecord]:
+        """Every matching record, in id order (random, so it reveals nothing about time).
+
+        Pages are read with short connections, so a slow consumer holds no database lock.
+        """
+        after = ""
+        while True:
+            query = (
+                sa.select(records_table)
+                .where(records_table.c.id > after, *_where(filters))
+                .order_by(records_table.c.id)
+                .limit(batch_size)
+            )
+            with self._connect("reading feedback") as conn:
+                heads = conn.execute(query).mappings().all()
+                ids = [head["id"] for head in heads]
+                found = conn.execute(
+                    sa.select(answers_table).where(answers_table.c.record_id.in_(ids))
+                )
+                answers: dict[str, list[Answer]] = {key: [] for key in ids}
+                for row in found:
+                    answers[row.record_id].append(Answer(row.question_key, row.kind, row.value))
+            for head in heads:
+                fields = {k: v for k, v in head.items() if k != "created_week_start"}
+                own = tuple(sorted(answers[head["id"]], key=_answer_order))
+                yield FeedbackRecord(**fields, answers=own)
+            if len(heads) < batch_size:
+                return
+            after = heads[-1]["id"]
+
+    def aggregate(
+        self, filters: FeedbackFilters | None = None, *, by_week: bool = False
+    ) -> list[ValueCount]:
+        """Records per (service, [week], question, kind, value); free text is left out."""
+        rows = self._answer_counts(filters, by_week, answers_table.c.value)
+        return sorted(map(ValueCount._make, rows), key=_row_order)
+
+    def respondents(
+        self, filters: FeedbackFilters | None = None, *, by_week: bool = False
+    ) -> list[QuestionCount]:
+        """Records that answered each (service, [week], question) at all, text included."""
+        rows = self._answer_counts(filters, by_week, None)
+        return sorted(map(QuestionCount._make, rows), key=_row_order)
+
+    def _answer_counts(
+        self, filters: FeedbackFilters | None, by_week: bool, value: Any
+    ) -> list[sa.Row[Any]]:
+        a, r = answers_table.c, records_table.c
+        week = [r.iso_week] if by_week else []
+        groups = [r.service, *week, a.question_key, a.kind, *([value] if value is not None else [])]
+        columns = [r.service, r.iso_week if by_week else sa.null(), *groups[1 + len(week) :]]
+        where = [*_where(filters), *([a.kind != "text"] if value is not None else [])]
+        query = (
+            sa.select(*columns, sa.func.count(sa.distinct(a.record_id)))
+            .join_from(answers_table, records_table, a.record_id == r.id)
+            .where(*where)
+            .group_by(*groups)
+        )
+        with self._connect("counting answers") as conn:
+            return list(conn.execute(query))
+
+    def weekly_counts(self, filters: FeedbackFilters | None = None) -> list[WeekCount]:
+        r = records_table.c
+        query = (
+            sa.select(r.service, r.iso_week, sa.func.count())
+            .where(*_where(filters))
+            .group_by(r.service, r.iso_week)
+        )
+        with self._connect("counting feedback") as conn:
+            rows = [WeekCount._make(row) for row in conn.execute(query)]
+        return sorted(rows, key=_row_order)
+
+    def text_answers(self, filters: FeedbackFilters | None = None) -> list[TextAnswer]:
+        """Free-text answers, sorted by text so their order says nothing about who or when."""
+        a, r = answers_table.c, records_table.c
+        query = (
+            sa.select(r.service, a.question_key, a.value)
+            .join_from(answers_table, records_table, a.record_id == r.id)
+            .where(a.kind == "text", *_where(filters))
+        )
+        with self._connect("reading feedback") as conn:
+            rows = [TextAnswer._make(row) for row in conn.execute(query)]
+        return sorted(rows, key=_row_order)
+
+    def purge_text_older_than(self, day: dt.date) -> int:
+        """Delete free text from records whose whole ISO week ended before ``day``."""
+        old = sa.select(records_table.c.id).where(*_older_than(day))
+        query = answers_table.delete().where(
+            answers_table.c.kind == "text", answers_table.c.record_id.in_(old)
+        )
+        with self._connect("deleting old free text", write=True) as conn:
+            return conn.execute(query).rowcount
+
+    def purge_records_older_than(self, day: dt.date) -> int:
+        """Delete whole records whose ISO week ended before ``day``; returns how many."""
+        old = sa.select(records_table.c.id).where(*_older_than(day))
+        with self._connect("deleting old feedback", write=True) as conn:
+            conn.execute(answers_table.delete().where(answers_table.c.record_id.in_(old)))
+            return conn.execute(records_table.delete().where(*_older_than(day))).rowcount
+
+    def audit(
+        self, actor: str, action: str, detail: str = "", *, at: dt.datetime | None = None
+    ) -> None:
+        """Record a staff action (who exported, purged, changed a setting)."""
+        when = (at if at is not None else dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+        with self._connect("writing the audit log", write=True) as conn:
+            conn.execute(
+                audit_table.insert().values(at=when, actor=actor, action=action, detail=detail)
+            )
+
+    def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
+        """The newest audit entries first."""
+        t = audit_table.c
+        query = sa.select(t.at, t.actor, t.action, t.detail).order_by(t.id.desc()).limit(limit)
+        with self._connect("reading the audit log") as conn:
+            rows = conn.execute(query).all()
+        # SQLite hands back naive datetimes; everything was written in UTC.
+        return [
+            AuditEntry(at if at.tzinfo else at.replace(tzinfo=dt.UTC), actor, action, detail)
+            for at, actor, action, detail in rows
+        ]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # SQLite ignores foreign keys unless asked, per connection.
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _where(filters: FeedbackFilters | None) -> list[sa.ColumnElement[bool]]:
+    if filters is None:
+        return []
+    r = records_table.c
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filters.services:
+        conditions.append(r.service.in_(filters.services))
+    for column, wanted in (
+        (r.age_band, filters.age_band),
+        (r.language, filters.language),
+        (r.flow_id, filters.flow_id),
+    ):
+        if wanted is not None:
+            conditions.append(column == wanted)
+    if filters.week_from is not None:
+        conditions.append(r.created_week_start >= week_start(filters.week_from))
+    if filters.week_to is not None:
+        conditions.append(r.created_week_start <= week_start(filters.week_to))
+    return conditions
+
+
+def _older_than(day: dt.date) -> list[sa.ColumnElement[bool]]:
+    # A week "ended before day" when its Monday is at least seven days before day.
+    return [records_table.c.created_week_start <= day - dt.timedelta(days=7)]
+
+
+def _row_order(row: Sequence[Any]) -> tuple[Any, ...]:
+    # SQLite and PostgreSQL sort NULL differently; sort here so both give the same order.
+    return tuple((value is None, "" if value is None else value) for value in row)
+
+
+def _answer_order(answer: Answer) -> tuple[str, str, str]:
+    return (answer.key, answer.kind, answer.value)

@@ -1,0 +1,79 @@
+"""config.toml: the shipped file loads; bad values get a message naming the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, load_config
+from bot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = (ROOT / "config.toml").read_text(encoding="utf-8")
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_loads_every_band_and_language() -> None:
+    config, base = load_config(ROOT / "config.toml")
+    assert config.band_ids == ("8-12", "13-15", "16-17", "18-24")
+    assert config.languages.shipped == ("en", "ro", "ar")
+    assert config.is_rtl("ar")
+    assert not config.is_rtl("ro")
+    assert "text" not in config.band("8-12").keep
+    assert base == ROOT
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("k_threshold = 10", "k_threshold = 1"), "privacy.k_threshold"),
+        (('id = "8-12"', 'id = "eight"'), "age_bands.0.id"),
+        (("min_age = 8", "min_age = 13"), "min_age 13 is above max_age 12"),
+        (('library = "aiogram"', 'library = "other"'), "telegram.library"),
+        (('sh1 = "shelter"', 'sh1 = "nowhere"'), "unknown service 'nowhere'"),
+        (('shipped = ["en", "ro", "ar"]', 'shipped = ["ro", "ar"]'), "source language"),
+        (("[privacy]", "[privacy]\nsurprise = 1"), "privacy.surprise"),
+    ],
+)
+def test_bad_values_are_named(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    old, new = change
+    assert old in SHIPPED
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, SHIPPED.replace(old, new, 1)))
+    assert expected in str(caught.value)
+    assert "Traceback" not in str(caught.value)
+
+
+def test_not_toml_and_not_utf8_and_missing(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(write(tmp_path, "[languages\nsource = 'en'"))
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes('flows_dir = "fl\xf6ws"'.encode("latin-1"))
+    with pytest.raises(ConfigError, match="not UTF-8"):
+        load_config(bad)
+    with pytest.raises(ConfigError, match="no config file here"):
+        load_config(tmp_path / "nothing.toml")
+
+
+def test_secrets_and_urls_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config, base = load_config(ROOT / "config.toml")
+    monkeypatch.delenv("SAFEVOICE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("SAFEVOICE_DATABASE_URL", raising=False)
+    settings = Settings.from_env(config, base)
+    assert settings.secret_key is None
+    assert settings.database_url == f"sqlite:///{ROOT / 'data' / 'feedback.db'}"
+    monkeypatch.setenv("SAFEVOICE_SECRET_KEY", "s3cret")
+    monkeypatch.setenv("SAFEVOICE_DATABASE_URL", "postgresql://127.0.0.1/x")
+    monkeypatch.setenv("SAFEVOICE_REDIS_URL", "redis://127.0.0.1:6390/2")
+    settings = Settings.from_env(config, base)
+    assert settings.secret_key == b"s3cret"
+    assert settings.database_url == "postgresql://127.0.0.1/x"
+    assert settings.redis_url == "redis://127.0.0.1:6390/2"

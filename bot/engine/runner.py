@@ -56,6 +56,11 @@ class _Turn:
     def system(self, text: str, **values: object) -> str:
         return self.engine.translator.system(self.session.lang, text, **values)
 
+    def system_plural(self, singular: str, plural: str, n: int, **values: object) -> str:
+        return self.engine.translator.system_plural(
+            self.session.lang, singular, plural, n, **values
+        )
+
     def detect_language(self, text: str) -> str | None:
         return self.engine.detect(text) if self.engine.detect else None
 

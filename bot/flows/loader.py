@@ -20,7 +20,7 @@ from bot.flows.migrate import migrate
 from bot.flows.model import FlowHeader
 from bot.flows.problems import Problem
 from bot.flows.steps import STEP_TYPES, StepBase
-from bot.flows.wording import explain
+from bot.flows.wording import explain, explain_yaml, suggest
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
@@ -67,8 +67,10 @@ class _SafeLoader(yaml.SafeLoader):
 
 
 # YAML 1.1 reads yes/no/on/off as true/false: an answer label "No" must stay text.
+# Dates stay text too: flows never need them, and `text: 2024-05-01` is a text.
+_TEXT_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
 _SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _TEXT_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 for _first in "tTfF":
@@ -115,22 +117,42 @@ def _read(path: Path, display: str) -> tuple[Any, Positions, list[Problem]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - data.rfind(b"\n", 0, exc.start)
         return fail(
-            "this file is not saved as UTF-8 text.", "Save it as UTF-8 and try again.", line
+            "this file is not saved as UTF-8 text.", "Save it as UTF-8 and try again.", line, col
         )
     if "\x00" in text:
-        return fail("this file contains a NUL character; it does not look like a text file.")
-    loader = _SafeLoader(text)
+        line = text[: text.index("\x00")].count("\n") + 1
+        return fail(
+            "this file contains a NUL character; it does not look like a text file.",
+            "Open it in a text editor and save it again as UTF-8 text.",
+            line,
+        )
+    try:
+        # The reader refuses control characters as soon as it is made.
+        loader = _SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        return fail(
+            f"this file contains a hidden control character (code {exc.character}).",
+            "Delete it: retype the text around this place, or copy it from a plain text editor.",
+            before.count("\n") + 1,
+            len(before) - before.rfind("\n"),
+        )
     try:
         node = loader.get_single_node()
         if node is None:
-            return fail("this file is empty.", "A flow needs spec_version, id, title and steps.")
+            return fail(
+                "this file is empty.",
+                "Start from the worked example in docs/flows.md: a flow needs "
+                "`spec_version`, `id`, `title` and `steps`.",
+            )
         positions: Positions = {}
         dupes: list[str] = []
         _positions(node, (), positions, dupes)
         if dupes:
-            row, col, name = dupes[0].split(":", 2)
-            where = (int(row), int(col))
+            row, column, name = dupes[0].split(":", 2)
+            where = (int(row), int(column))
             return fail(
                 f"`{name}` is written twice in the same place.", "Keep one of them.", *where
             )
@@ -138,16 +160,13 @@ def _read(path: Path, display: str) -> tuple[Any, Positions, list[Problem]]:
     except _Refused as exc:
         return fail(exc.message, exc.fix, exc.line, exc.col)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote is found at the end of the file; point at where it opened.
+        unclosed = exc.problem == "found unexpected end of stream" and exc.context_mark
+        mark = (exc.context_mark if unclosed else exc.problem_mark) or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        reason = exc.problem or "the YAML cannot be read"
-        return fail(
-            f"this is not valid YAML: {reason}.",
-            "Check the indentation and the quotes on this line.",
-            *where,
-        )
-    except (yaml.YAMLError, RecursionError, ValueError) as exc:
-        return fail(f"this is not valid YAML ({type(exc).__name__}).")
+        return fail(*explain_yaml(exc.problem), *where)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return fail(*explain_yaml(None))
     finally:
         loader.dispose()
     return value, positions, []
@@ -175,7 +194,13 @@ def load_flow(
         return None, problems
     if not isinstance(raw, dict):
         return None, [
-            Problem(display, 1, 1, "a flow file must start with fields like `id:` and `steps:`.")
+            Problem(
+                display,
+                1,
+                1,
+                "a flow file must start with fields like `id:` and `steps:`, not a list.",
+                "Begin with `spec_version: 1`, `id:`, `title:` and `steps:` at the left edge.",
+            )
         ]
 
     def place(*where: str | int) -> tuple[int, int]:
@@ -192,7 +217,9 @@ def load_flow(
         header = FlowHeader.model_validate(raw)
     except ValidationError as exc:
         return None, [
-            Problem(display, *place(*error["loc"]), *explain(error, "flow"))
+            Problem(
+                display, *place(*error["loc"]), *explain(error, "flow", FlowHeader.model_fields)
+            )
             for error in exc.errors()
         ]
     steps: list[StepBase] = []
@@ -203,6 +230,7 @@ def load_flow(
                     display,
                     *place("steps", index),
                     "each step must be a set of fields like `id:` and `type:`.",
+                    "Start the step with `- id: …` and put `type: …` under it.",
                 )
             )
             continue
@@ -212,14 +240,17 @@ def load_flow(
             known = ", ".join(sorted(STEP_TYPES))
             where = place("steps", index, "type")
             what = f"unknown step type `{kind}`" if kind is not None else "this step has no `type:`"
-            problems.append(Problem(display, *where, f"{what}.", f"Use one of: {known}."))
+            hint = suggest(kind, STEP_TYPES) if isinstance(kind, str) else ""
+            problems.append(Problem(display, *where, f"{what}.{hint}", f"Use one of: {known}."))
             continue
         try:
             steps.append(cls.model_validate(raw_step))
         except ValidationError as exc:
             for error in exc.errors():
                 where = place("steps", index, *error["loc"])
-                problems.append(Problem(display, *where, *explain(error, f"`{kind}` step")))
+                guide = f"See the `{kind}` example in docs/flows.md."
+                found = explain(error, f"`{kind}` step", cls.model_fields, guide)
+                problems.append(Problem(display, *where, *found))
     if problems:
         return None, problems
     flow = Flow(header, tuple(steps), scope, display, _step_positions(header.steps, positions))

@@ -6,7 +6,7 @@ Each problem names the flow, the step, the file and line, and suggests a fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from bot.config import Config
 from bot.flows.flow import COMMON, REQUIRED_FLOWS, Flow, FlowSet
@@ -301,3 +301,9 @@ def validate(flows: FlowSet, config: Config, translator: Translator | None = Non
         problems.extend(check_words(flow, config, translator))
     problems.extend(check_set(flows, config))
     return sorted(set(problems))
+
+
+def blocking(problems: Iterable[Problem], *, strict: bool = False) -> list[Problem]:
+    """The problems that make `safevoice flows validate` fail: errors, and with `--strict`
+    warnings too. Warnings alone never stop the bot from starting."""
+    return [p for p in problems if p.severity == "error" or strict]

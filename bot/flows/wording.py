@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic_core import ErrorDetails
@@ -9,18 +11,29 @@ from pydantic_core import ErrorDetails
 _ID_RULE = "Use small letters a-z, digits and _, starting with a letter (like `felt_safe`)."
 
 
-def explain(error: ErrorDetails, what: str) -> tuple[str, str]:
-    """(message, fix) for one pydantic error found in a flow or a step."""
+def explain(
+    error: ErrorDetails, what: str, fields: Iterable[str] = (), guide: str = ""
+) -> tuple[str, str]:
+    """(message, fix) for one pydantic error found in a flow or a step.
+
+    `fields` are the names the flow or step can have (to suggest a spelling); `guide`
+    is the fix used when there is no more precise one.
+    """
+    message, fix = _explain(error, what, fields)
+    return message, fix or guide or "See docs/flows.md for an example."
+
+
+def _explain(error: ErrorDetails, what: str, fields: Iterable[str]) -> tuple[str, str]:
     loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
     field = f"`{loc[-1]}`" if loc else "this"
     kind = error["type"]
     value: Any = error.get("input")
     if kind == "missing":
-        return f"{field} is missing from this {what}.", f"Add {field}: … here."
+        return f"{field} is missing from this {what}.", f"Add `{loc[-1] if loc else ''}: …` here."
     if kind == "extra_forbidden":
         return (
             f"{field} is not something a {what} can have.",
-            "Check the spelling, or remove it.",
+            f"Check the spelling, or remove it.{suggest(loc[-1] if loc else '', fields)}",
         )
     if kind == "string_pattern_mismatch":
         return f"{value!r} cannot be used for {field}.", _ID_RULE
@@ -41,3 +54,59 @@ def explain(error: ErrorDetails, what: str) -> tuple[str, str]:
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"{field} should be a set of fields (like `key: …`).", ""
     return f"{field}: {error['msg']}.", ""
+
+
+_INDENT = (
+    "the indentation here does not line up with the lines around it.",
+    "Start the fields of one step in the same column, using spaces (not tabs).",
+)
+# PyYAML's words for common mistakes, and what they mean to an author.
+_YAML = (
+    (
+        "found character '\\t'",
+        "this line has a tab character; flow files are indented with spaces.",
+        "Replace each tab with spaces.",
+    ),
+    (
+        "mapping values are not allowed here",
+        "there is a `:` here that cannot be read. Text with a colon in it needs quotes.",
+        'Put the whole text in "double quotes", or check the indentation.',
+    ),
+    (
+        "found unexpected end of stream",
+        "a quote is opened here but never closed.",
+        "Add the closing quote at the end of the text.",
+    ),
+    (
+        "could not determine a constructor for the tag",
+        "this file uses a YAML tag (starting with `!`), which flow files may not use.",
+        "Remove the part starting with `!`, or put the text in quotes.",
+    ),
+    (
+        "expected ',' or '}'",
+        "a `{ … }` here is not closed, or a text inside it needs quotes.",
+        'Close it with `}`, and put texts with `?`, `:` or `,` in "double quotes".',
+    ),
+    ("expected <block end>", *_INDENT),
+    ("did not find expected key", *_INDENT),
+    ("did not find expected '-' indicator", *_INDENT),
+    ("could not find expected ':'", "a line here is missing its `:` (like `text: Hello`).", ""),
+)
+
+
+def explain_yaml(problem: str | None) -> tuple[str, str]:
+    """(message, fix) for a YAML syntax problem, in plain words where we know them."""
+    for pattern, message, fix in _YAML:
+        if problem and pattern in problem:
+            return message, fix or "Check this line against the examples in docs/flows.md."
+    reason = f" ({problem})" if problem else ""
+    return (
+        f"this is not valid YAML{reason}.",
+        "Check the indentation and the quotes on this line.",
+    )
+
+
+def suggest(word: object, known: Iterable[str]) -> str:
+    """ " Did you mean `next`?" for a misspelt name, or ""."""
+    close = difflib.get_close_matches(str(word), list(known), n=1, cutoff=0.6)
+    return f" Did you mean `{close[0]}`?" if close else ""

@@ -31,6 +31,9 @@ class StepContext(Protocol):
     def system(self, text: str, **values: object) -> str:
         """One of the engine's own sentences, translated and filled in."""
 
+    def system_plural(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """One of the engine's own sentences about a count `{n}`, in the right plural form."""
+
     def detect_language(self, text: str) -> str | None:
         """A shipped language the text seems to be written in, if any."""
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import model_validator
 
-from bot.engine.events import Option, Say
+from bot.engine.events import Event, Option, Say
 from bot.flows.model import Option as OptionSpec
 from bot.flows.steps.base import Outcome, Question, StepContext, match_option, register
 
@@ -107,7 +107,7 @@ class ChoiceStep(Question):
         if inp.kind == "button" and inp.value == DONE:
             answer = [c.value for c in choices if c.value in picked]
             picked.clear()
-            return Outcome(answered=True, answer=answer or None)
+            return Outcome(events=self._picked(ctx, answer), answered=True, answer=answer or None)
         if inp.kind == "button":
             found = [c for c in choices if c.value == inp.value]
         else:
@@ -117,7 +117,7 @@ class ChoiceStep(Question):
                 # Typed answers pick everything at once: that is the whole answer.
                 answer = [c.value for c in choices if c in found]
                 picked.clear()
-                return Outcome(answered=True, answer=answer)
+                return Outcome(events=self._picked(ctx, answer), answered=True, answer=answer)
             found = []
         if not found:
             return self.retry(ctx, "Please choose from the buttons, then press Done.")
@@ -127,3 +127,10 @@ class ChoiceStep(Question):
             else:
                 picked.append(option.value)
         return Outcome(events=[self.prompt(ctx)], wait=True)
+
+    def _picked(self, ctx: StepContext, answer: list[str]) -> list[Event]:
+        # Saying how many were taken confirms the answer without repeating what was chosen.
+        if not answer:
+            return []
+        n = len(answer)
+        return [ctx.say(ctx.system_plural("You picked {n} answer.", "You picked {n} answers.", n))]

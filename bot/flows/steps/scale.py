@@ -85,6 +85,11 @@ class ScaleStep(Question):
             if inp.kind == "button"
             else match_option(inp.value, choices)
         )
+        if chosen is None and inp.kind == "text" and self.labels:
+            # A typed label ("okay") matches without its face or number ("😐 Okay").
+            words = (ctx.t(label, f"point{n}") for n, label in enumerate(self.labels, start=1))
+            plain = tuple(Option(c.value, w) for c, w in zip(choices, words, strict=True))
+            chosen = match_option(inp.value, plain)
         if chosen is None:
             return self.retry(ctx, "Please choose one of the buttons, or type its number.")
         return Outcome(answered=True, answer=str(self.maps_to[int(chosen.value) - 1]))

@@ -1,0 +1,267 @@
+"""Semantic checks on small flow sets written in the test, and on the shipped flows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, load_config
+from bot.flows.flow import REQUIRED_FLOWS, FlowSet
+from bot.flows.loader import load_flows
+from bot.flows.problems import Problem
+from bot.flows.validate import blocking, validate
+from bot.i18n.translator import Catalog, Translator
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def config() -> Config:
+    return load_config(ROOT / "config.toml")[0]
+
+
+def _flow(flow_id: str, steps: str, extra: str = "") -> str:
+    return f"spec_version: 1\nid: {flow_id}\ntitle: {flow_id}\n{extra}steps:\n{steps}"
+
+
+END = "  - {id: bye, type: end, text: Bye.}\n"
+# The smallest set that passes: every required flow, in common.
+BASE = {f"common/{name}": _flow(name, END) for name in REQUIRED_FLOWS}
+
+
+def _load(tmp_path: Path, files: dict[str, str]) -> tuple[FlowSet, list[Problem]]:
+    for name, text in files.items():
+        path = tmp_path / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return load_flows(tmp_path)
+
+
+def check(
+    tmp_path: Path, config: Config, files: dict[str, str], translator: Translator | None = None
+) -> list[Problem]:
+    flows, problems = _load(tmp_path, {**BASE, **files})
+    assert problems == [], problems
+    return validate(flows, config, translator)
+
+
+def only(problems: list[Problem], words: str) -> Problem:
+    found = [p for p in problems if words in p.message]
+    assert len(found) == 1, f"{words!r} in {[str(p) for p in problems]}"
+    return found[0]
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def test_base_set_is_valid(tmp_path: Path, config: Config) -> None:
+    assert check(tmp_path, config, {}) == []
+
+
+def test_unreachable_step(tmp_path: Path, config: Config) -> None:
+    steps = END + "  - {id: lost, type: message, text: Hi., next: bye}\n"
+    problems = check(tmp_path, config, {"common/extra": _flow("extra", steps)})
+    problem = only(problems, "nobody will ever see it")
+    assert problem.severity == "error"
+    assert str(problem).startswith(
+        f"{tmp_path}/common/extra.yaml:6:5: flow `extra`, step `lost`: no other step leads here"
+    )
+    assert problem.fix == "Point a `next` or a `goto` at it, or remove it."
+
+
+def test_dangling_link(tmp_path: Path, config: Config) -> None:
+    steps = "  - {id: hi, type: message, text: Hi., next: byee}\n" + END
+    problem = only(check(tmp_path, config, {"common/extra": _flow("extra", steps)}), "byee")
+    assert problem.severity == "error"
+    assert (problem.line, problem.col) == (5, 46)  # the `byee` after `next:`
+    assert "no step with that id" in problem.message
+    assert problem.fix
+
+
+def test_duplicate_step_ids(tmp_path: Path, config: Config) -> None:
+    steps = "  - {id: bye, type: message, text: Hi., next: bye}\n" + END
+    problems = check(tmp_path, config, {"common/extra": _flow("extra", steps)})
+    assert only(problems, "two steps have this id").fix == "Give each step its own id."
+
+
+def test_duplicate_flow_ids_in_one_folder(tmp_path: Path) -> None:
+    _, problems = _load(tmp_path, {**BASE, "common/other": BASE["common/stop"]})
+    assert "already has the id `stop`" in only(problems, "already has the id").message
+
+
+def test_question_with_no_way_on(tmp_path: Path, config: Config) -> None:
+    steps = "  - {id: ask, type: yes_no, key: ok, text: Is it okay}\n"
+    problems = check(tmp_path, config, {"common/extra": _flow("extra", steps)})
+    problem = only(problems, "has no way on")
+    assert (
+        problem.message
+        == "flow `extra`, step `ask`: this question has no way on: it has no `next`."
+    )
+    assert problem.severity == "error"
+
+
+def test_flow_with_no_end(tmp_path: Path, config: Config) -> None:
+    steps = (
+        "  - {id: a, type: message, text: One., next: b}\n"
+        "  - {id: b, type: message, text: Two., next: a}\n"
+    )
+    problems = check(tmp_path, config, {"common/extra": _flow("extra", steps)})
+    assert only(problems, "never ends").severity == "error"
+
+
+def test_goto_missing_flow(tmp_path: Path, config: Config) -> None:
+    steps = "  - {id: go, type: goto, flow: nowhere}\n"
+    problems = check(tmp_path, config, {"common/extra": _flow("extra", steps)})
+    problem = only(problems, "`nowhere`")
+    assert problem.severity == "error"
+    assert "does not exist" in problem.message
+
+
+def test_goto_flow_that_every_band_has_is_fine(tmp_path: Path, config: Config) -> None:
+    files = {f"{band}/feedback": _flow("feedback", END) for band in config.band_ids}
+    files["common/extra"] = _flow("extra", "  - {id: go, type: goto, flow: feedback}\n")
+    assert errors(check(tmp_path, config, files)) == []
+
+
+@pytest.mark.parametrize("missing", ["person", "forget", "stop", "privacy", "language"])
+def test_band_missing_a_safety_exit(tmp_path: Path, config: Config, missing: str) -> None:
+    files = {k: v for k, v in BASE.items() if k != f"common/{missing}"}
+    # One band has its own version; every other band must be told.
+    files[f"8-12/{missing}"] = _flow(missing, END)
+    flows, _ = _load(tmp_path, files)
+    problems = [p for p in validate(flows, config) if f"`{missing}` flow" in p.message]
+    bands = sorted(b for b in config.band_ids if b != "8-12")
+    assert [p.message.split()[2] for p in problems] == bands
+    for problem in problems:
+        assert problem.severity == "error"
+        assert problem.fix == (
+            f"Add flows/{problem.message.split()[2]}/{missing}.yaml or flows/common/{missing}.yaml."
+        )
+
+
+def _ask(key: str, extra: str = "") -> str:
+    return f"  - {{id: q_{key}, type: yes_no, key: {key}, text: Is it okay, next: bye{extra}}}\n"
+
+
+def test_bands_asking_different_keys(tmp_path: Path, config: Config) -> None:
+    files = {
+        "13-15/fb": _flow("fb", _ask("felt_safe") + END),
+        "16-17/fb": _flow("fb", _ask("felt_ok") + END),
+    }
+    problem = only(check(tmp_path, config, files), "ask different questions")
+    assert "keys differ: felt_ok, felt_safe" in problem.message
+    assert problem.severity == "error"
+    assert "record: false" in problem.fix
+
+
+def test_about_you_and_unrecorded_keys_may_differ(tmp_path: Path, config: Config) -> None:
+    files = {
+        "13-15/fb": _flow("fb", _ask("felt_safe") + END),
+        "16-17/fb": _flow(
+            "fb",
+            _ask("felt_safe").replace("next: bye", "next: q_gender")
+            + _ask("gender", ", about_you: true").replace("q_gender, type", "q_gender, type")
+            + END,
+        ),
+    }
+    assert errors(check(tmp_path, config, files)) == []
+
+
+def test_bands_with_different_handoffs(tmp_path: Path, config: Config) -> None:
+    handoff = (
+        "  - {id: help, type: handoff, reason: unsafe, text: A worker will write., next: bye}\n"
+    )
+    files = {
+        "13-15/fb": _flow(
+            "fb", "  - {id: hi, type: message, text: Hi., next: help}\n" + handoff + END
+        ),
+        "16-17/fb": _flow("fb", END),
+    }
+    problem = only(check(tmp_path, config, files), "ways to reach a person")
+    assert problem.severity == "error"
+    assert "same `reason`" in problem.fix
+
+
+def test_feedback_flow_without_submit(tmp_path: Path, config: Config) -> None:
+    files = {"common/fb": _flow("fb", _ask("ok") + END, extra="feedback: true\n")}
+    problem = only(check(tmp_path, config, files), "submit: true")
+    assert problem.severity == "error"
+    submitted = END.replace("text: Bye.", "text: Bye., submit: true")
+    files = {"common/fb": _flow("fb", _ask("ok") + submitted, extra="feedback: true\n")}
+    assert check(tmp_path / "again", config, files) == []
+
+
+def test_text_too_long_for_the_band(tmp_path: Path, config: Config) -> None:
+    long = "Short words here. " * 15  # 270 characters: fine at 13-15, too long at 8-12
+    steps = f"  - {{id: hi, type: message, text: {long.strip()}, next: bye}}\n" + END
+    files = {"8-12/extra": _flow("extra", steps), "13-15/extra": _flow("extra", steps)}
+    problem = only(check(tmp_path, config, files), "characters")
+    assert problem.severity == "warning"
+    assert problem.file.endswith("8-12/extra.yaml")
+    assert "keep it under 200" in problem.message
+
+
+def test_sentence_too_long_for_8_to_12(tmp_path: Path, config: Config) -> None:
+    sentence = " ".join(["word"] * 18) + "."
+    steps = f"  - {{id: hi, type: message, text: {sentence}, next: bye}}\n" + END
+    files = {"8-12/extra": _flow("extra", steps), "18-24/extra": _flow("extra", steps)}
+    problem = only(check(tmp_path, config, files), "a sentence has 18 words")
+    assert problem.severity == "warning"
+    assert problem.file.endswith("8-12/extra.yaml")
+    assert str(problem).split(": ", 1)[1].startswith("warning: flow `extra`, step `hi`")
+
+
+def test_missing_translation_is_a_warning(tmp_path: Path, config: Config) -> None:
+    ro = Catalog("ro", {("common/extra/hi", "Hi."): "Salut."})
+    translator = Translator("en", {"ro": ro, "ar": Catalog("ar")})
+    steps = "  - {id: hi, type: message, text: Hi., next: bye}\n" + END
+    problems = check(tmp_path, config, {"common/extra": _flow("extra", steps)}, translator)
+    missing = [
+        p for p in problems if "translation" in p.message and "`extra`, step `hi`" in p.message
+    ]
+    assert [p.message.split()[-3] for p in missing] == ["ar"]
+    assert all(p.severity == "warning" for p in problems)
+    assert "locales/ar/LC_MESSAGES/safevoice.po" in missing[0].fix
+
+
+def test_free_text_in_a_band_that_does_not_keep_text(tmp_path: Path, config: Config) -> None:
+    text_q = "  - {id: more, type: text, key: more, text: Tell me more., next: bye}\n"
+    problem = only(
+        check(tmp_path, config, {"8-12/extra": _flow("extra", text_q + END)}), "not kept"
+    )
+    assert problem.severity == "warning"
+    assert "record: false" in problem.fix
+    unrecorded = text_q.replace("key: more", "key: more, record: false")
+    problems = check(tmp_path / "again", config, {"8-12/extra": _flow("extra", unrecorded + END)})
+    assert problems == []
+
+
+def test_strict_promotes_warnings(tmp_path: Path, config: Config) -> None:
+    sentence = " ".join(["word"] * 18) + "."
+    steps = f"  - {{id: hi, type: message, text: {sentence}, next: bye}}\n" + END
+    problems = check(tmp_path, config, {"8-12/extra": _flow("extra", steps)})
+    assert problems
+    assert blocking(problems) == []
+    assert blocking(problems, strict=True) == problems
+    assert all(str(p).count(": warning: ") == 1 for p in problems)
+    dangling = "  - {id: hi, type: message, text: Hi., next: nope}\n" + END
+    more = check(tmp_path / "again", config, {"8-12/extra": _flow("extra", dangling)})
+    assert blocking(more) == errors(more) != []
+    assert blocking(more, strict=True) == more
+
+
+def test_shipped_flows_have_no_errors(config: Config) -> None:
+    flows, problems = load_flows(ROOT / config.flows_dir)
+    translator = Translator.load(
+        ROOT / config.locales_dir, config.languages.shipped, config.languages.source
+    )
+    problems += validate(flows, config, translator)
+    assert [str(p) for p in errors(problems)] == []
+    # Every required flow resolves for every band.
+    for band in config.band_ids:
+        for name in REQUIRED_FLOWS:
+            assert flows.resolve(band, name) is not None, (band, name)
+    # The only warnings are translations still to do.
+    assert [str(p) for p in problems if "translation" not in p.message] == []

@@ -14,7 +14,7 @@ from bot.errors import SafeVoiceError
 
 # Modules under bot.commands, each with `register(subparsers)`; the parser they add sets
 # `func(args) -> int`.
-COMMANDS = ("chat", "flows", "report", "i18n")
+COMMANDS = ("chat", "flows", "report")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", help="the config file (default: $SAFEVOICE_CONFIG or ./config.toml)"
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log more (never message text)")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log more (never message text)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"bot.commands.{name}").register(sub)
@@ -47,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SafeVoiceError as exc:
         print(f"safevoice: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # Output piped into `head` and the like: stop quietly.
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("\nsafevoice: stopped.", file=sys.stderr)
         return 130

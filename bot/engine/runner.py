@@ -30,7 +30,7 @@ from bot.i18n.translator import Translator
 from bot.privacy.scrub import scrub
 
 # Commands that pause what the young person was doing and come back to it afterwards.
-INTERRUPTIONS = ("privacy", "language")
+INTERRUPTIONS = ("privacy", "language", "person")
 SKIP, DONE = "skip", "done"
 
 
@@ -304,6 +304,10 @@ class Engine:
             for item in value if isinstance(value, list) else [value]:
                 if item is not None:
                     answers.append((key, kind, item))
+        if not answers:
+            # Everything skipped: there is nothing to count, so nothing is stored.
+            session.answers, session.kept = {}, {}
+            return
         events.append(
             FeedbackSubmitted(
                 flow_id=flow.id,

@@ -1,0 +1,210 @@
+"""`safevoice flows validate|list|show|schema`: check and read flow files.
+
+`validate` prints one `file:line:col: message` line per problem (warnings marked
+"warning:"), then a summary, and exits 0 when there is no error (with `--strict`, no
+warning either), 1 otherwise. Files given on the command line are checked against the
+configured flows folder, so a link to another flow or a missing safety exit is judged
+in the context the file will run in.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bot.commands.flows_schema import DEFAULT_PATH, write_schema
+from bot.config import Config, load_config
+from bot.errors import FlowError
+from bot.flows.flow import Flow, FlowSet
+from bot.flows.loader import load_flows
+from bot.flows.model import Branch
+from bot.flows.problems import Problem
+from bot.flows.steps import Question, StepBase
+from bot.flows.steps.choice import ChoiceStep
+from bot.flows.steps.end import EndStep
+from bot.flows.steps.goto import GotoStep
+from bot.flows.steps.handoff import HandoffStep
+from bot.flows.steps.scale import ScaleStep
+from bot.flows.validate import validate
+from bot.i18n.translator import Translator
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("flows", help="check, list and show flow files")
+    sub = parser.add_subparsers(dest="flows_command", metavar="ACTION", required=True)
+
+    check = sub.add_parser(
+        "validate",
+        help="check flow files; exit 0 when valid",
+        description="Check flow files (or folders of them); with no path, the flows folder.",
+    )
+    check.add_argument("paths", nargs="*", metavar="PATH", help="flow files or folders")
+    check.add_argument("--strict", action="store_true", help="count warnings as errors")
+    check.set_defaults(func=run_validate)
+
+    listing = sub.add_parser("list", help="list every flow, by age band")
+    listing.set_defaults(func=run_list)
+
+    show = sub.add_parser("show", help="print a flow's steps and links as text")
+    show.add_argument("flow", metavar="FLOW", help="the flow id, like service_feedback")
+    show.add_argument("--age-band", help="the age band whose version to show (else common)")
+    show.set_defaults(func=run_show)
+
+    schema = sub.add_parser("schema", help="write the JSON Schema editors use for flow files")
+    schema.add_argument("path", nargs="?", default=str(DEFAULT_PATH), metavar="PATH")
+    schema.set_defaults(func=run_schema)
+
+
+def _setup(args: argparse.Namespace) -> tuple[Config, Path, Translator]:
+    config, base = load_config(args.config)
+    translator = Translator.load(
+        base / config.locales_dir, config.languages.shipped, config.languages.source
+    )
+    return config, base / config.flows_dir, translator
+
+
+def _files(paths: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        elif path.exists():
+            files.append(path)
+        else:
+            msg = f"{name}: no such file or folder."
+            raise FlowError(msg)
+    return files
+
+
+def check(
+    paths: list[str], config: Config, flows_dir: Path, translator: Translator
+) -> list[Problem]:
+    """Every problem in `paths` (or in the whole flows folder when none are given)."""
+    if not paths:
+        flows, problems = load_flows(flows_dir)
+        return sorted(set(problems + validate(flows, config, translator)))
+    files = _files(paths)
+    if not files:
+        msg = f"no flow files (*.yaml) in {', '.join(paths)}."
+        raise FlowError(msg)
+    context, _ = load_flows(flows_dir) if flows_dir.is_dir() else (FlowSet(), [])
+    given, problems = load_flows(flows_dir, paths=files)
+    merged = FlowSet(dict(context.flows))
+    for flow in given:
+        merged.add(flow)  # the given file wins over the folder's copy of it
+    shown = {flow.path for flow in given} | {problem.file for problem in problems}
+    problems += [p for p in validate(merged, config, translator) if p.file in shown]
+    return sorted(set(problems))
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    config, flows_dir, translator = _setup(args)
+    problems = check(list(args.paths), config, flows_dir, translator)
+    for problem in problems:
+        print(problem)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    failed = errors + (warnings if args.strict else 0)
+    summary = f"{errors} error(s), {warnings} warning(s)"
+    if args.strict and warnings:
+        summary += " (--strict: warnings count as errors)"
+    print(f"{summary}: {'not valid' if failed else 'valid'}.")
+    return 1 if failed else 0
+
+
+def _load(args: argparse.Namespace) -> FlowSet:
+    _, flows_dir, _ = _setup(args)
+    flows, problems = load_flows(flows_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        listing = "\n".join(str(p) for p in errors[:20])
+        msg = f"some flow files cannot be read; run `safevoice flows validate`:\n{listing}"
+        raise FlowError(msg)
+    return flows
+
+
+def run_list(args: argparse.Namespace) -> int:
+    for flow in _load(args):
+        tags = " [feedback]" if flow.header.feedback else ""
+        print(f"{flow.scope}/{flow.id}  v{flow.header.version}  {flow.header.title}{tags}")
+        print(f"    {flow.path}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    flows = _load(args)
+    flow = flows.resolve(args.age_band, args.flow)
+    if flow is None:
+        known = ", ".join(sorted({f.id for f in flows}))
+        msg = f"no flow {args.flow!r} for age band {args.age_band or 'common'}; known: {known}"
+        raise FlowError(msg)
+    print("\n".join(describe(flow)))
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    changed = write_schema(args.path)
+    print(f"{args.path}: {'written' if changed else 'already up to date'}")
+    return 0
+
+
+def describe(flow: Flow) -> Iterator[str]:
+    """A flow as text a reviewer can read: each step, what it asks, where it leads."""
+    header = flow.header
+    yield f"{flow.scope}/{flow.id} v{header.version}: {header.title}  ({flow.path})"
+    if header.description:
+        yield f"  {header.description}"
+    yield f"  starts at: {flow.start}" + ("  (submits feedback)" if header.feedback else "")
+    for step in flow.steps:
+        yield ""
+        yield from _step(step)
+
+
+def _step(step: StepBase) -> Iterator[str]:
+    extra = f" key={step.key}" if isinstance(step, Question) else ""
+    if isinstance(step, Question) and not step.record:
+        extra += " (not recorded)"
+    yield f"- {step.id} ({step.kind}){extra}"
+    if step.text:
+        yield f"    {step.text}"
+    if isinstance(step, ChoiceStep):
+        if step.options_from:
+            yield f"    options: the {step.options_from} in config.toml"
+        for option in step.options:
+            to = f" -> {option.goto}" if option.goto else ""
+            yield f"    [{option.value}] {option.label}{to}"
+    if isinstance(step, ScaleStep):
+        labels = list(step.labels) or [str(n) for n in range(1, step.points + 1)]
+        points = ", ".join(f"{label}={m}" for label, m in zip(labels, step.maps_to, strict=True))
+        yield f"    scale: {points}"
+    if isinstance(step, GotoStep):
+        yield f"    => flow {step.flow}"
+    if isinstance(step, HandoffStep):
+        yield f"    asks for a person (reason: {step.reason}{', urgent' if step.urgent else ''})"
+    if isinstance(step, EndStep):
+        yield f"    ends{', submits the answers' if step.submit else ''}; then: {step.then}"
+    if isinstance(step.next, str):
+        yield f"    -> {step.next}"
+    elif step.next:
+        for branch in step.next:
+            yield f"    -> {branch.goto}{_when(branch)}"
+
+
+def _when(branch: Branch) -> str:
+    if branch.when is None:
+        return "  (otherwise)"
+    conditions = branch.when if isinstance(branch.when, tuple) else (branch.when,)
+    parts = []
+    for c in conditions:
+        if c.skipped is not None:
+            parts.append(f"{c.key} {'was skipped' if c.skipped else 'was answered'}")
+        for test in ("equals", "one_of", "at_least", "at_most"):
+            value = getattr(c, test)
+            if value is not None:
+                parts.append(f"{c.key} {test.replace('_', ' ')} {value!r}")
+    return "  when " + " and ".join(parts)

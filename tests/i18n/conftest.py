@@ -1,0 +1,37 @@
+"""Shared helpers for the translation tests: the repository, and a scratch copy of it."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.commands import i18n as i18n_command
+from bot.errors import SafeVoiceError
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ("ro", "ar")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of config.toml, flows/, locales/ and babel.cfg that a test may change."""
+    for name in ("config.toml", "babel.cfg"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    return tmp_path
+
+
+def run_i18n(config: Path, *argv: str) -> int:
+    """`safevoice --config CONFIG i18n ARGV...`, with the exit code the CLI would give."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config")
+    i18n_command.register(parser.add_subparsers())
+    args = parser.parse_args(["--config", str(config), "i18n", *argv])
+    try:
+        return int(args.func(args))
+    except SafeVoiceError:
+        return 1

@@ -1,0 +1,148 @@
+"""The shipped catalogs are complete, safe to show, and the i18n commands keep them so."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.flows.loader import load_flows
+from bot.i18n import catalogs
+from bot.i18n.extract import build_template
+from bot.i18n.translator import read_catalog
+from tests.i18n.conftest import ROOT, SHIPPED, run_i18n
+
+PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+COMMAND = re.compile(r"(?<![\w/])/[a-z]+\b")
+EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF]")
+
+
+def _template():  # type: ignore[no-untyped-def]
+    config, base = load_config(ROOT / "config.toml")
+    flows, _ = load_flows(base / config.flows_dir)
+    return build_template(flows)
+
+
+def _catalog(lang: str):  # type: ignore[no-untyped-def]
+    return catalogs.read(catalogs.po_path(ROOT / "locales", lang), lang)
+
+
+def test_every_shipped_language_is_shipped_in_config() -> None:
+    config, _ = load_config(ROOT / "config.toml")
+    assert set(SHIPPED) == set(config.languages.shipped) - {config.languages.source}
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_template_message_has_a_translation(lang: str) -> None:
+    catalog = _catalog(lang)
+    untranslated = []
+    for wanted in _template():
+        if not wanted.id:
+            continue
+        found = catalog.get(wanted.id, context=wanted.context)
+        strings = found.string if found and isinstance(found.string, tuple) else (found.string,)
+        if found is None or found.fuzzy or not all(s and s.strip() for s in strings):
+            untranslated.append(wanted.context)
+    assert not untranslated
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_placeholders_commands_and_emoji_survive(lang: str) -> None:
+    catalog = _catalog(lang)
+    assert catalogs.problems(catalog) == []
+    for message in catalog:
+        if not message.id:
+            continue
+        source = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            assert set(PLACEHOLDER.findall(string)) <= set(PLACEHOLDER.findall(source))
+            assert sorted(COMMAND.findall(string)) == sorted(
+                COMMAND.findall(message.id[0] if isinstance(message.id, tuple) else message.id)
+            )
+            assert EMOJI.findall(string) == EMOJI.findall(source)
+        if not isinstance(message.id, tuple):
+            assert set(PLACEHOLDER.findall(message.string)) == set(PLACEHOLDER.findall(source))
+
+
+@pytest.mark.parametrize(("lang", "forms"), [("ro", 3), ("ar", 6)])
+def test_plural_forms_have_the_right_count(lang: str, forms: int) -> None:
+    catalog = _catalog(lang)
+    assert catalog.num_plurals == forms
+    plural = [m for m in catalog if m.id and m.pluralizable]
+    assert plural
+    for message in plural:
+        assert len(message.string) == forms
+    assert read_catalog(catalogs.po_path(ROOT / "locales", lang), lang).plural(1) == 1 - (
+        lang == "ro"
+    )
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_catalogs_say_they_need_native_review(lang: str) -> None:
+    path = catalogs.po_path(ROOT / "locales", lang)
+    assert catalogs.headers(path)[catalogs.REVIEW_HEADER] == catalogs.DRAFTED
+    assert "NEEDS NATIVE-SPEAKER REVIEW" in path.read_text(encoding="utf-8")
+
+
+def test_status_strict_passes_on_the_shipped_catalogs(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_i18n(project / "config.toml", "status", "--strict") == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^ar\s+\d+\s+0\s+0\s+machine-drafted", out, re.MULTILINE)
+
+
+def test_update_keeps_translations_and_flags_changed_texts(project: Path) -> None:
+    flow = project / "flows" / "common" / "stop.yaml"
+    text = flow.read_text(encoding="utf-8")
+    flow.write_text(text.replace("Thank you for your time.", "Thanks for your time."), "utf-8")
+    language = project / "flows" / "common" / "language.yaml"
+    language.write_text(
+        language.read_text(encoding="utf-8").replace(
+            "Okay, let's go on in this language.", "A brand new sentence nobody translated."
+        ),
+        encoding="utf-8",
+    )
+    assert run_i18n(project / "config.toml", "update") == 0
+    po = catalogs.po_path(project / "locales", "ro")
+    catalog = catalogs.read(po, "ro")
+    changed = catalog.get(
+        next(m.id for m in catalog if m.context == "common/stop/bye"), context="common/stop/bye"
+    )
+    assert changed.fuzzy  # close to the old text: a translator must look again
+    assert catalog.get("Which language would you like?", context="common/start/pick_language")
+    assert catalogs.headers(po)[catalogs.REVIEW_HEADER] == catalogs.DRAFTED
+    assert (project / "locales" / "safevoice.pot").exists()
+    assert run_i18n(project / "config.toml", "status", "--strict") == 1
+    assert run_i18n(project / "config.toml", "status") == 0
+
+
+def test_compile_writes_mo_files(project: Path) -> None:
+    assert run_i18n(project / "config.toml", "compile") == 0
+    for lang in SHIPPED:
+        assert catalogs.po_path(project / "locales", lang).with_suffix(".mo").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ('msgstr "Sari peste"', "msgstr Sari peste"),  # quotes lost in an editor
+        ('msgstr "Sari peste"', 'msgstr "Sari peste'),  # a quote lost
+        ("{low} și {high}", "{low} și {max}"),  # an unknown placeholder
+        ("scrie /start", "scrie start"),  # a lost command
+    ],
+)
+def test_compile_refuses_a_broken_catalog(
+    project: Path, before: str, after: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    po = catalogs.po_path(project / "locales", "ro")
+    text = po.read_text(encoding="utf-8")
+    assert before in text
+    po.write_text(text.replace(before, after, 1), encoding="utf-8")
+    with pytest.raises(catalogs.CatalogError, match=r"safevoice\.po"):
+        catalogs.compile_catalogs(project / "locales", SHIPPED)
+    assert run_i18n(project / "config.toml", "compile") == 1
+    assert not po.with_suffix(".mo").exists()

@@ -1,0 +1,174 @@
+"""The aiogram 3 adapter: aiogram's Bot and HTTP session do the Bot API calls; its
+types are reduced to `Incoming` at once. Polling is ours (see polling.py) because
+aiogram's dispatcher confirms an update before its handler has saved anything."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Sequence
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    ClientDecodeError,
+    TelegramAPIError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeDefault,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+
+from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming
+from bot.channels.telegram.render import Keyboard
+from bot.channels.telegram.transport import Flood, Permanent, Transient
+
+__all__ = ["ALLOWED_UPDATES", "AiogramTransport", "from_update"]
+
+T = TypeVar("T")
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+async def _call(awaitable: Awaitable[T]) -> T:
+    """aiogram's errors as the sender's three kinds; class names only, no descriptions."""
+    try:
+        return await awaitable
+    except TelegramRetryAfter as exc:
+        raise Flood(float(exc.retry_after)) from None
+    except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as exc:
+        raise Transient(type(exc).__name__) from None
+    except TelegramAPIError as exc:
+        raise Permanent(type(exc).__name__) from None
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    rows = [[InlineKeyboardButton(text=b.label, callback_data=b.data) for b in r] for r in keyboard]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _message(update_id: int, message: Message) -> Incoming:
+    chat = message.chat
+    if chat.type != "private":
+        # Young people talk to the bot one to one; groups are for staff, not this channel.
+        return Incoming(update_id, "ignored")
+    lang = message.from_user.language_code if message.from_user else None
+    common: dict[str, Any] = {
+        "chat_id": chat.id,
+        "chat_type": chat.type,
+        "message_id": message.message_id,
+        "language_code": lang,
+    }
+    if message.text is not None:
+        if message.text.startswith("/"):
+            return Incoming(update_id, "command", text=message.text, **common)
+        return Incoming(update_id, "text", text=message.text, **common)
+    # Only which kind it is: the content (a file, a phone number, a place) is never read.
+    other = next((k for k in OTHER_KINDS if getattr(message, k, None) is not None), "other")
+    return Incoming(update_id, "other", other=other, **common)
+
+
+def from_update(update: Update) -> Incoming:
+    if update.message is not None:
+        return _message(update.update_id, update.message)
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.type != "private":
+        return Incoming(update.update_id, "ignored")
+    shown = query.message if isinstance(query.message, Message) else None
+    rows: tuple[tuple[Button, ...], ...] = ()
+    if shown is not None and shown.reply_markup is not None:
+        rows = tuple(
+            tuple(Button(b.text, b.callback_data or "") for b in row)
+            for row in shown.reply_markup.inline_keyboard
+        )
+    return Incoming(
+        update.update_id,
+        "button",
+        chat_id=query.message.chat.id,
+        chat_type=query.message.chat.type,
+        message_id=query.message.message_id,
+        language_code=query.from_user.language_code,
+        callback_id=query.id,
+        data=query.data or "",
+        shown_text=(shown.text or "") if shown else "",
+        shown_buttons=rows,
+    )
+
+
+class AiogramTransport:
+    def __init__(self, token: str, api_base: str = "https://api.telegram.org") -> None:
+        # TelegramAPIServer.from_base: a self-hosted Bot API server works the same way.
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
+        self.bot = Bot(token, session=session)
+
+    async def start(self) -> None:
+        await _call(self.bot.get_me())
+
+    async def get_updates(self, offset: int | None, timeout: int) -> list[Incoming]:
+        updates = await _call(
+            self.bot.get_updates(
+                offset=offset,
+                timeout=timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                request_timeout=timeout + 10,
+            )
+        )
+        return [from_update(update) for update in updates]
+
+    def parse(self, update: dict[str, Any]) -> Incoming | None:
+        try:
+            parsed = Update.model_validate(update, context={"bot": self.bot})
+        except ValueError:
+            return None
+        return from_update(parsed)
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int:
+        sent = await _call(self.bot.send_message(chat_id, text, reply_markup=_markup(keyboard)))
+        return sent.message_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard
+    ) -> None:
+        await _call(
+            self.bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)
+            )
+        )
+
+    async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None:
+        await _call(self.bot.delete_messages(chat_id, list(message_ids)))
+
+    async def answer_callback(self, callback_id: str, text: str | None) -> None:
+        await _call(self.bot.answer_callback_query(callback_id, text=text))
+
+    async def send_typing(self, chat_id: int) -> None:
+        await _call(self.bot.send_chat_action(chat_id, "typing"))
+
+    async def set_commands(
+        self, commands: Sequence[tuple[str, str]], language_code: str | None
+    ) -> None:
+        menu = [BotCommand(command=name, description=text) for name, text in commands]
+        await _call(
+            self.bot.set_my_commands(
+                menu, scope=BotCommandScopeDefault(), language_code=language_code
+            )
+        )
+
+    async def set_webhook(self, url: str, secret_token: str) -> None:
+        await _call(
+            self.bot.set_webhook(url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
+        )
+
+    async def delete_webhook(self) -> None:
+        await _call(self.bot.delete_webhook(drop_pending_updates=False))
+
+    async def close(self) -> None:
+        await self.bot.session.close()

@@ -1,0 +1,202 @@
+"""The Telegram channel, shared by both adapters: one update in, one turn, actions out.
+
+`handle()` returns once the update's effect is saved (that is when the update counts
+as handled); its replies are queued on the sender, which delivers them afterwards. So a
+redelivered update is recognised by the store's dedupe and has no second effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from bot.channels.telegram import texts
+from bot.channels.telegram.callbacks import sign, verify
+from bot.channels.telegram.incoming import Incoming, split_command
+from bot.channels.telegram.render import (
+    AnswerCallback,
+    Context,
+    OutgoingMessage,
+    Pressed,
+    Typing,
+    render,
+)
+from bot.channels.telegram.sender import Sender
+from bot.engine.events import Event, Say
+from bot.engine.inputs import COMMANDS, Input
+from bot.i18n.translator import Translator
+from bot.services.conversation import ChannelData, ConversationService, Reply
+
+__all__ = ["CHANNEL", "TelegramChannel"]
+
+log = logging.getLogger(__name__)
+CHANNEL = "tg"
+# Telegram lets a bot delete messages for 48 hours; a little margin for clocks.
+_DELETE_WINDOW = 47 * 3600
+# A turn slower than this shows "typing..." (e.g. the feedback database is busy).
+_TYPING_AFTER = 0.5
+
+
+class TelegramChannel:
+    def __init__(
+        self,
+        service: ConversationService,
+        sender: Sender,
+        secret: bytes,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.service, self.sender, self.secret, self.clock = service, sender, secret, clock
+        config = service.engine.config
+        self.languages = config.languages
+        self.service_codes = config.service_codes
+        self.translator: Translator = service.engine.translator
+
+    # -- the one entry point --------------------------------------------------------------
+    async def handle(self, update: Incoming) -> None:
+        """Handle one update. Raises StorageError (and saves nothing) if Redis fails."""
+        if update.kind == "ignored" or not update.chat_id:
+            return
+        if update.kind == "button":
+            await self._button(update)
+        elif update.kind == "other":
+            await self._other(update)
+        else:
+            await self._input(update)
+
+    def say_trouble(self, update: Incoming) -> None:
+        """Tell the young person we are stuck (the store is down) and will answer later."""
+        if update.chat_id and update.kind != "ignored":
+            text = self._t(self.hint(update), texts.TROUBLE)
+            self.sender.submit([OutgoingMessage(update.chat_id, text)])
+
+    # -- kinds of update ------------------------------------------------------------------
+    async def _input(self, update: Incoming) -> None:
+        inp: Input
+        service = None
+        command = split_command(update.text) if update.kind == "command" else None
+        if command is not None:
+            name, argument = command
+            if name == "start" and argument:
+                # A deep link: t.me/<bot>?start=<code>. Unknown codes are simply ignored.
+                service = self.service_codes.get(argument[:64])
+            inp = Input.command(name if name in COMMANDS else "help")
+        else:
+            inp = Input.text(update.text)
+        reply = await self._turn(update, inp, service=service)
+        if not reply.duplicate:
+            self._send(update, reply, None)
+
+    async def _button(self, update: Incoming) -> None:
+        if update.callback_id is None:  # the parsers set it for every button
+            return
+        found = verify(self.secret, update.chat_id, update.data)
+        if found is None:
+            # Forged, or from another chat: answered kindly, nothing acted on or stored.
+            hint = self.hint(update)
+            self.sender.submit(
+                [AnswerCallback(update.callback_id, self._t(hint, texts.FORGED_BUTTON))]
+            )
+            return
+        step, value = found
+        reply = await self._turn(update, Input.button(value, step))
+        self.sender.submit([AnswerCallback(update.callback_id)])
+        if reply.duplicate:
+            return
+        pressed = None
+        if update.message_id is not None:
+            stale = step is not None and step != reply.step_before
+            label = update.pressed_label()
+            pressed = Pressed(update.message_id, update.shown_text, label, step, stale)
+        self._send(update, reply, pressed)
+
+    async def _other(self, update: Incoming) -> None:
+        reply = await self.service.notice(
+            CHANNEL, update.chat_id, update_id=self._uid(update), channel_data=self._track(update)
+        )
+        if reply.duplicate:
+            return
+        lang = reply.lang or self.hint(update)
+        private = update.other in ("contact", "location", "venue")
+        text = self._t(lang, texts.CONTACT_OR_PLACE if private else texts.NOT_TEXT)
+        self.sender.submit([OutgoingMessage(update.chat_id, text)])
+
+    # -- helpers --------------------------------------------------------------------------
+    async def _turn(self, update: Incoming, inp: Input, *, service: str | None = None) -> Reply:
+        typing = asyncio.create_task(self._typing_later(update.chat_id))
+        try:
+            return await self.service.handle(
+                CHANNEL,
+                update.chat_id,
+                inp,
+                update_id=self._uid(update),
+                language_hint=self.hint(update),
+                service=service,
+                channel_data=self._track(update),
+            )
+        finally:
+            typing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await typing
+
+    async def _typing_later(self, chat_id: int) -> None:
+        await asyncio.sleep(_TYPING_AFTER)
+        self.sender.submit([Typing(chat_id)])
+
+    def _send(self, update: Incoming, reply: Reply, pressed: Pressed | None) -> None:
+        events: list[Event] = list(reply.events)
+        says = [e for e in events if isinstance(e, Say)]
+        if reply.restarted and says:
+            kind = self._t(says[0].lang, texts.LOST_PLACE)
+            events.insert(0, Say(kind, says[0].lang, says[0].rtl))
+        clear = None
+        data = reply.channel_data
+        if reply.deleted and update.chat_type == "private" and data:
+            first, last, since = data.get("m0"), data.get("m1"), data.get("t0")
+            fresh = isinstance(since, int) and self.clock() - since < _DELETE_WINDOW
+            if isinstance(first, int) and isinstance(last, int) and fresh:
+                clear = (first, last)
+        chat = update.chat_id
+        ctx = Context(
+            chat, lambda step, value: sign(self.secret, chat, step, value), pressed, clear
+        )
+        self.sender.submit(render(events, ctx))
+
+    def _track(self, update: Incoming) -> Callable[[ChannelData | None], ChannelData | None]:
+        """Remember the first and newest message ids of this conversation, for clearing."""
+        message_id = update.message_id
+
+        def track(old: ChannelData | None) -> ChannelData | None:
+            if message_id is None or update.chat_type != "private":
+                return old
+            data = dict(old or {})
+            if not isinstance(data.get("m0"), int):
+                data["m0"], data["t0"] = message_id, int(self.clock())
+            last = data.get("m1")
+            data["m1"] = max(message_id, last) if isinstance(last, int) else message_id
+            return data
+
+        return track
+
+    def hint(self, update: Incoming) -> str:
+        """Telegram's language for the person, if we ship it; the young person confirms."""
+        code = (update.language_code or "").split("-")[0].lower()
+        return code if code in self.languages.shipped else self.languages.source
+
+    def _t(self, lang: str, text: str) -> str:
+        return self.translator.system(lang, text)
+
+    @staticmethod
+    def _uid(update: Incoming) -> str:
+        return f"{CHANNEL}:{update.update_id}"
+
+    # -- start-up -------------------------------------------------------------------------
+    async def set_commands(self) -> None:
+        """The command menu in every shipped language (and the source one as default)."""
+        for lang in (None, *self.languages.shipped):
+            chosen = lang or self.languages.source
+            menu = [(name, self._t(chosen, text)) for name, text in texts.COMMANDS]
+            await self.sender.transport.set_commands(menu, lang)

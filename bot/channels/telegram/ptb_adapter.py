@@ -1,0 +1,165 @@
+"""The python-telegram-bot adapter (`[telegram] library = "ptb"`): PTB's Bot does the
+Bot API calls, its types are reduced to `Incoming`. Everything after that is shared
+with the aiogram adapter; PTB's Application and ConversationHandler are not used."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Sequence
+from typing import Any, TypeVar
+
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction
+from telegram.error import NetworkError, RetryAfter, TelegramError
+
+from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming
+from bot.channels.telegram.render import Keyboard
+from bot.channels.telegram.transport import Flood, Permanent, Transient
+
+__all__ = ["PtbTransport", "from_update"]
+
+T = TypeVar("T")
+ALLOWED_UPDATES = ["message", "callback_query"]
+# PTB's 4xx errors (BadRequest, Forbidden, ...) subclass NetworkError: test those first.
+_PERMANENT_NAMES = ("BadRequest", "Forbidden", "InvalidToken", "Conflict", "ChatMigrated")
+
+
+async def _call(awaitable: Awaitable[T]) -> T:
+    try:
+        return await awaitable
+    except RetryAfter as exc:
+        # The private timedelta: the public property warns about int/timedelta in v22.
+        raise Flood(exc._retry_after.total_seconds()) from None
+    except TelegramError as exc:
+        name = type(exc).__name__
+        if isinstance(exc, NetworkError) and name not in _PERMANENT_NAMES:
+            raise Transient(name) from None
+        raise Permanent(name) from None
+
+
+def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in r] for r in keyboard]
+    return InlineKeyboardMarkup(rows)
+
+
+def _message(update_id: int, message: Message) -> Incoming:
+    chat = message.chat
+    if chat.type != "private":
+        return Incoming(update_id, "ignored")
+    common: dict[str, Any] = {
+        "chat_id": chat.id,
+        "chat_type": chat.type,
+        "message_id": message.message_id,
+        "language_code": message.from_user.language_code if message.from_user else None,
+    }
+    if message.text is not None:
+        if message.text.startswith("/"):
+            return Incoming(update_id, "command", text=message.text, **common)
+        return Incoming(update_id, "text", text=message.text, **common)
+    # Which kind only; `photo` is an empty tuple on PTB when absent, hence the truth test.
+    other = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
+    return Incoming(update_id, "other", other=other, **common)
+
+
+def from_update(update: Update) -> Incoming:
+    if update.message is not None:
+        return _message(update.update_id, update.message)
+    query = update.callback_query
+    if query is None or query.message is None or query.message.chat.type != "private":
+        return Incoming(update.update_id, "ignored")
+    shown = query.message if isinstance(query.message, Message) else None
+    rows: tuple[tuple[Button, ...], ...] = ()
+    if shown is not None and shown.reply_markup is not None:
+        rows = tuple(
+            tuple(Button(b.text, str(b.callback_data or "")) for b in row)
+            for row in shown.reply_markup.inline_keyboard
+        )
+    return Incoming(
+        update.update_id,
+        "button",
+        chat_id=query.message.chat.id,
+        chat_type=query.message.chat.type,
+        message_id=query.message.message_id,
+        language_code=query.from_user.language_code,
+        callback_id=query.id,
+        data=query.data or "",
+        shown_text=(shown.text or "") if shown else "",
+        shown_buttons=rows,
+    )
+
+
+class PtbTransport:
+    def __init__(self, token: str, api_base: str = "https://api.telegram.org") -> None:
+        # Opt in to PTB's coming timedelta periods: otherwise PTB itself warns on every 429.
+        os.environ.setdefault("PTB_TIMEDELTA", "1")
+        base = api_base.rstrip("/")
+        self.bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+
+    async def start(self) -> None:
+        await _call(self.bot.initialize())
+
+    async def get_updates(self, offset: int | None, timeout: int) -> list[Incoming]:
+        updates = await _call(
+            self.bot.get_updates(
+                offset=offset,
+                timeout=timeout,
+                allowed_updates=ALLOWED_UPDATES,
+                read_timeout=timeout + 10,
+            )
+        )
+        return [from_update(update) for update in updates]
+
+    def parse(self, update: dict[str, Any]) -> Incoming | None:
+        try:
+            parsed = Update.de_json(update, self.bot)
+        except (KeyError, TypeError, ValueError):
+            return None
+        return from_update(parsed)
+
+    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int:
+        sent = await _call(self.bot.send_message(chat_id, text, reply_markup=_markup(keyboard)))
+        return sent.message_id
+
+    async def edit_message(
+        self, chat_id: int, message_id: int, text: str, keyboard: Keyboard
+    ) -> None:
+        await _call(
+            self.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=_markup(keyboard)
+            )
+        )
+
+    async def delete_messages(self, chat_id: int, message_ids: Sequence[int]) -> None:
+        await _call(self.bot.delete_messages(chat_id, list(message_ids)))
+
+    async def answer_callback(self, callback_id: str, text: str | None) -> None:
+        await _call(self.bot.answer_callback_query(callback_id, text=text))
+
+    async def send_typing(self, chat_id: int) -> None:
+        await _call(self.bot.send_chat_action(chat_id, ChatAction.TYPING))
+
+    async def set_commands(
+        self, commands: Sequence[tuple[str, str]], language_code: str | None
+    ) -> None:
+        menu = [BotCommand(name, text) for name, text in commands]
+        await _call(self.bot.set_my_commands(menu, language_code=language_code))
+
+    async def set_webhook(self, url: str, secret_token: str) -> None:
+        await _call(
+            self.bot.set_webhook(url, secret_token=secret_token, allowed_updates=ALLOWED_UPDATES)
+        )
+
+    async def delete_webhook(self) -> None:
+        await _call(self.bot.delete_webhook(drop_pending_updates=False))
+
+    async def close(self) -> None:
+        await self.bot.shutdown()

@@ -1,0 +1,154 @@
+"""Carrying rendered actions out: per-chat order, limits, retries, each message once.
+
+Every chat has a FIFO queue and at most one worker, so messages of one chat arrive in
+the order they were rendered while chats proceed independently. A message is attempted
+again only when Telegram said it was not taken (429, 5xx) or the connection failed;
+after a success nothing is ever resent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import deque
+from collections.abc import Iterable
+
+from bot.channels.telegram.limiter import Limiter, Limits
+from bot.channels.telegram.render import (
+    AnswerCallback,
+    ClearChat,
+    EditMessage,
+    Outgoing,
+    OutgoingMessage,
+    Typing,
+)
+from bot.channels.telegram.transport import Flood, Permanent, Transient, Transport
+
+__all__ = ["Sender"]
+
+log = logging.getLogger(__name__)
+
+# deleteMessages takes at most 100 ids; a conversation rarely has more than a few hundred.
+_DELETE_CHUNK = 100
+_DELETE_MAX = 1000
+# Bot messages sent after the last one we saw an id for (one turn's worth, with room).
+_CLEAR_SLACK = 50
+# Waiting this long for the per-chat limit is worth a "typing..." so nobody thinks we left.
+_TYPING_AFTER = 0.8
+
+
+class Sender:
+    def __init__(
+        self,
+        transport: Transport,
+        limits: Limits | None = None,
+        *,
+        max_attempts: int = 6,
+        backoff: float = 0.5,
+        max_backoff: float = 30.0,
+    ) -> None:
+        self.transport = transport
+        self.limiter = Limiter(limits)
+        self.max_attempts, self.backoff, self.max_backoff = max_attempts, backoff, max_backoff
+        self._queues: dict[int, deque[Outgoing]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._side: set[asyncio.Task[None]] = set()
+        self.sent = 0
+        self.dropped = 0
+
+    def submit(self, actions: Iterable[Outgoing]) -> None:
+        for action in actions:
+            if isinstance(action, AnswerCallback):
+                # Answering a button is not a message and must not wait behind them:
+                # the young person's button spins until it is answered.
+                task = asyncio.create_task(self._perform(action))
+                self._side.add(task)
+                task.add_done_callback(self._side.discard)
+                continue
+            chat = action.chat_id
+            self._queues.setdefault(chat, deque()).append(action)
+            if chat not in self._workers:
+                self._workers[chat] = asyncio.create_task(self._work(chat))
+
+    async def drain(self) -> None:
+        """Wait until everything submitted so far was sent or given up."""
+        while self._workers or self._side:
+            await asyncio.gather(*self._workers.values(), *self._side, return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drain()
+
+    async def _work(self, chat: int) -> None:
+        queue = self._queues[chat]
+        try:
+            while queue:
+                await self._perform(queue[0])
+                queue.popleft()
+        finally:
+            del self._queues[chat]
+            del self._workers[chat]
+
+    async def _perform(self, action: Outgoing) -> None:
+        attempt = 0
+        typed = False
+        while True:
+            if isinstance(action, OutgoingMessage | EditMessage):
+                wait = self.limiter.reserve(action.chat_id)
+                if wait >= _TYPING_AFTER and not typed:
+                    typed = True
+                    await self._quietly(Typing(action.chat_id))
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            try:
+                await self._call(action)
+                self.sent += 1
+                return
+            except Flood as exc:
+                attempt += 1
+                chat = None if isinstance(action, AnswerCallback) else action.chat_id
+                self.limiter.pause(chat, exc.retry_after)
+                if isinstance(action, AnswerCallback | Typing):
+                    return  # worthless once late
+                if attempt > self.max_attempts * 2:
+                    self._drop(action, "flood")
+                    return
+                if chat is None:
+                    await asyncio.sleep(exc.retry_after)
+            except Transient:
+                attempt += 1
+                if attempt >= self.max_attempts or isinstance(action, Typing):
+                    self._drop(action, "unavailable")
+                    return
+                # Full jitter: many chats retrying at once do not hit Telegram together.
+                ceiling = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+                await asyncio.sleep(random.uniform(ceiling / 2, ceiling))  # noqa: S311 - jitter
+            except Permanent:
+                self._drop(action, "refused")
+                return
+
+    async def _quietly(self, action: Typing) -> None:
+        with contextlib.suppress(Flood, Transient, Permanent):  # only a courtesy
+            await self.transport.send_typing(action.chat_id)
+
+    def _drop(self, action: Outgoing, why: str) -> None:
+        self.dropped += 1
+        # The kind of action and why: never the chat, never the text.
+        log.warning("telegram: gave up on %s (%s)", type(action).__name__, why)
+
+    async def _call(self, action: Outgoing) -> None:
+        t = self.transport
+        if isinstance(action, OutgoingMessage):
+            await t.send_message(action.chat_id, action.text, action.keyboard)
+        elif isinstance(action, EditMessage):
+            await t.edit_message(action.chat_id, action.message_id, action.text, action.keyboard)
+        elif isinstance(action, AnswerCallback):
+            await t.answer_callback(action.callback_id, action.text)
+        elif isinstance(action, Typing):
+            await t.send_typing(action.chat_id)
+        elif isinstance(action, ClearChat):
+            last = min(action.last_id + _CLEAR_SLACK, action.first_id + _DELETE_MAX - 1)
+            ids = list(range(action.first_id, last + 1))
+            for start in range(0, len(ids), _DELETE_CHUNK):
+                await t.delete_messages(action.chat_id, ids[start : start + _DELETE_CHUNK])

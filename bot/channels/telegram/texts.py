@@ -1,0 +1,37 @@
+"""The Telegram channel's own sentences. They are looked up as engine system texts
+(gettext context "system"), so translators find them in the same catalog."""
+
+from __future__ import annotations
+
+NOT_TEXT = (
+    "Thank you! I can only read words here, so I did not open that. "
+    "Please write to me, or use the buttons."
+)
+CONTACT_OR_PLACE = (
+    "I did not keep that. For your safety, please do not send phone numbers or places here. "
+    "Please write to me, or use the buttons."
+)
+FORGED_BUTTON = "This button does not work here. Please use the buttons on my newest message."
+LOST_PLACE = "Welcome back! I could not find where we were, so let's start again."
+TROUBLE = "Sorry, I am having a little trouble. I will answer you as soon as I can."
+BROKEN = "Sorry, something went wrong on our side. Please type /start to begin again."
+
+# The command menu, shown by Telegram next to the text field, set once per language.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Start again"),
+    ("help", "What you can do here"),
+    ("language", "Change the language"),
+    ("privacy", "What happens to your answers"),
+    ("forget", "Delete my data and clear this chat"),
+    ("stop", "Stop for now"),
+)
+
+ALL = (
+    NOT_TEXT,
+    CONTACT_OR_PLACE,
+    FORGED_BUTTON,
+    LOST_PLACE,
+    TROUBLE,
+    BROKEN,
+    *(description for _, description in COMMANDS),
+)

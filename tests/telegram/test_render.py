@@ -1,0 +1,60 @@
+"""Pure parts: render, split, signed callback data, the limiter."""
+
+from __future__ import annotations
+
+from bot.channels.telegram.callbacks import MAX_CALLBACK_BYTES, sign, verify
+from bot.channels.telegram.limiter import Limiter, Limits
+from bot.channels.telegram.render import (
+    Context,
+    EditMessage,
+    OutgoingMessage,
+    Pressed,
+    render,
+    split_text,
+)
+from bot.engine.events import Option, Say
+
+SECRET = b"k"
+
+
+def ctx(pressed: Pressed | None = None) -> Context:
+    return Context(1, lambda step, value: sign(SECRET, 1, step, value), pressed)
+
+
+def test_statements_join_the_question_and_buttons_are_signed() -> None:
+    events = [
+        Say("Hello.", "en"),
+        Say("Pick one", "en", step="q", input="choice", options=(Option("a", "A"),)),
+    ]
+    [message] = render(events, ctx())
+    assert isinstance(message, OutgoingMessage)
+    assert message.text == "Hello.\n\nPick one"
+    data = message.keyboard[0][0].data
+    assert len(data.encode()) <= MAX_CALLBACK_BYTES
+    assert verify(SECRET, 1, data) == ("q", "a")
+    assert verify(SECRET, 2, data) is None  # copied to another chat
+    assert verify(SECRET, 1, data[:-1] + "b") is None
+
+
+def test_answer_edits_the_question_to_show_the_choice() -> None:
+    pressed = Pressed(9, "Pick one", "A", "q")
+    actions = render([Say("Next", "en")], ctx(pressed))
+    assert actions[0] == EditMessage(1, 9, "Pick one\n\n✓ A")
+
+
+def test_long_text_is_split_on_word_boundaries() -> None:
+    text = " ".join(["word"] * 2000)
+    pieces = split_text(text)
+    assert all(len(p) <= 4096 for p in pieces)
+    assert " ".join(pieces) == text
+
+
+def test_limiter_keeps_one_per_second_per_chat_after_a_burst() -> None:
+    now = [0.0]
+    limiter = Limiter(Limits(chat_burst=3), clock=lambda: now[0])
+    waits = [limiter.reserve(5) for _ in range(5)]
+    assert waits[:3] == [0, 0, 0]
+    assert waits[3] > 0.9
+    assert waits[4] > 1.9
+    limiter.pause(6, 2.0)
+    assert limiter.reserve(6) >= 2.0

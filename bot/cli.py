@@ -14,7 +14,7 @@ from bot.errors import SafeVoiceError
 
 # Modules under bot.commands, each with `register(subparsers)`; the parser they add sets
 # `func(args) -> int`.
-COMMANDS = ("chat", "flows", "report", "i18n", "run")
+COMMANDS = ("chat", "flows", "report", "i18n", "run", "demo", "users", "purge")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,70 @@
+"""`safevoice users`: staff accounts for the dashboard (add, list, disable, enable, reset).
+
+New passwords are random and printed once; every change goes to the audit log.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.config import Settings, load_config
+from bot.staff.accounts import ROLES, AccountStore, new_password
+from bot.storage.feedback import FeedbackStore
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("users", help="staff accounts for the web dashboard")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = sub.add_parser("add", help="add an account; prints its new password once")
+    add.add_argument("name")
+    add.add_argument("--role", choices=ROLES, required=True)
+    add.add_argument(
+        "--scope",
+        nargs="+",
+        default=[],
+        metavar="ORG",
+        help="organisations it may see (config services' `organisation`); * for all",
+    )
+    sub.add_parser("list", help="list accounts")
+    for action, text in (
+        ("disable", "stop an account from logging in (ends its sessions)"),
+        ("enable", "let a disabled account log in again"),
+        ("reset", "give an account a new random password"),
+    ):
+        sub.add_parser(action, help=text).add_argument("name")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config, base = load_config(args.config)
+    store = FeedbackStore(Settings.from_env(config, base).database_url)
+    try:
+        store.create_schema()
+        accounts = AccountStore(store.engine)
+        accounts.create_schema()
+        if args.action == "list":
+            for account in accounts.all():
+                state = "disabled" if account.disabled else "active"
+                print(f"{account.name}\t{account.role}\t{','.join(account.scopes) or '-'}\t{state}")
+            return 0
+        password = new_password()
+        if args.action == "add":
+            if args.role != "admin" and not args.scope:
+                print("safevoice: give --scope ORG (or --scope '*') so the account sees something")
+                return 2
+            account = accounts.add(args.name, args.role, tuple(args.scope), password)
+            detail = f"{account.name} role={account.role} scopes={','.join(account.scopes)}"
+            store.audit("cli", "user-add", detail)
+            print(f"Added {account.name} ({account.role}). Password (shown only now): {password}")
+        elif args.action == "reset":
+            accounts.reset(args.name, password)
+            store.audit("cli", "user-reset", args.name)
+            print(f"New password for {args.name} (shown only now): {password}")
+        else:
+            accounts.set_disabled(args.name, args.action == "disable")
+            store.audit("cli", f"user-{args.action}", args.name)
+            print(f"{args.name}: {args.action}d.")
+        return 0
+    finally:
+        store.close()

@@ -1,0 +1,170 @@
+"""Admin pages: accounts, the audit log, and the raw export of anonymised records.
+
+Every change and every raw export is written to the audit log before the response goes out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+
+from aiohttp import web
+
+from bot.staff.accounts import ROLES, AccountError, new_password
+from bot.web.html import csrf_field, esc, html_response, options, staff_page
+from bot.web.state import WEB, account_of, requires, staff_session
+
+__all__ = ["add_user", "audit", "disable_user", "enable_user", "raw_export", "reset_user", "users"]
+
+
+def _page(request: web.Request, title: str, body: str, status: int = 200) -> web.Response:
+    session = staff_session(request)
+    demo = request.app[WEB].settings.demo
+    page = staff_page(title, body, account=session.account, csrf=session.csrf, demo=demo)
+    return html_response(page, status)
+
+
+@requires("admin")
+async def users(request: web.Request) -> web.StreamResponse:
+    return await _users(request)
+
+
+async def _users(request: web.Request, message: str = "", status: int = 200) -> web.Response:
+    state = request.app[WEB]
+    csrf = staff_session(request).csrf
+    rows = []
+    for account in await asyncio.to_thread(state.accounts.all):
+        name = esc(account.name)
+        toggle = "enable" if account.disabled else "disable"
+        actions = "".join(
+            f'<form method="post" action="/admin/users/{name}/{action}" class="inline">'
+            f'{csrf_field(csrf)}<button type="submit">{label}</button></form>'
+            for action, label in ((toggle, toggle.capitalize()), ("reset", "New password"))
+        )
+        rows.append(
+            f"<tr><th scope=row>{name}</th><td>{esc(account.role)}</td>"
+            f"<td>{esc(', '.join(account.scopes) or '-')}</td>"
+            f"<td>{'disabled' if account.disabled else 'active'}</td><td>{actions}</td></tr>"
+        )
+    orgs = sorted({s.organisation for s in state.app.config.services.values()})
+    note = f'<p class="notice" role="status">{message}</p>' if message else ""
+    body = (
+        f"{note}<table><thead><tr><th scope=col>Name</th><th scope=col>Role</th>"
+        "<th scope=col>Organisations</th><th scope=col>State</th><th scope=col>Actions</th>"
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<h2>Add an account</h2><form method="post" action="/admin/users">{csrf_field(csrf)}'
+        '<label for="u-name">Name</label><input id="u-name" name="name" required>'
+        f'<label for="u-role">Role</label><select id="u-role" name="role">'
+        f"{options(((r, r) for r in ROLES), 'viewer')}</select>"
+        '<label for="u-scope">Organisations (comma-separated, * for all)</label>'
+        f'<input id="u-scope" name="scope" placeholder="{esc(", ".join(orgs))}">'
+        '<button type="submit">Add</button></form>'
+    )
+    return _page(request, "Accounts", body, status)
+
+
+def _password_notice(name: str, password: str) -> str:
+    return (
+        f"The password for <strong>{esc(name)}</strong> is <code>{esc(password)}</code>. "
+        "It is shown only now: give it to them in person or by a safe channel."
+    )
+
+
+@requires("admin")
+async def add_user(request: web.Request) -> web.StreamResponse:
+    state = request.app[WEB]
+    form = await request.post()
+    name, role = str(form.get("name", "")), str(form.get("role", ""))
+    scopes = tuple(str(form.get("scope", "")).split(","))
+    password = new_password()
+    try:
+        account = await asyncio.to_thread(state.accounts.add, name, role, scopes, password)
+    except AccountError as err:
+        return await _users(request, esc(err), 400)
+    detail = f"role={account.role} scopes={','.join(account.scopes)}"
+    actor = account_of(request).name
+    await asyncio.to_thread(state.store.audit, actor, "user-add", f"{account.name} {detail}")
+    return await _users(request, _password_notice(account.name, password))
+
+
+async def _change(request: web.Request, action: str) -> web.StreamResponse:
+    state = request.app[WEB]
+    name = request.match_info["name"]
+    actor = account_of(request).name
+    password = new_password()
+    try:
+        if action == "reset":
+            await asyncio.to_thread(state.accounts.reset, name, password)
+        else:
+            await asyncio.to_thread(state.accounts.set_disabled, name, action == "disable")
+    except AccountError as err:
+        return await _users(request, esc(err), 404)
+    if action != "enable":
+        state.book.close_account(name)
+    await asyncio.to_thread(state.store.audit, actor, f"user-{action}", name)
+    notice = _password_notice(name, password) if action == "reset" else f"{esc(name)}: {action}d."
+    return await _users(request, notice)
+
+
+@requires("admin")
+async def disable_user(request: web.Request) -> web.StreamResponse:
+    return await _change(request, "disable")
+
+
+@requires("admin")
+async def enable_user(request: web.Request) -> web.StreamResponse:
+    return await _change(request, "enable")
+
+
+@requires("admin")
+async def reset_user(request: web.Request) -> web.StreamResponse:
+    return await _change(request, "reset")
+
+
+@requires("admin")
+async def audit(request: web.Request) -> web.StreamResponse:
+    state = request.app[WEB]
+    entries = await asyncio.to_thread(state.store.audit_entries, 500)
+    rows = "".join(
+        f"<tr><td>{esc(e.at.strftime('%Y-%m-%d %H:%M'))}</td><td>{esc(e.actor)}</td>"
+        f"<td>{esc(e.action)}</td><td>{esc(e.detail)}</td></tr>"
+        for e in entries
+    )
+    csrf = staff_session(request).csrf
+    body = (
+        f'<form method="post" action="/admin/export/raw">{csrf_field(csrf)}'
+        "<p>The raw export holds every anonymised record (no names, ids or times finer than a "
+        "week), including small groups. It is written to this log.</p>"
+        '<button type="submit">Download the raw export (JSON lines)</button></form>'
+        "<table><thead><tr><th scope=col>When (UTC)</th><th scope=col>Who</th>"
+        f"<th scope=col>What</th><th scope=col>Details</th></tr></thead><tbody>{rows}</tbody>"
+        "</table>"
+    )
+    return _page(request, "Audit log", body)
+
+
+@requires("admin")
+async def raw_export(request: web.Request) -> web.StreamResponse:
+    state = request.app[WEB]
+    actor = account_of(request).name
+    await asyncio.to_thread(state.store.audit, actor, "export-raw", "all records")
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "application/x-ndjson; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="safevoice-records.jsonl"',
+        }
+    )
+    await response.prepare(request)
+    # Streamed page by page: a million records must not sit in memory at once.
+    records = state.store.iter_records(batch_size=1000)
+    while True:
+        batch = await asyncio.to_thread(
+            lambda: [r for _, r in zip(range(1000), records, strict=False)]
+        )
+        if not batch:
+            break
+        lines = "".join(json.dumps(dataclasses.asdict(r), ensure_ascii=False) + "\n" for r in batch)
+        await response.write(lines.encode())
+    await response.write_eof()
+    return response

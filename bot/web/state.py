@@ -1,0 +1,100 @@
+"""What every web handler can reach, and the markers that say who may call a handler."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import App
+from bot.services.conversation import ConversationService
+from bot.staff.accounts import ROLES, Account, AccountStore, Role
+from bot.storage.feedback import FeedbackStore
+from bot.web.security import LoginLimiter, SessionBook, StaffSession
+
+__all__ = ["WEB", "Handler", "Web", "WebSettings", "account_of", "public", "requires"]
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+STAFF_COOKIE = "sv_staff"
+LOGIN_COOKIE = "sv_login"
+VISIT_COOKIE = "sv_visit"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Where "leave quickly" goes: an ordinary site nobody would question on a shared screen.
+    neutral_url: str = "https://www.bbc.com/weather"
+    demo: bool = False
+    idle_timeout: float = 30 * 60.0
+    absolute_timeout: float = 12 * 3600.0
+    purge_every: float = 24 * 3600.0
+
+    @property
+    def secure_cookies(self) -> bool:
+        # Browsers refuse Secure cookies over plain http on a LAN address; on localhost they
+        # are not needed. Anywhere else the service sits behind TLS and they must be Secure.
+        return self.host not in ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass
+class Web:
+    app: App
+    store: FeedbackStore
+    accounts: AccountStore
+    conversation: ConversationService
+    preview: ConversationService  # same flows, but answers are never stored
+    settings: WebSettings
+    secret: bytes
+    book: SessionBook
+    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+
+    @property
+    def k(self) -> int:
+        return self.app.config.privacy.k_threshold
+
+
+WEB: web.AppKey[Web] = web.AppKey("safevoice_web", Web)
+SESSION: web.RequestKey[StaffSession] = web.RequestKey("safevoice_staff_session", StaffSession)
+
+
+def public(handler: Handler) -> Handler:
+    """Mark a handler that needs no staff login (login itself, the young people's chat)."""
+    handler.safevoice_public = True  # type: ignore[attr-defined]
+    return handler
+
+
+def requires(role: Role) -> Callable[[Handler], Handler]:
+    """Mark the least role a handler needs; the auth middleware enforces it."""
+
+    def mark(handler: Handler) -> Handler:
+        handler.safevoice_role = role  # type: ignore[attr-defined]
+        return handler
+
+    return mark
+
+
+def role_needed(handler: Any) -> Role:
+    wanted = getattr(handler, "safevoice_role", "viewer")
+    # An unknown marker fails closed: only an admin may call the handler.
+    return next((role for role in ROLES if role == wanted), "admin")
+
+
+def is_public(handler: Any) -> bool:
+    return bool(getattr(handler, "safevoice_public", False))
+
+
+def staff_session(request: web.Request) -> StaffSession:
+    session: StaffSession | None = request.get(SESSION)
+    if session is None:
+        msg = "a staff handler ran without a session; the auth middleware must run first"
+        raise RuntimeError(msg)
+    return session
+
+
+def account_of(request: web.Request) -> Account:
+    return staff_session(request).account

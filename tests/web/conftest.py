@@ -1,0 +1,179 @@
+"""Fixtures for the web side: a real app on a real database, an HTTP client, and Chromium.
+
+Browser tests use Debian's `chromium` through Playwright's `executable_path` (Playwright's
+own browser download is not available everywhere). When it is missing and we are root, we
+install it with apt-get; otherwise the tests fail with what to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import App, load_app
+from bot.storage.feedback import FeedbackStore
+from bot.web import Web, WebSettings, build_web, create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+PASSWORDS = {
+    "admin": "admin-password-123",
+    "viewer": "viewer-password-123",
+    "other": "other-password-123",
+    "worker": "worker-password-123",
+}
+NEUTRAL = "http://127.0.0.1:9/neutral"  # nothing listens there: the tests never leave the box
+
+
+@pytest.fixture(scope="session")
+def safevoice_app() -> App:
+    return load_app(ROOT / "config.toml")
+
+
+def make_state(app: App, url: str, **settings: object) -> Web:
+    store = FeedbackStore(url)
+    store.create_schema()
+    options: dict[str, object] = {"neutral_url": NEUTRAL, "purge_every": 3600.0} | settings
+    state = build_web(app, store, WebSettings(**options))  # type: ignore[arg-type]
+    state.accounts.create_schema()
+    state.accounts.add("admin", "admin", (), PASSWORDS["admin"])
+    state.accounts.add("viewer", "viewer", ("shelter",), PASSWORDS["viewer"])
+    state.accounts.add("other", "viewer", ("health",), PASSWORDS["other"])
+    state.accounts.add("worker", "worker", ("*",), PASSWORDS["worker"])
+    return state
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/feedback.db"
+    return str(request.getfixturevalue("pg_database_url"))
+
+
+@pytest.fixture
+def state(safevoice_app: App, tmp_path: Path) -> Iterator[Web]:
+    web_state = make_state(safevoice_app, f"sqlite:///{tmp_path}/feedback.db")
+    yield web_state
+    web_state.store.close()
+
+
+@pytest.fixture
+async def client(state: Web) -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    async with TestClient(TestServer(create_app(state), host="127.0.0.1")) as test_client:
+        yield test_client
+
+
+async def login(client: TestClient[web.Request, web.Application], name: str) -> str:
+    """Log in through the form like a browser; returns the session's CSRF token."""
+    page = await client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', await page.text())
+    assert token
+    response = await client.post(
+        "/login",
+        data={"csrf": token[1], "name": name, "password": PASSWORDS[name], "next": "/dashboard"},
+        allow_redirects=False,
+    )
+    assert response.status == 303, await response.text()
+    dashboard = await client.get("/dashboard")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', await dashboard.text())
+    assert csrf
+    return csrf[1]
+
+
+# -- a live server and Chromium, for the browser tests ------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    state: Web
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live(safevoice_app: App, tmp_path: Path) -> Iterator[LiveServer]:
+    """The app served on 127.0.0.1 from its own thread and event loop."""
+    port = _free_port()
+    web_state = make_state(safevoice_app, f"sqlite:///{tmp_path}/feedback.db", port=port)
+    loop = asyncio.new_event_loop()
+    runner = web.AppRunner(create_app(web_state), access_log=None)
+    started = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(runner.setup())
+        loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
+        started.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert started.wait(20), "the web app did not start"
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}", web_state)
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(20)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(20)
+        loop.close()
+        web_state.store.close()
+
+
+def _ensure_chromium() -> str:
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "chromium"], check=False, timeout=900,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    if os.path.exists(CHROMIUM):
+        return CHROMIUM
+    pytest.fail(
+        f"Browser tests need Debian's Chromium at {CHROMIUM}. Install it with "
+        "`sudo apt-get install -y chromium` (Playwright's own browser download is not used).",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    path = _ensure_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(locale="en-GB")  # type: ignore[attr-defined]
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    yield opened
+    context.close()
+
+
+TODAY = dt.date.today()

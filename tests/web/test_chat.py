@@ -1,0 +1,95 @@
+"""The web chat over HTTP: a full feedback conversation, CSRF, previews, leaving."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from bot.web import Web
+from bot.web.demo_data import DEMO_FLOW
+
+Client = TestClient[web.Request, web.Application]
+
+
+async def _open(client: Client, query: str = "") -> str:
+    page = await (await client.get("/chat" + query)).text()
+    token = re.search(r'data-csrf="([^"]+)"', page)
+    assert token
+    return token[1]
+
+
+async def _turn(client: Client, csrf: str, **payload: Any) -> dict[str, Any]:
+    response = await client.post("/chat/turn", json=payload, headers={"X-CSRF-Token": csrf})
+    assert response.status == 200, await response.text()
+    data: dict[str, Any] = await response.json()
+    return data
+
+
+def _ask(data: dict[str, Any]) -> dict[str, Any]:
+    return next(m for m in reversed(data["messages"]) if m["input"] != "none")
+
+
+async def test_a_turn_needs_the_visit_and_its_token(client: Client) -> None:
+    assert (await client.post("/chat/turn", json={"kind": "start"})).status == 403
+    await _open(client)
+    wrong = await client.post("/chat/turn", json={"kind": "start"},
+                              headers={"X-CSRF-Token": "x"})  # fmt: skip
+    assert wrong.status == 403
+
+
+async def test_a_whole_feedback_conversation_is_stored_anonymously(
+    state: Web, client: Client
+) -> None:
+    csrf = await _open(client)
+    data = await _turn(client, csrf, kind="start")
+    clicks = 0
+    while clicks < 40:
+        ask = _ask(data)
+        if ask["input"] == "text":
+            data = await _turn(client, csrf, kind="text", value="More trips, call me 0722 123 456")
+        elif ask["step"] == "pick_age":
+            data = await _turn(client, csrf, kind="button", value="13-15", step=ask["step"])
+        elif ask["input"] == "multi":
+            value = ask["done"]["value"] if ask["selected"] else ask["options"][0]["value"]
+            data = await _turn(client, csrf, kind="button", value=value, step=ask["step"])
+        elif any(o["value"] == "feedback" for o in ask["options"]):
+            data = await _turn(client, csrf, kind="button", value="feedback", step=ask["step"])
+        elif state.store.count():
+            break
+        else:
+            option = ask["options"][0]["value"] if ask["options"] else ask["skip"]["value"]
+            data = await _turn(client, csrf, kind="button", value=option, step=ask["step"])
+        clicks += 1
+    records = list(state.store.iter_records())
+    assert len(records) == 1
+    texts = [a.value for a in records[0].answers if a.kind == "text"]
+    assert texts
+    assert "0722" not in texts[0]
+
+
+async def test_a_preview_opens_the_flow_and_stores_nothing(state: Web, client: Client) -> None:
+    csrf = await _open(client, "?flow=service_feedback&band=13-15&lang=ar")
+    data = await _turn(client, csrf, kind="start", preview=True, flow="service_feedback",
+                       band="13-15", lang="ar")  # fmt: skip
+    assert data["dir"] == "rtl"
+    assert data["lang"] == "ar"
+    assert _ask(data)["step"] in ("which_service", "overall")
+    assert state.store.count() == 0
+    assert DEMO_FLOW.startswith("demo_")
+
+
+async def test_the_page_is_rtl_for_arabic(client: Client) -> None:
+    page = await (await client.get("/chat?lang=ar")).text()
+    assert '<html lang="ar" dir="rtl">' in page
+
+
+async def test_leaving_forgets_the_visit(state: Web, client: Client) -> None:
+    csrf = await _open(client)
+    await _turn(client, csrf, kind="start")
+    response = await client.post("/chat/leave", data={"csrf": csrf}, allow_redirects=False)
+    assert response.status == 303
+    assert response.headers["Location"] == state.settings.neutral_url
+    assert response.cookies["sv_visit"].value == ""

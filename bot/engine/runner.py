@@ -110,7 +110,7 @@ class Engine:
 
     def resume(self, previous: Session, inp: Input) -> tuple[Session, list[Event]]:
         """Handle one input. `previous` is never changed: a copy is returned."""
-        session = Session.from_json(json.loads(json.dumps(previous.to_json())))
+        session = Session.from_json(previous.to_json())
         session.turn += 1
         events: list[Event] = []
         if inp.kind == "command":

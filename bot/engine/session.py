@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from bot.errors import SafeVoiceError
@@ -14,6 +14,14 @@ AnswerValue = str | list[str] | None
 
 class SessionError(SafeVoiceError):
     """A stored session cannot be read; the caller starts a fresh one."""
+
+
+def _fresh(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    return value
 
 
 @dataclass
@@ -39,7 +47,9 @@ class Session:
         return self.step is None
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Fresh containers, one level deep (answers may hold lists): callers may change
+        # the result freely. Cheaper than dataclasses.asdict, which runs on every turn.
+        data = {f.name: _fresh(getattr(self, f.name)) for f in fields(self)}
         # Leave out empty values: a session in Redis should stay well under 1 KB.
         return {k: v for k, v in data.items() if v not in (None, [], {}) or k in ("lang", "v")}
 

@@ -38,7 +38,6 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "This button does not work here. Please use the buttons on my newest message.",
     "Welcome back! I could not find where we were, so let's start again.",
     "Sorry, I am having a little trouble. I will answer you as soon as I can.",
-    "You chose: {label}",
     # Telegram's command menu, next to the text field.
     "Start again",
     "What you can do here",

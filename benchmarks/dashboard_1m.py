@@ -15,6 +15,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -22,22 +23,28 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.app import load_app
 from bot.services.report import build_report
 from bot.storage.feedback import FeedbackStore
-from bot.storage.records import FeedbackFilters, iso_week
+from bot.storage.records import FeedbackFilters, FeedbackRecord, iso_week
 from bot.web.demo_data import add_many, demo_records
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def fill(store: FeedbackStore, total: int) -> float:
+    """Load ``total`` made-up records in one transaction (big batches, one rollup rebuild)."""
     app = load_app(ROOT / "config.toml")
     rng = random.Random(7)
     today = dt.date.today()
-    started, added = time.perf_counter(), 0
-    while added < total:
-        # demo_records gives ~600 realistic records over 12 weeks; spread them over 2 years.
-        batch = demo_records(app.config, today - dt.timedelta(weeks=rng.randint(0, 90)), rng)
-        batch = batch[: total - added]
-        added += add_many(store, batch)
+
+    def generate() -> Iterator[FeedbackRecord]:
+        left = total
+        while left > 0:
+            # demo_records gives ~600 realistic records over 12 weeks; spread over 2 years.
+            batch = demo_records(app.config, today - dt.timedelta(weeks=rng.randint(0, 90)), rng)
+            yield from batch[:left]
+            left -= len(batch[:left])
+
+    started = time.perf_counter()
+    add_many(store, generate())
     return time.perf_counter() - started
 
 

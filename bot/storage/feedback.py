@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from bot.errors import StorageError
+from bot.storage import rollup
 from bot.storage.records import (
     Answer,
     AuditEntry,
@@ -29,55 +30,19 @@ from bot.storage.records import (
     ValueCount,
     WeekCount,
     checked_record,
-    week_start,
 )
+from bot.storage.rollup import answers_table, metadata, records_table
 
-__all__ = ["DEFAULT_DATABASE_URL", "FeedbackStore", "database_url"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "FeedbackStore",
+    "answers_table",
+    "database_url",
+    "records_table",
+]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/feedback.db"
 
-metadata = sa.MetaData()
-records_table = sa.Table(
-    "feedback_records",
-    metadata,
-    sa.Column("id", sa.String(32), primary_key=True),
-    sa.Column("flow_id", sa.String(100), nullable=False),
-    sa.Column("flow_version", sa.Integer, nullable=False),
-    sa.Column("age_band", sa.String(32), nullable=False),
-    sa.Column("language", sa.String(16), nullable=False),
-    sa.Column("service", sa.String(100), nullable=True),
-    sa.Column("iso_week", sa.String(8), nullable=False),
-    sa.Column("created_week_start", sa.Date, nullable=False),
-    sa.Index("ix_feedback_records_service_week", "service", "created_week_start"),
-    sa.Index("ix_feedback_records_week", "created_week_start"),
-    sa.Index("ix_feedback_records_band_lang", "age_band", "language"),
-)
-answers_table = sa.Table(
-    "feedback_answers",
-    metadata,
-    sa.Column(
-        "record_id",
-        sa.String(32),
-        sa.ForeignKey("feedback_records.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    sa.Column("question_key", sa.String(100), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("value", sa.Text, nullable=False),
-    sa.CheckConstraint(
-        "kind IN ('choice', 'multi', 'scale', 'yes_no', 'text')", name="ck_feedback_answers_kind"
-    ),
-    # Partial: only short choice values are grouped by value, and a long free text would not
-    # fit in a PostgreSQL b-tree entry (about 2.7 kB).
-    sa.Index(
-        "ix_feedback_answers_question_value",
-        "question_key",
-        "value",
-        postgresql_where=sa.text("kind <> 'text'"),
-        sqlite_where=sa.text("kind <> 'text'"),
-    ),
-    sa.Index("ix_feedback_answers_record", "record_id"),
-)
 audit_table = sa.Table(
     "audit_log",
     metadata,
@@ -157,6 +122,14 @@ class FeedbackStore:
         """Create the tables and indexes that are missing; safe to run on every start."""
         with self._connect("creating tables", write=True) as conn:
             metadata.create_all(conn, checkfirst=True)
+            rollup.text_index.create(conn, checkfirst=True)  # also on databases from before
+            if rollup.is_empty(conn) and conn.execute(sa.select(records_table.c.id)).first():
+                rollup.rebuild(conn)  # a database from before the rollup
+
+    def rebuild_rollup(self, since: dt.date | None = None) -> None:
+        """Recount the rollup from the raw tables (after a bulk load, or to repair it)."""
+        with self._connect("counting feedback", write=True) as conn:
+            rollup.rebuild(conn, since)
 
     def add(self, record: FeedbackRecord) -> None:
         """Store one record and its answers atomically, scrubbing free text on the way in.
@@ -183,6 +156,7 @@ class FeedbackStore:
             )
             if rows:
                 conn.execute(answers_table.insert(), rows)
+            rollup.add_record(conn, record)
 
     def count(self, filters: FeedbackFilters | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(records_table).where(*_where(filters))
@@ -225,43 +199,22 @@ class FeedbackStore:
         self, filters: FeedbackFilters | None = None, *, by_week: bool = False
     ) -> list[ValueCount]:
         """Records per (service, [week], question, kind, value); free text is left out."""
-        rows = self._answer_counts(filters, by_week, answers_table.c.value)
+        with self._connect("counting answers") as conn:
+            rows = rollup.counts(conn, rollup.value_counts_table, filters, by_week)
         return sorted(map(ValueCount._make, rows), key=_row_order)
 
     def respondents(
         self, filters: FeedbackFilters | None = None, *, by_week: bool = False
     ) -> list[QuestionCount]:
         """Records that answered each (service, [week], question) at all, text included."""
-        rows = self._answer_counts(filters, by_week, None)
+        with self._connect("counting answers") as conn:
+            rows = rollup.counts(conn, rollup.question_counts_table, filters, by_week)
         return sorted(map(QuestionCount._make, rows), key=_row_order)
 
-    def _answer_counts(
-        self, filters: FeedbackFilters | None, by_week: bool, value: Any
-    ) -> list[sa.Row[Any]]:
-        a, r = answers_table.c, records_table.c
-        week = [r.iso_week] if by_week else []
-        groups = [r.service, *week, a.question_key, a.kind, *([value] if value is not None else [])]
-        columns = [r.service, r.iso_week if by_week else sa.null(), *groups[1 + len(week) :]]
-        where = [*_where(filters), *([a.kind != "text"] if value is not None else [])]
-        query = (
-            sa.select(*columns, sa.func.count(sa.distinct(a.record_id)))
-            .join_from(answers_table, records_table, a.record_id == r.id)
-            .where(*where)
-            .group_by(*groups)
-        )
-        with self._connect("counting answers") as conn:
-            return list(conn.execute(query))
-
     def weekly_counts(self, filters: FeedbackFilters | None = None) -> list[WeekCount]:
-        r = records_table.c
-        query = (
-            sa.select(r.service, r.iso_week, sa.func.count())
-            .where(*_where(filters))
-            .group_by(r.service, r.iso_week)
-        )
         with self._connect("counting feedback") as conn:
-            rows = [WeekCount._make(row) for row in conn.execute(query)]
-        return sorted(rows, key=_row_order)
+            rows = rollup.counts(conn, rollup.week_counts_table, filters, by_week=True)
+        return sorted(map(WeekCount._make, rows), key=_row_order)
 
     def text_answers(self, filters: FeedbackFilters | None = None) -> list[TextAnswer]:
         """Free-text answers, sorted by text so their order says nothing about who or when."""
@@ -282,6 +235,7 @@ class FeedbackStore:
             answers_table.c.kind == "text", answers_table.c.record_id.in_(old)
         )
         with self._connect("deleting old free text", write=True) as conn:
+            rollup.purge_text(conn, _cutoff(day))
             return conn.execute(query).rowcount
 
     def purge_records_older_than(self, day: dt.date) -> int:
@@ -289,6 +243,7 @@ class FeedbackStore:
         old = sa.select(records_table.c.id).where(*_older_than(day))
         with self._connect("deleting old feedback", write=True) as conn:
             conn.execute(answers_table.delete().where(answers_table.c.record_id.in_(old)))
+            rollup.purge_records(conn, _cutoff(day))
             return conn.execute(records_table.delete().where(*_older_than(day))).rowcount
 
     def audit(
@@ -322,29 +277,16 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _where(filters: FeedbackFilters | None) -> list[sa.ColumnElement[bool]]:
-    if filters is None:
-        return []
-    r = records_table.c
-    conditions: list[sa.ColumnElement[bool]] = []
-    if filters.services:
-        conditions.append(r.service.in_(filters.services))
-    for column, wanted in (
-        (r.age_band, filters.age_band),
-        (r.language, filters.language),
-        (r.flow_id, filters.flow_id),
-    ):
-        if wanted is not None:
-            conditions.append(column == wanted)
-    if filters.week_from is not None:
-        conditions.append(r.created_week_start >= week_start(filters.week_from))
-    if filters.week_to is not None:
-        conditions.append(r.created_week_start <= week_start(filters.week_to))
-    return conditions
+    return rollup.where(filters, records_table)
 
 
 def _older_than(day: dt.date) -> list[sa.ColumnElement[bool]]:
     # A week "ended before day" when its Monday is at least seven days before day.
-    return [records_table.c.created_week_start <= day - dt.timedelta(days=7)]
+    return [records_table.c.created_week_start <= _cutoff(day)]
+
+
+def _cutoff(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=7)
 
 
 def _row_order(row: Sequence[Any]) -> tuple[Any, ...]:

@@ -1,9 +1,16 @@
 """Dashboard queries on 1,000,000 feedback records, on SQLite and PostgreSQL (not a test).
 
     .venv/bin/python benchmarks/dashboard_1m.py [--records N] [--only sqlite|postgres]
+        [--sqlite PATH] [--config config.toml]
 
 PostgreSQL comes from SAFEVOICE_BENCH_DATABASE_URL, or a throwaway local server started the
-same way as the tests' fixture. Prints seconds per view; the target is under 1 s each.
+same way as the tests' fixture. Prints seconds per view (the full ``build_report``, and how
+much of it was the comments); the target is under 1 s each.
+
+Loading is sped up here only, never in the product: the secondary indexes of the raw
+tables are dropped for the bulk load and built once afterwards, and on SQLite the loading
+connection runs with ``synchronous=OFF`` and ``journal_mode=MEMORY`` (a crash mid-load
+loses the benchmark database, which is fine for made-up data).
 """
 
 from __future__ import annotations
@@ -17,11 +24,16 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.app import load_app
+from bot.services import report as report_module
 from bot.services.report import build_report
+from bot.storage import rollup
 from bot.storage.feedback import FeedbackStore
 from bot.storage.records import FeedbackFilters, FeedbackRecord, iso_week
 from bot.web.demo_data import add_many, demo_records
@@ -29,9 +41,16 @@ from bot.web.demo_data import add_many, demo_records
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def fill(store: FeedbackStore, total: int) -> float:
+def _bulk_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    for pragma in ("synchronous=OFF", "journal_mode=MEMORY", "cache_size=-400000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def fill(url: str, total: int, config: Path) -> float:
     """Load ``total`` made-up records in one transaction (big batches, one rollup rebuild)."""
-    app = load_app(ROOT / "config.toml")
+    app = load_app(config)
     rng = random.Random(7)
     today = dt.date.today()
 
@@ -43,9 +62,25 @@ def fill(store: FeedbackStore, total: int) -> float:
             yield from batch[:left]
             left -= len(batch[:left])
 
-    started = time.perf_counter()
-    add_many(store, generate())
-    return time.perf_counter() - started
+    indexes = [
+        index for table in (rollup.records_table, rollup.answers_table) for index in table.indexes
+    ] + [rollup.text_index]
+    with FeedbackStore(url) as store:
+        if store.engine.dialect.name == "sqlite":
+            sa.event.listen(store.engine, "connect", _bulk_pragmas)
+        started = time.perf_counter()
+        with store.engine.begin() as conn:
+            for index in indexes:
+                index.drop(conn, checkfirst=True)
+        add_many(store, generate())
+        loaded = time.perf_counter()
+        with store.engine.begin() as conn:
+            for index in indexes:
+                index.create(conn, checkfirst=True)
+            conn.execute(sa.text("ANALYZE"))
+        done = time.perf_counter()
+    print(f"  rows + rollup {loaded - started:.1f} s, indexes + ANALYZE {done - loaded:.1f} s")
+    return done - started
 
 
 def views(today: dt.date) -> dict[str, FeedbackFilters]:
@@ -63,18 +98,55 @@ def views(today: dt.date) -> dict[str, FeedbackFilters]:
     }
 
 
-def run(name: str, url: str, total: int) -> None:
+class _Timed:
+    """The store, with the time spent fetching comments added up."""
+
+    def __init__(self, store: FeedbackStore) -> None:
+        self.store = store
+        self.comments = 0.0
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.store, name)
+        if name != "text_samples":
+            return method
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.comments += time.perf_counter() - started
+
+        return timed
+
+
+def run(name: str, url: str, total: int, config: Path, repeat: int) -> None:
     with FeedbackStore(url) as store:
         store.create_schema()
         have = store.count()
-        if have < total:
-            print(f"{name}: loading {total - have:,} records...", flush=True)
-            print(f"{name}: loaded in {fill(store, total - have):.1f} s", flush=True)
-        print(f"{name}: {store.count():,} records")
+    if have < total:
+        print(f"{name}: loading {total - have:,} records...", flush=True)
+        print(f"{name}: loaded in {fill(url, total - have, config):.1f} s", flush=True)
+    with FeedbackStore(url) as store:
+        print(f"{name}: {store.count():,} records; best build_report s (of which comments)")
+        build_report(store, FeedbackFilters(), 10)  # warm the connection pool and cache
         for label, filters in views(dt.date.today()).items():
-            started = time.perf_counter()
-            build_report(store, filters, 10)
-            print(f"  {label:28s} {time.perf_counter() - started:6.2f} s", flush=True)
+            best, best_comments, shown, more, first = float("inf"), 0.0, 0, 0, 0.0
+            for n in range(repeat):
+                timed = _Timed(store)
+                started = time.perf_counter()
+                result = build_report(timed, filters, 10)
+                took = time.perf_counter() - started
+                first = took if n == 0 else first
+                if took < best:
+                    best, best_comments = took, timed.comments
+                shown = sum(len(q.texts) for q in result.questions)
+                more = sum(q.more_texts for q in result.questions)
+            print(
+                f"  {label:28s} {best:6.2f} s ({best_comments:.2f} s; first run {first:.2f} s; "
+                f"{shown} comments shown, {more:,} more)",
+                flush=True,
+            )
 
 
 def main() -> None:
@@ -82,9 +154,17 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--only", choices=("sqlite", "postgres"))
     parser.add_argument("--sqlite", default=str(Path(tempfile.gettempdir()) / "sv-bench.db"))
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=ROOT / "config.toml",
+        help="config for the made-up services and bands (e.g. `git show HEAD:config.toml`)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs per view; the best counts")
     args = parser.parse_args()
+    print(f"comments per group: {getattr(report_module, 'COMMENTS_PER_GROUP', None)}")
     if args.only in (None, "sqlite"):
-        run("SQLite", f"sqlite:///{args.sqlite}", args.records)
+        run("SQLite", f"sqlite:///{args.sqlite}", args.records, args.config, args.repeat)
     if args.only in (None, "postgres"):
         url = os.environ.get("SAFEVOICE_BENCH_DATABASE_URL")
         stop = None
@@ -93,7 +173,7 @@ def main() -> None:
 
             url, stop = _throwaway_server()
         try:
-            run("PostgreSQL", url, args.records)
+            run("PostgreSQL", url, args.records, args.config, args.repeat)
         finally:
             if stop:
                 stop()

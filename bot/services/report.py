@@ -6,7 +6,10 @@ total minus the others. So we also hide the next smallest cells until the hidden
 together are at least ``k`` and more than their number (this includes the classic rule
 "never exactly one hidden cell", and stops three hidden cells from being 1, 1 and 1).
 Weekly counts get the same treatment, and free text appears only where at least ``k``
-people answered the question.
+people answered the question: which groups qualify is read from the rollup before any
+comment is, and at most ``COMMENTS_PER_GROUP`` comments (the newest weeks' first, shown
+sorted by text) are read per group, with the number left out (``more_texts``). The rest
+of a group pages through ``comment_pages`` (admin and full exports).
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Literal, Protocol
 
-from bot.storage.records import FeedbackFilters, QuestionCount, TextAnswer, ValueCount, WeekCount
+from bot.storage.records import FeedbackFilters, QuestionCount, ValueCount, WeekCount
+from bot.storage.texts import Group, TextCursor, TextGroup, TextPage
 
 __all__ = [
+    "COMMENTS_PER_GROUP",
     "DEFAULT_K",
     "Cell",
     "QuestionResult",
@@ -29,11 +34,14 @@ __all__ = [
     "ReportSource",
     "WeekResult",
     "build_report",
+    "comment_pages",
     "render",
     "suppress",
 ]
 
 DEFAULT_K = 10
+# Comments read and shown per (service, question): a page of reading, not an archive.
+COMMENTS_PER_GROUP = 20
 HIDDEN = "*"
 Format = Literal["table", "csv", "json"]
 
@@ -44,7 +52,15 @@ class ReportSource(Protocol):
     def aggregate(self, filters: FeedbackFilters | None = None) -> list[ValueCount]: ...
     def respondents(self, filters: FeedbackFilters | None = None) -> list[QuestionCount]: ...
     def weekly_counts(self, filters: FeedbackFilters | None = None) -> list[WeekCount]: ...
-    def text_answers(self, filters: FeedbackFilters | None = None) -> list[TextAnswer]: ...
+    def text_samples(
+        self, filters: FeedbackFilters | None, groups: Sequence[Group], per_group: int | None
+    ) -> list[TextGroup]: ...
+
+
+class CommentSource(ReportSource, Protocol):
+    def text_page(
+        self, filters: FeedbackFilters | None, group: Group, after: TextCursor | None, size: int
+    ) -> TextPage: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +79,7 @@ class QuestionResult:
     suppressed: bool
     cells: tuple[Cell, ...] = ()
     texts: tuple[str, ...] = ()
+    more_texts: int = 0  # respondents whose comments are not among ``texts``
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,30 +119,77 @@ def suppress(counts: Sequence[int], k: int) -> tuple[list[bool], bool]:
 
 
 def build_report(
-    store: ReportSource, filters: FeedbackFilters | None = None, k: int = DEFAULT_K
+    store: ReportSource,
+    filters: FeedbackFilters | None = None,
+    k: int = DEFAULT_K,
+    comments: int | None = COMMENTS_PER_GROUP,
 ) -> Report:
-    """Everything a staff member may see for ``filters``, with small cells hidden."""
+    """Everything a staff member may see for ``filters``, with small cells hidden.
+
+    ``comments``: at most this many comments per (service, question); None for all.
+    """
+    _check_k(k)
+    filters = filters or FeedbackFilters()
+    values: dict[Group, list[ValueCount]] = defaultdict(list)
+    for row in store.aggregate(filters):
+        values[(row.service, row.question_key)].append(row)
+    totals = store.respondents(filters)
+    shown = [(q.service, q.question_key) for q in totals if q.kind == "text" and q.respondents >= k]
+    texts = {
+        (group.service, group.question_key): group
+        for group in (store.text_samples(filters, shown, comments) if shown else [])
+    }
+    questions = [
+        _question(q, values.get((q.service, q.question_key), []), texts, k) for q in totals
+    ]
+    return Report(k=k, filters=filters, questions=tuple(questions), weeks=_weeks(store, filters, k))
+
+
+def comment_pages(
+    store: CommentSource,
+    filters: FeedbackFilters | None,
+    group: Group,
+    k: int = DEFAULT_K,
+    size: int = 500,
+) -> Iterator[tuple[str, ...]]:
+    """Every comment of one (service, question), a page at a time, in random order.
+
+    Nothing at all unless the rollup says at least ``k`` people answered it under
+    ``filters`` (the same rule as ``build_report``); for admins and full exports.
+    """
+    _check_k(k)
+    service, key = group
+    filters = filters or FeedbackFilters()
+    if filters.services and service not in filters.services:
+        return  # outside the account's scope ("no service" is never inside a scope)
+    scoped = replace(filters, services=(service,) if service is not None else ())
+    answered = sum(
+        q.respondents
+        for q in store.respondents(scoped)
+        if (q.service, q.question_key, q.kind) == (service, key, "text")
+    )
+    if answered < k:
+        return
+    after: TextCursor | None = None
+    while True:
+        page = store.text_page(scoped, group, after, size)
+        if page.texts:
+            yield page.texts
+        if page.after is None:
+            return
+        after = page.after
+
+
+def _check_k(k: int) -> None:
     if k < 1:
         msg = f"k must be at least 1, not {k}"
         raise ValueError(msg)
-    filters = filters or FeedbackFilters()
-    values: dict[tuple[str | None, str], list[ValueCount]] = defaultdict(list)
-    for row in store.aggregate(filters):
-        values[(row.service, row.question_key)].append(row)
-    texts: dict[tuple[str | None, str], list[str]] = defaultdict(list)
-    for text in store.text_answers(filters):
-        texts[(text.service, text.question_key)].append(text.value)
-    questions = [
-        _question(q, values.get((q.service, q.question_key), []), texts, k)
-        for q in store.respondents(filters)
-    ]
-    return Report(k=k, filters=filters, questions=tuple(questions), weeks=_weeks(store, filters, k))
 
 
 def _question(
     total: QuestionCount,
     rows: list[ValueCount],
-    texts: dict[tuple[str | None, str], list[str]],
+    texts: dict[Group, TextGroup],
     k: int,
 ) -> QuestionResult:
     key = (total.service, total.question_key)
@@ -137,9 +201,10 @@ def _question(
     cells = tuple(
         Cell(row.value, None if h else row.records, h) for row, h in zip(rows, hidden, strict=True)
     )
-    shown = tuple(texts.get(key, ())) if total.kind == "text" else ()
+    group = texts.get(key) if total.kind == "text" else None
+    shown, more = (group.texts, max(0, total.respondents - group.records)) if group else ((), 0)
     return QuestionResult(
-        total.service, total.question_key, total.kind, total.respondents, False, cells, shown
+        total.service, total.question_key, total.kind, total.respondents, False, cells, shown, more
     )
 
 
@@ -192,6 +257,8 @@ def _rows(report: Report) -> list[list[str]]:
             ["value", service, q.question_key, q.kind, c.value, _count(c.count)] for c in q.cells
         )
         rows.extend(["text", service, q.question_key, q.kind, t, ""] for t in q.texts)
+        if q.more_texts:
+            rows.append(["more-text", service, q.question_key, q.kind, "", str(q.more_texts)])
     rows.extend(
         ["week", w.service or "-", "", "", w.iso_week, _count(w.records)] for w in report.weeks
     )

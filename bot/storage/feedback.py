@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from bot.errors import StorageError
-from bot.storage import rollup
+from bot.storage import rollup, texts
 from bot.storage.records import (
     Answer,
     AuditEntry,
@@ -32,6 +32,7 @@ from bot.storage.records import (
     checked_record,
 )
 from bot.storage.rollup import answers_table, metadata, records_table
+from bot.storage.texts import Group, TextCursor, TextGroup, TextPage
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -217,16 +218,24 @@ class FeedbackStore:
         return sorted(map(WeekCount._make, rows), key=_row_order)
 
     def text_answers(self, filters: FeedbackFilters | None = None) -> list[TextAnswer]:
-        """Free-text answers, sorted by text so their order says nothing about who or when."""
-        a, r = answers_table.c, records_table.c
-        query = (
-            sa.select(r.service, a.question_key, a.value)
-            .join_from(answers_table, records_table, a.record_id == r.id)
-            .where(a.kind == "text", *_where(filters))
-        )
+        """Every free-text answer, sorted by text (retention checks, tests): use text_samples."""
         with self._connect("reading feedback") as conn:
-            rows = [TextAnswer._make(row) for row in conn.execute(query)]
+            rows = [TextAnswer._make(row) for row in texts.every(conn, filters)]
         return sorted(rows, key=_row_order)
+
+    def text_samples(
+        self, filters: FeedbackFilters | None, groups: Sequence[Group], per_group: int | None
+    ) -> list[TextGroup]:
+        """The newest ``per_group`` comments (None: all) of each (service, question) group."""
+        with self._connect("reading feedback") as conn:
+            return texts.newest(conn, filters, groups, per_group)
+
+    def text_page(
+        self, filters: FeedbackFilters | None, group: Group, after: TextCursor | None, size: int
+    ) -> TextPage:
+        """One page of a group's comments (random order); pass ``page.after`` for the next."""
+        with self._connect("reading feedback") as conn:
+            return texts.page(conn, filters, group, after, size)
 
     def purge_text_older_than(self, day: dt.date) -> int:
         """Delete free text from records whose whole ISO week ended before ``day``."""
@@ -235,7 +244,7 @@ class FeedbackStore:
             answers_table.c.kind == "text", answers_table.c.record_id.in_(old)
         )
         with self._connect("deleting old free text", write=True) as conn:
-            rollup.purge_text(conn, _cutoff(day))
+            rollup.purge_text(conn, rollup.cutoff(day))
             return conn.execute(query).rowcount
 
     def purge_records_older_than(self, day: dt.date) -> int:
@@ -243,7 +252,7 @@ class FeedbackStore:
         old = sa.select(records_table.c.id).where(*_older_than(day))
         with self._connect("deleting old feedback", write=True) as conn:
             conn.execute(answers_table.delete().where(answers_table.c.record_id.in_(old)))
-            rollup.purge_records(conn, _cutoff(day))
+            rollup.purge_records(conn, rollup.cutoff(day))
             return conn.execute(records_table.delete().where(*_older_than(day))).rowcount
 
     def audit(
@@ -281,12 +290,7 @@ def _where(filters: FeedbackFilters | None) -> list[sa.ColumnElement[bool]]:
 
 
 def _older_than(day: dt.date) -> list[sa.ColumnElement[bool]]:
-    # A week "ended before day" when its Monday is at least seven days before day.
-    return [records_table.c.created_week_start <= _cutoff(day)]
-
-
-def _cutoff(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=7)
+    return [records_table.c.created_week_start <= rollup.cutoff(day)]
 
 
 def _row_order(row: Sequence[Any]) -> tuple[Any, ...]:

@@ -78,8 +78,10 @@ answers_table = sa.Table(
     ),
     sa.Index("ix_feedback_answers_record", "record_id"),
 )
-# Serves text_answers (the only query still reading raw answers): the free-text rows alone,
-# by record, so the join to the filtered records never touches choice answers.
+# Serves the comment queries (bot/storage/texts.py, the only ones still reading raw answers):
+# the free-text rows alone, by record, so they never touch choice answers; ``newest`` probes
+# it per record (records come newest week first from ix_feedback_records_service_week),
+# ``page`` walks it in record id order.
 text_index = sa.Index(
     "ix_feedback_answers_text",
     answers_table.c.record_id,
@@ -213,6 +215,11 @@ def rebuild(conn: Connection, since: dt.date | None = None) -> None:
 
 def is_empty(conn: Connection) -> bool:
     return conn.execute(sa.select(week_counts_table.c.n).limit(1)).first() is None
+
+
+def cutoff(day: dt.date) -> dt.date:
+    """The last Monday whose whole ISO week ended before ``day`` (seven days before it)."""
+    return day - dt.timedelta(days=7)
 
 
 def purge_records(conn: Connection, cutoff: dt.date) -> None:

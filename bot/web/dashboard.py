@@ -172,7 +172,13 @@ def _question(state: Web, q: QuestionResult, index: int) -> str:
     answered = f'<p class="answered">Answered by <span class="num">{q.respondents}</span>.</p>'
     if q.kind == "text":
         items = "".join(f"<li>{esc(t)}</li>" for t in q.texts)
-        return head + answered + f'<ul class="comments">{items}</ul></section>'
+        more = (
+            f'<p class="more-comments">Only the newest comments are shown: those of '
+            f'<span class="num">{q.more_texts}</span> more people are not.</p>'
+            if q.more_texts
+            else ""
+        )
+        return head + answered + f'<ul class="comments">{items}</ul>{more}</section>'
     rows = [(labels.get(c.value, c.value), c.count) for c in q.cells]
     chart = bars(title, rows, f"q{index}")
     table_rows = "".join(

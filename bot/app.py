@@ -8,13 +8,14 @@ from pathlib import Path
 
 from bot.config import Config, Settings, load_config
 from bot.engine.runner import Engine
-from bot.errors import FlowError
+from bot.errors import ConfigError, FlowError
 from bot.flows.flow import FlowSet
 from bot.flows.loader import load_flows
 from bot.flows.problems import Problem
 from bot.flows.validate import validate
 from bot.i18n.detect import LanguageDetector
 from bot.i18n.translator import Translator
+from bot.safety.lexicon import DEFAULT_DIR, Lexicon
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class App:
     flows: FlowSet
     translator: Translator
     engine: Engine
+    lexicon: Lexicon
     warnings: tuple[Problem, ...] = ()
 
 
@@ -43,7 +45,22 @@ def load_app(config_path: str | Path | None = None) -> App:
         listing = "\n".join(str(p) for p in errors[:20])
         msg = f"the flows have {len(errors)} problem(s); fix them and start again:\n{listing}"
         raise FlowError(msg)
+    lexicon = load_lexicon(config, base)
     detector = LanguageDetector(config.languages.shipped)
-    engine = Engine(flows, config, translator, detect=detector.detect)
+    engine = Engine(flows, config, translator, detect=detector.detect, danger=lexicon.match)
     settings = Settings.from_env(config, base)
-    return App(config, base, settings, flows, translator, engine, tuple(problems))
+    return App(config, base, settings, flows, translator, engine, lexicon, tuple(problems))
+
+
+def load_lexicon(config: Config, base: Path) -> Lexicon:
+    """The danger phrases. A shipped language without phrases for a category is refused:
+    a gap there would be a danger sign nobody sees."""
+    folder = base / config.safety.lexicon_dir if config.safety.lexicon_dir else DEFAULT_DIR
+    lexicon = Lexicon.load(folder)
+    missing = lexicon.missing(config.languages.shipped)
+    if missing:
+        msg = f"{folder}: no danger phrases for {', '.join(missing)}; add <lang>.<category>.txt"
+        raise ConfigError(msg)
+    if not config.helplines:
+        log.warning("no helplines in the config: danger messages will carry no numbers")
+    return lexicon

@@ -28,6 +28,8 @@ from bot.flows.steps import Outcome, Question, StepBase
 from bot.flows.steps.end import EndStep
 from bot.i18n.translator import Translator
 from bot.privacy.scrub import scrub
+from bot.safety.lexicon import DangerCheck
+from bot.safety.respond import danger_events
 
 # Commands that pause what the young person was doing and come back to it afterwards.
 INTERRUPTIONS = ("privacy", "language", "person")
@@ -95,8 +97,10 @@ class Engine:
         translator: Translator,
         *,
         detect: Callable[[str], str | None] | None = None,
+        danger: DangerCheck | None = None,
     ) -> None:
         self.flows, self.config, self.translator, self.detect = flows, config, translator, detect
+        self.danger = danger
 
     # -- public surface -------------------------------------------------------------------
     def start(self, lang: str, *, service: str | None = None) -> tuple[Session, list[Event]]:
@@ -112,7 +116,7 @@ class Engine:
         """Handle one input. `previous` is never changed: a copy is returned."""
         session = Session.from_json(previous.to_json())
         session.turn += 1
-        events: list[Event] = []
+        events: list[Event] = self._danger(session, inp) if inp.kind == "text" else []
         if inp.kind == "command":
             self._command(session, inp.value, events)
             return session, events
@@ -145,6 +149,22 @@ class Engine:
             self._record(session, step, outcome.answer, events)
         self._leave(session, flow, step, outcome, events)
         return session, events
+
+    def _danger(self, session: Session, inp: Input) -> list[Event]:
+        """Help at once when a text shows danger, at any step; the turn then goes on."""
+        found = None
+        if self.danger is not None:
+            found = self.danger(inp.value[: self.config.engine.max_input_chars * 4], session.lang)
+        if found is None:
+            return []
+        return danger_events(
+            found,
+            lang=session.lang,
+            band=session.band,
+            service=session.service,
+            config=self.config,
+            translator=self.translator,
+        )
 
     # -- moving through flows -------------------------------------------------------------
     def _current(self, session: Session) -> tuple[Flow, StepBase] | None:

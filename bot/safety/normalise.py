@@ -1,0 +1,92 @@
+"""Text folded so that spelling, accents and spacing do not hide a danger phrase.
+
+The same folding is applied to the lexicon phrases and to what a young person wrote,
+so "Vreau să mor", "vreau sa mor", "VREAU  SAAA MOR" and "vr3au sa m0r" all become
+"vreau sa mor". Pure functions; nothing here logs or keeps text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Arabic letters that are written in several ways: all alef forms are alef, alef
+# maksura and Persian yeh are yeh, teh marbuta is heh, Persian kaf is kaf, and the
+# standalone hamza (often left out when typing fast) is dropped. Hamza above or below
+# a letter (أ إ ؤ ئ) and madda (آ) come off with the other marks in `_strip_marks`.
+_ARABIC = str.maketrans(
+    {
+        "\u0671": "\u0627",  # alef wasla
+        "\u0649": "\u064a",  # alef maksura -> yeh
+        "\u06cc": "\u064a",  # Farsi yeh
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u06a9": "\u0643",  # keheh -> kaf
+        "\u0621": None,  # standalone hamza
+        "\u0640": None,  # tatweel (kashida): stretches a word, means nothing
+    }
+)
+# Arabic-Indic and Eastern Arabic-Indic digits count as the digits 0-9.
+_DIGITS = str.maketrans(
+    {chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)}
+)
+# Letters typed as look-alike digits or signs, inside a word only ("k1ll", "su1cide",
+# "5elf h@rm"). A token of digits alone ("116 111", "15") is left as it is.
+# Digits, "@" and "$" next to a letter; "!" and "€" only between two letters,
+# so "die!" stays "die".
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+_LEET_INSIDE = {"!": "i", "€": "e"}
+_APOSTROPHES = re.compile(r"['’‘`´ʼʻ′]")
+_TOKEN = re.compile(r"\S+")
+_NOT_WORD = re.compile(r"[^\w]+|_+")
+_REPEATS = re.compile(r"([^\W\d_])\1+")
+_LATIN = re.compile(r"[a-z\u00c0-\u024f]")
+
+
+def _strip_marks(text: str) -> str:
+    """Without accents, cedillas, commas below, Arabic short vowels, shadda or hamza marks,
+    and without invisible format characters (zero-width space, soft hyphen, bidi marks)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(
+        ch
+        for ch in decomposed
+        if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
+    )
+    return unicodedata.normalize("NFC", kept)
+
+
+def _letterish(ch: str) -> bool:
+    return ch.isalpha() or ch in _LEET
+
+
+def _unleet(token: str) -> str:
+    if not _LATIN.search(token):  # Arabic words keep their digits (no Arabizi here)
+        return token
+    out = []
+    for i, ch in enumerate(token):
+        before = i > 0 and _letterish(token[i - 1])
+        after = i + 1 < len(token) and _letterish(token[i + 1])
+        if ch in _LEET and (before or after):
+            out.append(_LEET[ch])
+        elif ch in _LEET_INSIDE and before and after:
+            out.append(_LEET_INSIDE[ch])
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalise(text: str) -> str:
+    """`text` folded for matching: words of plain letters separated by single spaces.
+
+    Case-folded; accents and Arabic marks removed; Arabic letter variants and digits
+    unified; look-alike digits inside words read as letters; apostrophes dropped
+    ("can't" is "cant"); other punctuation is a space; a letter typed several times
+    in a row counts once ("pleeease" is "please", "kill" is "kil").
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(_DIGITS).translate(_ARABIC)
+    text = _strip_marks(text)
+    text = _APOSTROPHES.sub("", text)
+    text = _TOKEN.sub(lambda found: _unleet(found.group(0)), text)
+    text = _NOT_WORD.sub(" ", text)
+    text = _REPEATS.sub(r"\1", text)
+    return " ".join(text.split())

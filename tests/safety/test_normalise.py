@@ -1,0 +1,50 @@
+"""Folding text for matching: case, accents, Arabic forms, leetspeak, stretched letters."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.safety.normalise import normalise
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("I want to DIE!!!", "i want to die"),
+        ("pleeeease", "please"),
+        ("kill", "kil"),
+        ("k1ll mys3lf", "kil myself"),
+        ("su1cide", "suicide"),
+        ("5elf h@rm", "self harm"),
+        ("$uicide", "suicide"),
+        ("d!e", "die"),
+        ("I can't leave", "i cant leave"),
+        ("I can’t leave", "i cant leave"),
+        ("  lots   of\tspace\n", "lots of space"),
+        ("ＫＩＬＬ", "kil"),
+        ("k\u200bi\u00adll", "kil"),  # zero-width space and soft hyphen
+        ("Vreau să mor", "vreau sa mor"),
+        ("şţ ș ț ă â î", "st s t a a i"),
+        ("116 111, I'm 15", "116 111 im 15"),
+        ("أُرِيدُ أَنْ أَمُوتَ", "اريد ان اموت"),
+        ("أريـــد", "اريد"),
+        ("إلى آخر", "الي اخر"),
+        ("مدرسة", "مدرسه"),
+        ("مسؤول", "مسول"),
+        ("شيء", "شي"),
+        ("١١٦", "116"),
+        ("", ""),
+    ],
+)
+def test_normalise(text: str, folded: str) -> None:
+    assert normalise(text) == folded
+
+
+@given(st.text())
+def test_normalise_is_stable(text: str) -> None:
+    once = normalise(text)
+    assert normalise(once) == once
+    assert "  " not in once
+    assert once == once.strip()

@@ -7,9 +7,11 @@ deployment URLs are taken from the environment (see `Settings.from_env`).
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -86,9 +88,76 @@ class Telegram(_Strict):
 
 
 class Helpline(_Strict):
+    """A number to call. `country` (ISO code such as "RO") and `languages` narrow where
+    and to whom it is shown; left out, the helpline is shown everywhere, in every language."""
+
     name: dict[str, str]
     number: str
     note: dict[str, str] = Field(default_factory=dict)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    languages: tuple[str, ...] = ()
+
+
+class Safety(_Strict):
+    """Danger signals: the country whose helplines are shown, and where the lexicon is.
+
+    `lexicon_dir` (relative to the config file) replaces the shipped phrase files in
+    bot/safety/lexicons/; leave it out to use those.
+    """
+
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    lexicon_dir: str | None = None
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_SPAN = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class Handoff(_Strict):
+    """When workers answer, and how long a case and its chat mapping may live."""
+
+    time_zone: str = "UTC"
+    # Per weekday, spans such as "09:00-17:00" (end after start; "24:00" ends the day).
+    hours: dict[Weekday, tuple[str, ...]] = Field(default_factory=dict)
+    answer_within_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
+    # An open case nobody touches for this long is dropped with its mapping.
+    case_ttl_hours: int = Field(default=72, ge=1, le=30 * 24)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown time zone {value!r}; use a name such as 'Europe/Bucharest'"
+            raise ValueError(msg) from None
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _spans(cls, value: dict[Weekday, tuple[str, ...]]) -> dict[Weekday, tuple[str, ...]]:
+        for day, spans in value.items():
+            for span in spans:
+                if _minutes(span) is None:
+                    msg = f"{day}: {span!r} is not a span like '09:00-17:00' (end after start)"
+                    raise ValueError(msg)
+        return value
+
+    def spans(self, day: int) -> list[tuple[int, int]]:
+        """Monday = 0. The day's open spans as (start, end) minutes after midnight, sorted."""
+        found = (_minutes(span) for span in self.hours.get(WEEKDAYS[day], ()))
+        return sorted(span for span in found if span is not None)
+
+
+def _minutes(span: str) -> tuple[int, int] | None:
+    found = _SPAN.match(span)
+    if not found:
+        return None
+    h1, m1, h2, m2 = (int(part) for part in found.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    return (start, end) if start < end <= 24 * 60 else None
 
 
 class Engine(_Strict):
@@ -102,10 +171,12 @@ class Config(_Strict):
     services: dict[str, Service] = Field(default_factory=dict)
     service_codes: dict[str, str] = Field(default_factory=dict)
     helplines: tuple[Helpline, ...] = ()
+    safety: Safety = Safety()
     privacy: Privacy = Privacy()
     storage: Storage = Storage()
     telegram: Telegram = Telegram()
     engine: Engine = Engine()
+    handoff: Handoff = Handoff()
     flows_dir: str = "flows"
     locales_dir: str = "locales"
 

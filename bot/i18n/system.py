@@ -28,6 +28,13 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "Please choose your age group from the buttons.",
     "SafeVoice is made for young people aged {low} to {high}. "
     "If you need help now, you can still talk to a person: type /person.",
+    # When a message shows danger (bot/safety/respond.py): calm, before anything else;
+    # the helplines follow the second sentence, one per line.
+    "Thank you for telling me. Your safety matters most. We are here for you.",
+    "If you are in danger or might hurt yourself, please call now:",
+    "A worker from our team will write to you here as soon as possible. "
+    "They will not see your name or number.",
+    "If I misunderstood, that's okay. We can carry on.",
     # When a flow is broken: the young person is never left without a way on.
     "Sorry, something went wrong on our side. Please type /start to begin again.",
     # The Telegram channel (bot/channels/telegram/texts.py).
@@ -58,12 +65,44 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "Preview: answers are not saved.",
     "Conversation",
     "This chat needs JavaScript, from this site only.",
+    # Reaching a person (bot/services/handoff_texts.py): who answers, when, privacy, how to
+    # stop. The 8-12 band gets the shorter "helper" sentences.
+    "A helper from our team will write to you here soon. "
+    "They cannot see your name or your number. To stop, type /stop.",
+    "Our helpers are not here right now. A helper will write to you here later. "
+    "They cannot see your name or your number. To stop, type /stop.",
+    "Our workers are not here right now. A worker will answer you here from {when}. "
+    "They will not see your name, your number or your account. To cancel, type /stop.",
+    "If you need help now, you can call:",
+    "You already asked for a helper. They will write to you here soon. To stop, type /stop.",
+    "You have already asked to talk to a person. A worker will answer you here "
+    "as soon as they can. To cancel, type /stop.",
+    "{name} from our team is talking with you. Just write your message here.",
+    "{name} from our team is here now. You can write to them here.",
+    "Another person from our team will talk with you now. Please wait a little.",
+    "Sorry, our helpers are busy right now. We have not forgotten you. "
+    "A helper will write to you soon.",
+    "Sorry, our workers are all busy right now. Your request is still waiting, "
+    "and a worker will answer you here as soon as they can.",
+    "{name} has ended the chat. Thank you for talking with us. "
+    "To talk to a person again, type /person.",
+    "Our team",
+    "How was talking with us? Tap a face.",
+    "Thank you for telling us.",
+    "Your request to talk to a person is cancelled.",
 )
 
 # (singular, plural) pairs; `{n}` is the count. Languages choose among their own forms.
 SYSTEM_PLURALS: tuple[tuple[str, str], ...] = (
     # Confirms a multiple-choice answer, so the young person knows it was taken.
     ("You picked {n} answer.", "You picked {n} answers."),
+    # Reaching a person, in office hours: roughly when a worker answers.
+    (
+        "A worker from our team will answer you here, usually within {n} minute. "
+        "They will not see your name, your number or your account. To cancel, type /stop.",
+        "A worker from our team will answer you here, usually within {n} minutes. "
+        "They will not see your name, your number or your account. To cancel, type /stop.",
+    ),
 )
 
 

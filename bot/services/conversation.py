@@ -7,8 +7,8 @@ render. The raw chat id is turned into an HMAC key here and goes no further.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.engine.events import (
@@ -16,13 +16,15 @@ from bot.engine.events import (
     Event,
     FeedbackSubmitted,
     HandoffRequested,
+    Say,
 )
 from bot.engine.inputs import Input
 from bot.engine.runner import Engine
 from bot.engine.session import Session, SessionError
 from bot.privacy.keys import session_key
 from bot.services.feedback import FeedbackService
-from bot.services.handoff import HandoffDesk
+from bot.services.handoff import Address, HandoffDesk
+from bot.services.handoff_texts import RATING_STEP
 from bot.storage.sessions import SessionStore
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 CHANNEL_KEY = "ch"
 ChannelData = dict[str, Any]
 ChannelUpdate = Callable[[ChannelData | None], ChannelData | None]
+# Set in the session while the chat may have an open case, so ordinary turns of chats
+# without one cost no extra store round trip. A missing session is always checked.
+CASE_KEY = "hc"
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,8 @@ class Reply:
     # The step the conversation waited at before this input: tells stale buttons apart.
     step_before: str | None = None
     lang: str | None = None
+    # The text went to the worker on the open case, not to the engine: show a "sent" tick.
+    relayed: bool = False
 
 
 class ConversationService:
@@ -87,9 +94,19 @@ class ConversationService:
                 await self.sessions.release(turn)
                 return Reply((), duplicate=True)
             saved = turn.session
+            early = await self._before_engine(key, saved, inp)
+            if early is not None:
+                data = self._channel_data(saved, channel_data)
+                kept = {**saved, CHANNEL_KEY: data} if saved and data is not None else saved
+                if kept is not None and early.relayed:
+                    kept = {**kept, CASE_KEY: True}
+                await self.sessions.commit(turn, kept)
+                return replace(early, channel_data=data, lang=_lang(saved) or early.lang)
             session, events = self._run(saved, inp, language_hint, service)
             deleted = any(isinstance(event, DataDeletionRequested) for event in events)
-            await self._act(key, events)
+            if inp is not None and inp.kind == "command" and inp.value == "stop":
+                events = [*await self.desk.stop(key), *events]
+            events, has_case = await self._act(key, events, Address(channel, str(user_id)))
             data = self._channel_data(saved, channel_data)
         except BaseException:
             await self.sessions.release(turn)
@@ -97,6 +114,10 @@ class ConversationService:
         new = session.to_json()
         if data is not None:
             new[CHANNEL_KEY] = data
+        # A new conversation may still have a case from before its session expired: the
+        # first text checks (one round trip) and drops the mark when there is none.
+        if has_case or saved is None or saved.get(CASE_KEY):
+            new[CASE_KEY] = True
         await self.sessions.commit(turn, None if deleted else new)
         starting = inp is None or (inp.kind == "command" and inp.value == "start")
         return Reply(
@@ -167,18 +188,62 @@ class ConversationService:
             session.service = service
         return self.engine.resume(session, inp or Input.command("start"))
 
-    async def _act(self, key: str, events: list[Event]) -> None:
-        for event in events:
+    async def _before_engine(
+        self, key: str, saved: dict[str, object] | None, inp: Input | None
+    ) -> Reply | None:
+        """The handoff's turns that bypass the engine: a press on the after-close rating,
+        and typed text while the chat has an open case (it goes to the worker)."""
+        if inp is not None and inp.kind == "button" and inp.step == RATING_STEP:
+            record, events = await self.desk.rate(inp.value)
+            if record is not None:
+                await self.feedback.submit(record)
+            return Reply(tuple(events), lang=_says_lang(events))
+        if inp is None or inp.kind != "text" or (saved is not None and not saved.get(CASE_KEY)):
+            return None
+        text = inp.value[: self.engine.config.engine.max_input_chars]
+        if text.strip() and await self.desk.relay_to_worker(key, text):
+            return Reply((), relayed=True)
+        if saved is not None:
+            saved.pop(CASE_KEY, None)  # no open case any more: back to one round trip
+        return None
+
+    async def _act(
+        self, key: str, events: list[Event], address: Address
+    ) -> tuple[list[Event], bool]:
+        """Act on the engine's events. Returns them with the desk's words put right after
+        the request's own text, and whether the chat now has an open case."""
+        told: list[tuple[int, Sequence[Event]]] = []
+        has_case = False
+        for index, event in enumerate(events):
             if isinstance(event, FeedbackSubmitted):
                 await self.feedback.submit(event)
             elif isinstance(event, HandoffRequested):
-                await self.desk.request(key, event)
+                told.append((index, await self.desk.request(key, event, address)))
+                has_case = True
             elif isinstance(event, DataDeletionRequested):
                 await self.desk.forget(key)
                 await self.sessions.delete(key)
+                has_case = False
+        out = list(events)
+        for index, said in reversed(told):
+            at = index + 1
+            follows = events[at] if at < len(events) else None
+            if isinstance(follows, Say) and follows.step is None:
+                at += 1  # after the flow's "a worker will write to you" text
+            out[at:at] = said
+        return out, has_case
 
     async def forget(self, channel: str, user_id: str | int) -> None:
         """Delete everything kept about this chat, outside a conversation turn."""
         key = self.key(channel, user_id)
         await self.desk.forget(key)
         await self.sessions.delete(key)
+
+
+def _lang(saved: dict[str, object] | None) -> str | None:
+    lang = saved.get("lang") if saved else None
+    return lang if isinstance(lang, str) else None
+
+
+def _says_lang(events: Sequence[Event]) -> str | None:
+    return next((e.lang for e in events if isinstance(e, Say)), None)

@@ -1,0 +1,237 @@
+"""`HandoffService`: cases between young people and the worker desks.
+
+The conversation service calls the young person's side (`request`, `relay_to_worker`,
+`stop`, `forget`, `rate`); the Telegram staff group and the web desk call the worker's
+side (`claim`, `relay_to_young_person`, `note`, `transfer`, `close`, `queue`, ...) and
+`subscribe()` for live updates. See docs/ARCHITECTURE.md, "Cases and handoff".
+
+What a desk gets is a `Case`, a `CaseUpdate`, messages and notes: never the mapping (who
+the young person is), which only `_deliver` reads. Nothing here logs a label, key, id or
+text. Every claim, transfer, close and note goes to the injected audit log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+
+from bot.engine.events import Event, FeedbackSubmitted, HandoffRequested, Say
+from bot.errors import StorageError
+from bot.privacy.keys import case_label
+from bot.services.case_core import (
+    Audit,
+    CaseConflict,
+    CaseCore,
+    CaseError,
+    CaseNotFound,
+    Deliver,
+    gone,
+)
+from bot.services.handoff import Address
+from bot.services.handoff_texts import RATING_FACES
+from bot.storage.cases import (
+    Case,
+    CaseNote,
+    LabelTakenError,
+    Mapping,
+)
+
+__all__ = [
+    "RATING_FLOW",
+    "Audit",
+    "CaseConflict",
+    "CaseError",
+    "CaseNotFound",
+    "Deliver",
+    "HandoffService",
+]
+
+RATING_FLOW = "handoff_rating"
+YOUNG_PERSON = "young-person"  # the audit log's actor for the young person's own actions
+MAX_TEXT = 4000
+MAX_NAME = 40
+
+
+class HandoffService(CaseCore):
+    """Both sides of a handoff; see the module docstring and docs/ARCHITECTURE.md."""
+
+    # -- the young person's side (ConversationService) ------------------------------------
+    async def request(
+        self, key: str, event: HandoffRequested, address: Address | None = None
+    ) -> list[Event]:
+        now = self.clock()
+        where = address or Address("", "")
+        mapping = Mapping(key, where.channel, where.address)
+        for _ in range(50):
+            case = Case(
+                case_label(self._rng), "waiting", event.urgent, event.age_band, event.language,
+                event.service, event.reason, now, now, now,
+                helplines_at=None if self.hours.is_open(now) else now,
+            )  # fmt: skip
+            try:
+                stored, new = await self.store.open(case, mapping, self.ttl)
+                break
+            except LabelTakenError:
+                continue
+        else:
+            msg = "no free case label; too many open cases"
+            raise StorageError(msg)
+        if new:
+            await self._publish("urgent" if case.urgent else "opened", case)
+            return list(self.texts.opened(case, now))
+        if event.urgent and not stored.urgent:
+            with contextlib.suppress(CaseError):
+                stored = await self._change(stored.label, lambda c: {"urgent": True})
+                await self._publish("urgent", stored)
+        return list(self.texts.state(stored))
+
+    async def relay_to_worker(self, key: str, text: str) -> bool:
+        case = await self.store.find(key)
+        if case is None:
+            return False
+        item = {"at": self.clock().isoformat(), "sender": "young_person", "text": text[:MAX_TEXT]}
+        seq = await self.store.append(case.label, "messages", item)
+        if seq is None:
+            return False
+        await self._publish("message", case, seq)
+        return True
+
+    async def stop(self, key: str) -> list[Event]:
+        case = await self.store.find(key)
+        if case is None:
+            return []
+        with contextlib.suppress(CaseError):
+            closed = await self._change(
+                case.label, lambda c: {"status": "closed", "closed_by": "young_person"}
+            )
+            await self._audit_log(YOUNG_PERSON, "case.withdraw", case.label)
+            await self._publish("closed", closed)
+        return list(self.texts.stopped(case.language))
+
+    async def forget(self, key: str) -> None:
+        """Delete my data: the case, its mapping, messages and notes go now, no grace."""
+        case = await self.store.find(key)
+        if case is None:
+            return
+        await self.store.purge(case.label)
+        gone = case.changed(self.clock(), status="closed", closed_by="deleted")
+        await self._audit_log(YOUNG_PERSON, "case.delete", case.label)
+        await self._publish("closed", gone)
+
+    async def rate(self, value: str) -> tuple[FeedbackSubmitted | None, list[Event]]:
+        face, _, token = value.partition(".")
+        if face not in dict(RATING_FACES) or not token:
+            return None, []
+        data = await self.store.take_token(token)
+        if data is None or not data.get("band"):
+            return None, []  # pressed twice, or too late: nothing to record
+        lang = data.get("lang") or self.config.languages.source
+        record = FeedbackSubmitted(
+            RATING_FLOW, 1, data["band"], lang, data.get("service") or None,
+            (("rating", "scale", face),),
+        )  # fmt: skip
+        return record, list(self.texts.rated(lang))
+
+    # -- the worker's side (desks) ---------------------------------------------------------
+    async def claim(self, label: str, worker_id: str, display_name: str) -> Case:
+        name = " ".join(display_name.split())
+        if not 0 < len(name) <= MAX_NAME:
+            msg = f"choose a display name of 1 to {MAX_NAME} characters"
+            raise CaseError(msg)
+
+        def claim(case: Case) -> dict[str, object]:
+            if case.status == "claimed" and case.worker != worker_id:
+                msg = f"{label} is already answered by {case.worker_name}"
+                raise CaseConflict(msg)
+            return {"status": "claimed", "worker": worker_id, "worker_name": name,
+                    "offered_to": None}  # fmt: skip
+
+        before = await self._live(label)
+        case = await self._change(label, claim)
+        await self._audit_log(worker_id, "case.claim", label)
+        await self._publish("claimed", case)
+        if before.status != "claimed":
+            await self._deliver(label, self.texts.claimed(case))
+        return case
+
+    async def relay_to_young_person(self, label: str, worker_id: str, text: str) -> Say:
+        """Deliver the claiming worker's message as "<display name>: text"; returns it."""
+        case = await self._live(label)
+        if case.status != "claimed" or case.worker != worker_id or not case.worker_name:
+            msg = f"claim {label} first: only the worker answering it can write to it"
+            raise CaseConflict(msg)
+        text = text.strip()[:MAX_TEXT]
+        if not text:
+            msg = "there is nothing to send"
+            raise CaseError(msg)
+        item = {"at": self.clock().isoformat(), "sender": "worker", "name": case.worker_name,
+                "text": text}  # fmt: skip
+        seq = await self.store.append(label, "messages", item)
+        say = self.texts.relayed(case, case.worker_name, text)
+        await self._deliver(label, [say])
+        await self._publish("worker_message", case, seq)
+        return say
+
+    async def note(self, label: str, worker_id: str, text: str) -> CaseNote:
+        """An internal note: staff only, never relayed, gone with the case."""
+        await self._live(label)
+        note = CaseNote(self.clock(), worker_id, text.strip()[:MAX_TEXT])
+        item = {"at": note.at.isoformat(), "worker": worker_id, "text": note.text}
+        if await self.store.append(label, "notes", item) is None:
+            raise CaseNotFound(gone(label))
+        await self._audit_log(worker_id, "case.note", label)
+        return note
+
+    async def transfer(self, label: str, from_worker: str, to: str) -> Case:
+        """To a worker id, or "desk:telegram" / "desk:web": the case waits to be claimed."""
+        now = self.clock()
+
+        def transfer(case: Case) -> dict[str, object]:
+            if case.status == "claimed" and case.worker != from_worker:
+                msg = f"{label} is answered by {case.worker_name}; only they can transfer it"
+                raise CaseConflict(msg)
+            desk = to.removeprefix("desk:") if to.startswith("desk:") else case.desk
+            return {"status": "waiting", "worker": None, "worker_name": None, "desk": desk,
+                    "offered_to": None if to.startswith("desk:") else to,
+                    "waiting_since": now, "helplines_at": None}  # fmt: skip
+
+        before = await self._live(label)
+        case = await self._change(label, transfer)
+        await self._audit_log(from_worker, "case.transfer", f"{label} to {to}")
+        await self._publish("transferred", case)
+        if before.status == "claimed":
+            await self._deliver(label, self.texts.transferred(case))
+        return case
+
+    async def close(self, label: str, worker_id: str) -> Case:
+        """Close; the young person is told and offered a one-tap anonymous rating."""
+        before = await self._live(label)
+        case = await self._change(label, lambda c: {"status": "closed", "closed_by": "worker"})
+        await self._audit_log(worker_id, "case.close", label)
+        await self._publish("closed", case)
+        token = secrets.token_urlsafe(9)
+        data = {"band": case.age_band or "", "lang": case.language, "service": case.service or ""}
+        await self.store.put_token(token, data, self.ttl)
+        name = before.worker_name or self.texts.translator.system(case.language, "Our team")
+        await self._deliver(label, self.texts.closed(case, token, name))
+        return case
+
+    async def due_for_helplines(self, now: dt.datetime | None = None) -> list[Case]:
+        """Waiting cases nobody claimed in time: give their young person the helplines once.
+
+        Safe to run from every process: a case is changed (and told) by one caller only.
+        """
+        now = now or self.clock()
+        limit = dt.timedelta(minutes=self.config.handoff.answer_within_minutes)
+        done = []
+        for case in await self.store.open_cases():
+            if case.status != "waiting" or case.helplines_at or now - case.waiting_since < limit:
+                continue
+            changed = case.changed(now, helplines_at=now)
+            if not await self.store.replace(changed, self.ttl):
+                continue  # someone claimed it or another process got there first
+            await self._publish("no_answer", changed)
+            await self._deliver(case.label, self.texts.no_answer(changed))
+            done.append(changed)
+        return done

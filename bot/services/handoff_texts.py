@@ -1,0 +1,187 @@
+"""What the young person is told about their request for a person, in words for their age.
+
+Every sentence is a literal passed to `Translator.system` and listed in bot/i18n/system.py,
+so it reaches the catalogs. The 8-12 band (and a young person who has not chosen a band
+yet) gets the simpler sentence: "a helper", short, one idea at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_datetime
+
+from bot.config import Config
+from bot.engine.events import InputKind, Option, Say
+from bot.i18n.translator import Translator
+from bot.services.hours import OfficeHours
+from bot.storage.cases import Case
+
+__all__ = ["RATING_FACES", "RATING_STEP", "HandoffTexts", "helplines_text"]
+
+# The rating question's step: the conversation service answers these buttons itself.
+RATING_STEP = "handoff_rating"
+RATING_FACES = (("1", "🙁"), ("2", "😐"), ("3", "🙂"))
+
+
+def helplines_text(config: Config, lang: str) -> str:
+    """The helplines for `lang`, one per line.
+
+    The one seam to switch to bot/safety/helplines.py (per country and language) once it
+    exists; until then, `[[helplines]]` from config.toml.
+    """
+    source = config.languages.source
+    lines = []
+    for line in config.helplines:
+        name = line.name.get(lang) or line.name.get(source) or ""
+        lines.append(f"{line.number}: {name}" if name else line.number)
+    return "\n".join(lines)
+
+
+class HandoffTexts:
+    def __init__(self, config: Config, translator: Translator, hours: OfficeHours) -> None:
+        self.config, self.translator, self.hours = config, translator, hours
+
+    def _say(
+        self,
+        lang: str,
+        text: str,
+        *,
+        step: str | None = None,
+        input: InputKind = "none",
+        options: tuple[Option, ...] = (),
+    ) -> Say:
+        return Say(text, lang, self.config.is_rtl(lang), step, input, options)
+
+    def young(self, band: str | None) -> bool:
+        if band is None or band not in self.config.band_ids:
+            return True
+        return self.config.band(band).max_age <= 12
+
+    def helplines(self, lang: str) -> Say:
+        intro = self.translator.system(lang, "If you need help now, you can call:")
+        return self._say(lang, f"{intro}\n{helplines_text(self.config, lang)}")
+
+    def opened(self, case: Case, now: dt.datetime) -> list[Say]:
+        """Who will answer, roughly when, that they will not see who you are, how to stop."""
+        t, lang = self.translator, case.language
+        if self.hours.is_open(now):
+            minutes = self.config.handoff.answer_within_minutes
+            if self.young(case.age_band):
+                text = t.system(
+                    lang,
+                    "A helper from our team will write to you here soon. "
+                    "They cannot see your name or your number. To stop, type /stop.",
+                )
+            else:
+                text = t.system_plural(
+                    lang,
+                    "A worker from our team will answer you here, usually within {n} minute. "
+                    "They will not see your name, your number or your account. "
+                    "To cancel, type /stop.",
+                    "A worker from our team will answer you here, usually within {n} minutes. "
+                    "They will not see your name, your number or your account. "
+                    "To cancel, type /stop.",
+                    minutes,
+                )
+            return [self._say(lang, text)]
+        if self.young(case.age_band):
+            text = t.system(
+                lang,
+                "Our helpers are not here right now. A helper will write to you here later. "
+                "They cannot see your name or your number. To stop, type /stop.",
+            )
+        else:
+            text = t.system(
+                lang,
+                "Our workers are not here right now. A worker will answer you here from "
+                "{when}. They will not see your name, your number or your account. "
+                "To cancel, type /stop.",
+                when=self._when(now, lang),
+            )
+        return [self._say(lang, text), self.helplines(lang)]
+
+    def _when(self, now: dt.datetime, lang: str) -> str:
+        opening = self.hours.next_open(now)
+        if opening is None:
+            return "?"
+        return str(format_datetime(opening, "EEEE HH:mm", tzinfo=self.hours.zone, locale=lang))
+
+    def state(self, case: Case) -> list[Say]:
+        """Asked again: where the open request stands."""
+        t, lang = self.translator, case.language
+        if case.status == "claimed" and case.worker_name:
+            text = t.system(
+                lang,
+                "{name} from our team is talking with you. Just write your message here.",
+                name=case.worker_name,
+            )
+        elif self.young(case.age_band):
+            text = t.system(
+                lang,
+                "You already asked for a helper. They will write to you here soon. "
+                "To stop, type /stop.",
+            )
+        else:
+            text = t.system(
+                lang,
+                "You have already asked to talk to a person. A worker will answer you here "
+                "as soon as they can. To cancel, type /stop.",
+            )
+        return [self._say(lang, text)]
+
+    def claimed(self, case: Case) -> list[Say]:
+        text = self.translator.system(
+            case.language,
+            "{name} from our team is here now. You can write to them here.",
+            name=case.worker_name or "",
+        )
+        return [self._say(case.language, text)]
+
+    def transferred(self, case: Case) -> list[Say]:
+        text = self.translator.system(
+            case.language,
+            "Another person from our team will talk with you now. Please wait a little.",
+        )
+        return [self._say(case.language, text)]
+
+    def no_answer(self, case: Case) -> list[Say]:
+        t, lang = self.translator, case.language
+        if self.young(case.age_band):
+            text = t.system(
+                lang,
+                "Sorry, our helpers are busy right now. We have not forgotten you. "
+                "A helper will write to you soon.",
+            )
+        else:
+            text = t.system(
+                lang,
+                "Sorry, our workers are all busy right now. Your request is still waiting, "
+                "and a worker will answer you here as soon as they can.",
+            )
+        return [self._say(lang, text), self.helplines(lang)]
+
+    def closed(self, case: Case, token: str, name: str) -> list[Say]:
+        """Told when the worker ends the chat, with the one-tap rating."""
+        t, lang = self.translator, case.language
+        bye = t.system(
+            lang,
+            "{name} has ended the chat. Thank you for talking with us. "
+            "To talk to a person again, type /person.",
+            name=name,
+        )
+        options = tuple(Option(f"{value}.{token}", face) for value, face in RATING_FACES)
+        ask = t.system(lang, "How was talking with us? Tap a face.")
+        rating = self._say(lang, ask, step=RATING_STEP, input="choice", options=options)
+        return [self._say(lang, bye), rating]
+
+    def stopped(self, lang: str) -> list[Say]:
+        text = self.translator.system(lang, "Your request to talk to a person is cancelled.")
+        return [self._say(lang, text)]
+
+    def rated(self, lang: str) -> list[Say]:
+        return [self._say(lang, self.translator.system(lang, "Thank you for telling us."))]
+
+    def relayed(self, case: Case, name: str, text: str) -> Say:
+        """A worker's message as the young person sees it: "<display name>: text"."""
+        return self._say(case.language, f"{name}: {text}")

@@ -1,8 +1,11 @@
-"""`safevoice demo`: the web chat and the staff dashboard on this computer, nothing else needed.
+"""`safevoice demo`: the web chat, the staff dashboard and the worker desk on this computer,
+nothing else needed.
 
-In-memory conversations, SQLite feedback in ./data/demo-feedback.db (its own file, so demo
-data never mixes with real feedback), made-up feedback on first start, and a demo admin
-login with a fresh random password printed at every start.
+In-memory conversations and cases (`HandoffService` on memory stores, wired by `build_web`:
+ask for a person in the chat, answer on the desk), SQLite feedback in
+./data/demo-feedback.db (its own file, so demo data never mixes with real feedback), made-up
+feedback on first start, and a demo admin login (admins may use the worker desk) with a
+fresh random password printed at every start.
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         "SafeVoice demo is running. Everything here is made up; nothing is sent anywhere.\n\n"
         f"  Web chat for young people:  {base}/chat\n"
         f"  Staff dashboard:            {base}/dashboard\n"
+        f"  Worker desk:                {base}/desk\n"
         f"  Staff login:                {DEMO_ACCOUNT} / {password}\n\n"
         "Press Ctrl+C to stop.",
         flush=True,

@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-INT_FIELDS = ("chat_id", "message_id", "offset", "timeout", "limit")
+INT_FIELDS = ("chat_id", "message_id", "offset", "timeout", "limit", "message_thread_id", "user_id")
 # What a young person's Telegram profile would carry; none of it may reach logs or Redis.
 FIRST_NAME = "Zenobia"
 USERNAME = "zenobia_secret_handle"
@@ -26,6 +26,7 @@ class Shown:
     text: str
     keyboard: list[list[dict[str, str]]] = field(default_factory=list)
     from_bot: bool = True
+    thread: int | None = None  # the forum topic it is in (the staff group)
 
 
 class FakeTelegram:
@@ -39,6 +40,12 @@ class FakeTelegram:
         self._ids = itertools.count(1000)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._arrived = asyncio.Event()
+        # The staff group: forum topics (thread id -> name; closed/deleted ones), members.
+        self.topics: dict[int, dict[int, str]] = defaultdict(dict)
+        self.closed_topics: set[tuple[int, int]] = set()
+        self.deleted_topics: set[tuple[int, int]] = set()
+        self.members: dict[int, str] = {}  # user id -> status; anyone else has "left"
+        self._threads = itertools.count(100)
         self.url = ""
         self._runner: web.AppRunner | None = None
 
@@ -115,8 +122,53 @@ class FakeTelegram:
         chat = int(params["chat_id"])
         message_id = self._next_message_id(chat)
         markup = params.get("reply_markup") or {}
-        self.chats[chat][message_id] = Shown(params["text"], markup.get("inline_keyboard", []))
-        return self._message(chat, message_id, params["text"], markup or None, bot=True)
+        thread = params.get("message_thread_id")
+        keys = markup.get("inline_keyboard", [])
+        self.chats[chat][message_id] = Shown(params["text"], keys, thread=thread)
+        message = self._message(chat, message_id, params["text"], markup or None, bot=True)
+        if thread is not None:
+            message.update(message_thread_id=thread, is_topic_message=True)
+        return message
+
+    async def _createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat, thread = int(params["chat_id"]), next(self._threads)
+        self.topics[chat][thread] = params["name"]
+        return {"message_thread_id": thread, "name": params["name"], "icon_color": 7322096}
+
+    async def _editForumTopic(self, params: dict[str, Any]) -> bool:
+        chat, thread = int(params["chat_id"]), int(params["message_thread_id"])
+        if params.get("name"):
+            self.topics[chat][thread] = params["name"]
+        return True
+
+    async def _closeForumTopic(self, params: dict[str, Any]) -> bool:
+        self.closed_topics.add((int(params["chat_id"]), int(params["message_thread_id"])))
+        return True
+
+    async def _deleteForumTopic(self, params: dict[str, Any]) -> bool:
+        chat, thread = int(params["chat_id"]), int(params["message_thread_id"])
+        self.deleted_topics.add((chat, thread))
+        self.topics[chat].pop(thread, None)
+        for message_id in [k for k, v in self.chats[chat].items() if v.thread == thread]:
+            del self.chats[chat][message_id]
+        return True
+
+    async def _getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
+        user = int(params["user_id"])
+        status = self.members.get(user, "left")
+        member: dict[str, Any] = {
+            "status": status,
+            "user": {"id": user, "is_bot": False, "first_name": "Member"},
+        }
+        if status == "administrator":
+            member.update(
+                can_be_edited=False, is_anonymous=False, can_manage_chat=True,
+                can_delete_messages=True, can_manage_video_chats=True,
+                can_restrict_members=True, can_promote_members=False, can_change_info=True,
+                can_invite_users=True, can_post_stories=False, can_edit_stories=False,
+                can_delete_stories=False, can_send_welcome_messages=False,
+            )  # fmt: skip
+        return member
 
     async def _editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, message_id = int(params["chat_id"]), int(params["message_id"])
@@ -146,10 +198,12 @@ class FakeTelegram:
     def _message(
         self, chat: int, message_id: int, text: str | None, markup: Any, *, bot: bool
     ) -> dict[str, Any]:
+        private = {"id": chat, "type": "private", "first_name": FIRST_NAME, "username": USERNAME}
+        group = {"id": chat, "type": "supergroup", "title": "Staff", "is_forum": True}
         message: dict[str, Any] = {
             "message_id": message_id,
             "date": 1700000000,
-            "chat": {"id": chat, "type": "private", "first_name": FIRST_NAME, "username": USERNAME},
+            "chat": private if chat > 0 else group,
         }
         if bot:
             message["from"] = {"id": 4242, "is_bot": True, "first_name": "SafeVoice"}
@@ -194,6 +248,38 @@ class FakeTelegram:
             "message": self._message(chat, message_id, shown.text, markup, bot=True),
         }
         return self.push({"callback_query": query})
+
+    # -- what a worker does in the staff group -------------------------------------------
+    def staff_message(
+        self,
+        chat: int,
+        worker: dict[str, Any],
+        thread: int | None = None,
+        **content: Any,
+    ) -> dict[str, Any]:
+        """A message by `worker` (a Telegram user dict) in the staff group `chat`, in the
+        forum topic `thread` (None: General)."""
+        message_id = self._next_message_id(chat)
+        message = self._message(chat, message_id, None, None, bot=False)
+        message["from"] = worker
+        if chat > 0:
+            message["chat"] = {"id": chat, "type": "private", "first_name": "x"}
+        if thread is not None:
+            message.update(message_thread_id=thread, is_topic_message=True)
+        message.update(content)
+        text = str(content.get("text", ""))
+        self.chats[chat][message_id] = Shown(text, from_bot=False, thread=thread)
+        return self.push({"message": message})
+
+    def topic_texts(self, chat: int, thread: int | None) -> list[str]:
+        """What the bot sent to a topic (None: General), in order."""
+        return [
+            p["text"]
+            for m, p in self.calls
+            if m == "sendMessage"
+            and int(p["chat_id"]) == chat
+            and p.get("message_thread_id") == thread
+        ]
 
     # -- looking at what happened ---------------------------------------------------------
     def newest_keyboard(self, chat: int, label: str | None = None) -> tuple[int, Shown]:

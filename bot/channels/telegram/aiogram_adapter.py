@@ -26,7 +26,7 @@ from aiogram.types import (
     Update,
 )
 
-from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming
+from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming, Kind
 from bot.channels.telegram.render import Keyboard
 from bot.channels.telegram.transport import Flood, Permanent, Transient
 
@@ -58,8 +58,9 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
 def _message(update_id: int, message: Message) -> Incoming:
     chat = message.chat
     if chat.type != "private":
-        # Young people talk to the bot one to one; groups are for staff, not this channel.
-        return Incoming(update_id, "ignored")
+        # Young people talk to the bot one to one; a group can only be the staff desk,
+        # which the channel routes by chat id (and ignores everywhere else).
+        return _group(update_id, message)
     lang = message.from_user.language_code if message.from_user else None
     common: dict[str, Any] = {
         "chat_id": chat.id,
@@ -73,6 +74,28 @@ def _message(update_id: int, message: Message) -> Incoming:
         return Incoming(update_id, "text", text=message.text, **common)
     # Only which kind it is: the content (a file, a phone number, a place) is never read.
     other = next((k for k in OTHER_KINDS if getattr(message, k, None) is not None), "other")
+    return Incoming(update_id, "other", other=other, **common)
+
+
+def _group(update_id: int, message: Message) -> Incoming:
+    """A message in a group: the sender's id and the topic, never the sender's name.
+    Service messages (topic created, member joined) and posts on behalf of a chat (an
+    anonymous admin, a linked channel: nobody to check) carry no user id."""
+    sender = message.from_user
+    person = sender is not None and not sender.is_bot and message.sender_chat is None
+    common: dict[str, Any] = {
+        "chat_id": message.chat.id,
+        "chat_type": message.chat.type,
+        "message_id": message.message_id,
+        "user_id": sender.id if person and sender is not None else 0,
+        "thread_id": message.message_thread_id if message.is_topic_message else None,
+    }
+    if message.text is not None:
+        kind: Kind = "command" if message.text.startswith("/") else "text"
+        return Incoming(update_id, kind, text=message.text, **common)
+    other = next((k for k in OTHER_KINDS if getattr(message, k, None) is not None), None)
+    if other is None:
+        return Incoming(update_id, "ignored", **common)
     return Incoming(update_id, "other", other=other, **common)
 
 
@@ -130,9 +153,33 @@ class AiogramTransport:
             return None
         return from_update(parsed)
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int:
-        sent = await _call(self.bot.send_message(chat_id, text, reply_markup=_markup(keyboard)))
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard, thread_id: int | None = None
+    ) -> int:
+        sent = await _call(
+            self.bot.send_message(
+                chat_id, text, message_thread_id=thread_id, reply_markup=_markup(keyboard)
+            )
+        )
         return sent.message_id
+
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        topic = await _call(self.bot.create_forum_topic(chat_id, name))
+        return topic.message_thread_id
+
+    async def edit_topic(self, chat_id: int, thread_id: int, name: str) -> None:
+        await _call(self.bot.edit_forum_topic(chat_id, thread_id, name=name))
+
+    async def close_topic(self, chat_id: int, thread_id: int) -> None:
+        await _call(self.bot.close_forum_topic(chat_id, thread_id))
+
+    async def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        await _call(self.bot.delete_forum_topic(chat_id, thread_id))
+
+    async def member_status(self, chat_id: int, user_id: int) -> tuple[str, bool]:
+        member = await _call(self.bot.get_chat_member(chat_id, user_id))
+        status = str(getattr(member.status, "value", member.status))
+        return status, bool(getattr(member, "is_member", status != "left"))
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: Keyboard

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.callbacks import sign, verify
@@ -54,10 +54,20 @@ class TelegramChannel:
         self.languages = config.languages
         self.service_codes = config.service_codes
         self.translator: Translator = service.engine.translator
+        # The staff group (its chat id) and the desk that handles its updates, if any.
+        self.staff_chat_id: int | None = None
+        self.staff: Callable[[Incoming], Awaitable[None]] | None = None
 
     # -- the one entry point --------------------------------------------------------------
     async def handle(self, update: Incoming) -> None:
         """Handle one update. Raises StorageError (and saves nothing) if Redis fails."""
+        if update.chat_type != "private":
+            # The staff group goes to the desk; any other group or channel is ignored.
+            if self.staff is not None and update.chat_id and update.chat_id == self.staff_chat_id:
+                await self.staff(update)
+            elif update.chat_id:
+                log.info("telegram: ignored an update from a chat that is not the staff group")
+            return
         if update.kind == "ignored" or not update.chat_id:
             return
         if update.kind == "button":
@@ -67,9 +77,16 @@ class TelegramChannel:
         else:
             await self._input(update)
 
+    async def deliver(self, address: str, events: Sequence[Event]) -> None:
+        """The handoff service's way to a young person (`deliverers[CHANNEL]`): a worker's
+        message, "<name> is here now", the rating. Rendered like a turn's replies."""
+        chat = int(address)
+        ctx = Context(chat, lambda step, value: sign(self.secret, chat, step, value))
+        self.sender.submit(render(events, ctx))
+
     def say_trouble(self, update: Incoming) -> None:
         """Tell the young person we are stuck (the store is down) and will answer later."""
-        if update.chat_id and update.kind != "ignored":
+        if update.chat_id and update.kind != "ignored" and update.chat_type == "private":
             text = self._t(self.hint(update), texts.TROUBLE)
             self.sender.submit([OutgoingMessage(update.chat_id, text)])
 

@@ -2,8 +2,9 @@
 
 Both adapters (aiogram, python-telegram-bot) build an `Incoming` from their own types,
 so everything after parsing is shared. What is deliberately left out: names, usernames,
-phone numbers, locations, file ids. A contact or a location becomes only the kind
-"contact" / "location"; its content is never read.
+phone numbers, locations, file ids (of staff too: a worker's Telegram name is never
+read). A contact or a location becomes only the kind "contact" / "location"; its
+content is never read.
 """
 
 from __future__ import annotations
@@ -55,6 +56,11 @@ class Incoming:
     shown_buttons: tuple[tuple[Button, ...], ...] = ()
     # For kind "other": which kind of thing was sent (never its content).
     other: str = ""
+    # Group chats only (the staff desk): the sender's user id (0 when the message was sent
+    # on behalf of a chat, e.g. by an anonymous admin), and the forum topic it was posted
+    # in. Private chats leave both unset: a young person's id is the chat id, nothing more.
+    user_id: int = 0
+    thread_id: int | None = None
 
     def pressed_label(self) -> str | None:
         for row in self.shown_buttons:

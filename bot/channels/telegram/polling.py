@@ -56,7 +56,7 @@ async def handle_reliably(
             log.error(
                 "telegram: an update failed (%s); apologised and moved on", type(exc).__name__
             )
-            if update.chat_id and update.kind != "ignored":
+            if update.chat_id and update.kind != "ignored" and update.chat_type == "private":
                 text = channel.translator.system(channel.hint(update), BROKEN)
                 channel.sender.submit([OutgoingMessage(update.chat_id, text)])
             return

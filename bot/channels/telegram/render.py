@@ -38,6 +38,7 @@ class OutgoingMessage:
     chat_id: int
     text: str
     keyboard: Keyboard = ()
+    thread_id: int | None = None  # a forum topic (the staff desk); None: the main chat
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,19 +14,23 @@ import signal
 from dataclasses import dataclass
 
 from aiohttp import web
+from redis.asyncio import Redis
 
 from bot.app import App
-from bot.channels.telegram.core import TelegramChannel
+from bot.channels.telegram.core import CHANNEL, TelegramChannel
 from bot.channels.telegram.limiter import Limits
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import Sender
+from bot.channels.telegram.staff_desk import StaffDesk
+from bot.channels.telegram.staff_topics import TopicStore
 from bot.channels.telegram.transport import Permanent, Transport, TransportError
 from bot.channels.telegram.webhook import webhook_app, webhook_secret
 from bot.errors import ConfigError
+from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService
 from bot.services.feedback import FeedbackService
-from bot.services.handoff import MemoryHandoffDesk
 from bot.storage.feedback import FeedbackStore
+from bot.storage.redis_cases import RedisCaseHub, RedisCaseStore, make_client
 from bot.storage.redis_sessions import RedisSessionStore
 from bot.storage.sessions import SessionStore
 
@@ -63,11 +67,30 @@ class Bot:
     sender: Sender
     sessions: SessionStore
     feedback: FeedbackStore
+    cases: HandoffService
+    desk: StaffDesk | None = None
+    redis: Redis | None = None
+
+    async def background(self, stop: asyncio.Event, *, tick: float = 60.0) -> None:
+        """Until `stop`: the staff desk (case topics, relays, helplines when nobody
+        answers), or without a staff group only the periodic `due_for_helplines()`."""
+        if self.desk is not None:
+            await self.desk.run(stop)
+            return
+        while not stop.is_set():
+            try:
+                await self.cases.due_for_helplines()
+            except Exception as exc:  # type only: the next round tries again
+                log.warning("handoff: checking unanswered cases failed (%s)", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), tick)
 
     async def close(self) -> None:
         await self.sender.close()
         await self.transport.close()
         await self.sessions.close()
+        if self.redis is not None:
+            await self.redis.aclose()
         self.feedback.close()
 
 
@@ -90,8 +113,16 @@ async def build(app: App, *, library: str | None = None, limits: Limits | None =
         raise
     feedback = FeedbackStore(settings.database_url)
     feedback.create_schema()
+    redis = make_client(settings.redis_url)
+    cases = HandoffService(
+        RedisCaseStore(settings.redis_url, client=redis),
+        RedisCaseHub(settings.redis_url, client=redis),
+        app.config,
+        app.translator,
+        audit=feedback.audit,
+    )
     service = ConversationService(
-        app.engine, sessions, FeedbackService(feedback), MemoryHandoffDesk(), settings.secret_key
+        app.engine, sessions, FeedbackService(feedback), cases, settings.secret_key
     )
     transport = make_transport(
         library or app.config.telegram.library,
@@ -100,7 +131,14 @@ async def build(app: App, *, library: str | None = None, limits: Limits | None =
     )
     sender = Sender(transport, limits)
     channel = TelegramChannel(service, sender, settings.secret_key)
-    bot = Bot(transport, channel, sender, sessions, feedback)
+    # The young person's side of a case: a worker's words reach the chat through here.
+    cases.deliverers[CHANNEL] = channel.deliver
+    desk = None
+    staff_chat = app.config.telegram.staff_chat_id
+    if staff_chat is not None:
+        desk = StaffDesk(cases, sender, TopicStore(redis), staff_chat)
+        channel.staff_chat_id, channel.staff = staff_chat, desk.handle
+    bot = Bot(transport, channel, sender, sessions, feedback, cases, desk, redis)
     try:
         await transport.start()
         await channel.set_commands()
@@ -128,6 +166,7 @@ async def run(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     runner: web.AppRunner | None = None
+    desk = asyncio.create_task(bot.background(stop))
     try:
         if webhook_url:
             token = webhook_secret(app.settings.secret_key or b"")  # build() checked it
@@ -147,6 +186,9 @@ async def run(
             with contextlib.suppress(asyncio.CancelledError):
                 await polling
     finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await desk
         if runner is not None:
             await runner.cleanup()
         await bot.close()

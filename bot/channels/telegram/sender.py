@@ -140,7 +140,7 @@ class Sender:
     async def _call(self, action: Outgoing) -> None:
         t = self.transport
         if isinstance(action, OutgoingMessage):
-            await t.send_message(action.chat_id, action.text, action.keyboard)
+            await t.send_message(action.chat_id, action.text, action.keyboard, action.thread_id)
         elif isinstance(action, EditMessage):
             await t.edit_message(action.chat_id, action.message_id, action.text, action.keyboard)
         elif isinstance(action, AnswerCallback):

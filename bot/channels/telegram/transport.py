@@ -51,8 +51,23 @@ class Transport(Protocol):
     def parse(self, update: dict[str, Any]) -> Incoming | None:
         """A webhook update's JSON, parsed; None when it is not an update at all."""
 
-    async def send_message(self, chat_id: int, text: str, keyboard: Keyboard) -> int:
-        """The new message's id."""
+    async def send_message(
+        self, chat_id: int, text: str, keyboard: Keyboard, thread_id: int | None = None
+    ) -> int:
+        """The new message's id. `thread_id`: a forum topic of a supergroup."""
+
+    # -- the staff desk (a forum supergroup) ----------------------------------------------
+    async def create_topic(self, chat_id: int, name: str) -> int:
+        """createForumTopic: the new topic's message_thread_id."""
+
+    async def edit_topic(self, chat_id: int, thread_id: int, name: str) -> None: ...
+
+    async def close_topic(self, chat_id: int, thread_id: int) -> None: ...
+
+    async def delete_topic(self, chat_id: int, thread_id: int) -> None: ...
+
+    async def member_status(self, chat_id: int, user_id: int) -> tuple[str, bool]:
+        """getChatMember: (status, is_member). Never the member's name."""
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: Keyboard

@@ -1,0 +1,336 @@
+"""The worker desk on Telegram: a staff supergroup with topics (a forum), one per case.
+
+Set ``[telegram] staff_chat_id`` to the group's id (e.g. -1001234567890). In that group
+the bot must be an admin with "Manage topics" (it creates, renames, closes and deletes
+topics), and the group must have topics turned on. As an admin the bot sees every message,
+so workers can simply write in a case's topic.
+
+Who may act: only updates whose chat is the staff group reach the desk (the channel
+routes them; every other group is ignored and logged without content), and even there
+the sender must be a member right now: getChatMember, cached for a few minutes, so a
+worker removed from the group loses the desk within minutes even if an old message of
+theirs is redelivered. Posts on behalf of a chat (anonymous admins, linked channels)
+cannot be checked and are refused.
+
+Both ways, text only: a worker's text in a case topic goes to `relay_to_young_person`;
+the young person's messages come from `service.subscribe()` and are posted in the
+topic. The desk only ever has a `Case` (label, band, language, service, state) and
+relayed text: the young person's chat id, name and username are never read or sent
+here. Workers appear to the young person under the display name they choose with
+/claim or /name; their Telegram name is never read either (`Incoming` has none).
+
+Every process runs a desk; `TopicStore` makes sure one of them posts each update.
+Closed cases' topics are closed at once and deleted after the grace period, with the
+relayed text in them (at once when the young person deleted their data). Logs carry
+no labels, ids, names or text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.channels.telegram import staff_texts as st
+from bot.channels.telegram.incoming import Incoming, split_command
+from bot.channels.telegram.render import OutgoingMessage, split_text
+from bot.channels.telegram.sender import Sender
+from bot.channels.telegram.staff_topics import TopicStore
+from bot.channels.telegram.transport import Flood, Permanent, Transient, TransportError
+from bot.errors import StorageError
+from bot.services.cases import CaseError, HandoffService
+from bot.storage.cases import Case, CaseUpdate
+
+__all__ = ["StaffDesk"]
+
+log = logging.getLogger(__name__)
+
+MEMBER_STATUSES = ("creator", "administrator", "member")
+_USERNAME = re.compile(r"^@[A-Za-z0-9_]{4,32}$")
+_CASE_COMMANDS = ("claim", "note", "transfer", "close")
+
+
+class StaffDesk:
+    def __init__(
+        self,
+        service: HandoffService,
+        sender: Sender,
+        topics: TopicStore,
+        chat_id: int,
+        *,
+        member_cache: float = 300.0,
+        tick: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.service, self.sender, self.topics, self.chat_id = service, sender, topics, chat_id
+        self.transport = sender.transport
+        self.member_cache, self.tick, self.clock = member_cache, tick, clock
+        self._members: dict[int, tuple[bool, float]] = {}
+        self.ready = asyncio.Event()  # set once listening for case updates
+
+    # -- what workers do in the staff group -------------------------------------------------
+    async def handle(self, update: Incoming) -> None:
+        """One update from the staff group (the channel checked the chat id)."""
+        if update.kind == "ignored":
+            return
+        if not update.user_id:
+            if update.kind == "command":
+                self._post(st.ANONYMOUS, update.thread_id)
+            return
+        if not await self._is_member(update.user_id):
+            log.info("staff desk: ignored a message from someone not in the staff group")
+            return
+        if await self.topics.seen(update.update_id):
+            return
+        try:
+            await self._act(update, f"tg:{update.user_id}")
+        except BaseException:
+            await self.topics.unsee(update.update_id)
+            raise
+
+    async def _act(self, update: Incoming, worker: str) -> None:
+        thread = update.thread_id
+        label = await self.topics.label(thread) if thread is not None else None
+        command = split_command(update.text) if update.kind == "command" else None
+        try:
+            if command is not None:
+                await self._command(update, worker, label, *command)
+            elif label is None:
+                return  # staff talking among themselves outside a case topic
+            elif update.kind == "other":
+                self._post(st.ONLY_TEXT, thread)
+            else:
+                await self.service.relay_to_young_person(label, worker, update.text)
+        except CaseError as exc:
+            self._post(st.SEND_FAILED.format(why=exc), thread)
+
+    async def _command(
+        self, update: Incoming, worker: str, label: str | None, name: str, arg: str
+    ) -> None:
+        thread = update.thread_id
+        if name in ("help", "start"):
+            self._post(st.HELP, thread)
+        elif name == "name":
+            await self._set_name(update.user_id, arg, thread)
+        elif name == "queue":
+            cases = await self.service.queue()
+            self._post("\n".join(map(st.queue_line, cases)) or st.QUEUE_EMPTY, thread)
+        elif name not in _CASE_COMMANDS:
+            self._post(st.UNKNOWN, thread)
+        elif label is None:
+            self._post(st.NOT_A_CASE, thread)
+        elif name == "claim":
+            chosen = " ".join(arg.split()) or await self.topics.name(update.user_id)
+            if not chosen:
+                self._post(st.NEED_NAME, thread)
+                return
+            await self.service.claim(label, worker, chosen)
+            if arg:
+                await self.topics.set_name(update.user_id, chosen)
+        elif name == "note":
+            if not arg:
+                self._post(st.NOTE_EMPTY, thread)
+                return
+            await self.service.note(label, worker, arg)
+            self._post(st.NOTE_KEPT, thread)
+        elif name == "transfer":
+            target = _transfer_target(arg)
+            if target is None:
+                self._post(st.TRANSFER_HOW, thread)
+                return
+            await self.service.transfer(label, worker, target)
+        else:
+            await self.service.close(label, worker)
+
+    async def _set_name(self, user_id: int, arg: str, thread: int | None) -> None:
+        chosen = " ".join(arg.split())
+        if not 0 < len(chosen) <= 40:
+            self._post(st.NEED_NAME, thread)
+            return
+        await self.topics.set_name(user_id, chosen)
+        self._post(st.NAME_SET.format(name=chosen), thread)
+
+    async def _is_member(self, user_id: int) -> bool:
+        now = self.clock()
+        cached = self._members.get(user_id)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            status, is_member = await self.transport.member_status(self.chat_id, user_id)
+            ok = status in MEMBER_STATUSES or (status == "restricted" and is_member)
+        except TransportError as exc:
+            # Fail closed, and do not remember it: the next message asks again.
+            log.warning(
+                "staff desk: could not check a sender's membership (%s)", type(exc).__name__
+            )
+            return False
+        if len(self._members) > 10_000:
+            self._members.clear()
+        self._members[user_id] = (ok, now + self.member_cache)
+        return ok
+
+    # -- what the service tells every desk -------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        """Listen for case updates and do the periodic work until `stop` is set."""
+        tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._periodic())]
+        try:
+            await stop.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _listen(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                async with self.service.subscribe() as updates:
+                    self.ready.set()
+                    delay = 0.5
+                    for case in await self.service.queue():  # cases opened while away
+                        await self._topic(case)
+                    async for update in updates:
+                        await self._guarded(self.on_update(update))
+            except StorageError as exc:
+                log.warning(
+                    "staff desk: case updates unavailable (%s); retrying", type(exc).__name__
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+    async def _periodic(self) -> None:
+        while True:
+            await self._guarded(self.service.due_for_helplines())
+            await self._guarded(self._delete_due_topics())
+            await asyncio.sleep(self.tick)
+
+    async def _guarded(self, work: Awaitable[object]) -> None:
+        try:
+            await work
+        except Exception as exc:  # one bad update must not stop the desk; type only
+            log.error("staff desk: a task failed (%s)", type(exc).__name__)
+
+    async def on_update(self, update: CaseUpdate) -> None:
+        case, kind = update.case, update.kind
+        # A closed case's keys get the grace period in `_closed`, after their last use.
+        tag = f"d:{kind}:{case.rev}:{update.seq}"
+        if not await self.topics.first(case.label, tag, self.service.ttl):
+            if not case.open:
+                await self.topics.expire(case.label, self.service.grace)
+            return  # another process posted it
+        if kind in ("opened", "urgent"):
+            thread, new = await self._topic(case)
+            if kind == "urgent":
+                self._post(st.announce(case), None)
+                if not new and thread is not None:
+                    await self._quietly(self.transport.edit_topic(self.chat_id, thread,
+                                                                  st.topic_name(case)))  # fmt: skip
+                    self._post(st.card(case), thread)
+        elif kind == "message" and update.seq is not None:
+            said = await self.service.transcript(case.label, update.seq)
+            if said and said[0].sender == "young_person":
+                await self._to_topic(case, st.from_young_person(said[0].text))
+        elif kind == "worker_message" and update.seq is not None:
+            if not (case.worker or "").startswith("tg:"):  # ours are in the topic already
+                said = await self.service.transcript(case.label, update.seq)
+                if said:
+                    await self._to_topic(case, st.from_worker(said[0].name, case.worker,
+                                                              said[0].text))  # fmt: skip
+        elif kind == "claimed":
+            await self._to_topic(case, st.claimed(case))
+        elif kind == "transferred":
+            await self._to_topic(case, st.transferred(case))
+        elif kind == "no_answer":
+            await self._to_topic(case, st.no_answer(case))
+        elif kind == "closed":
+            await self._closed(case)
+
+    async def _closed(self, case: Case) -> None:
+        thread = await self.topics.thread(case.label)
+        if thread is None:
+            await self.topics.expire(case.label, self.service.grace)
+            return
+        self._post(st.closed(case), thread)
+        if case.closed_by == "deleted":
+            await self.topics.forget(case.label)
+            await self._quietly(self.transport.delete_topic(self.chat_id, thread))
+            return
+        await self._quietly(self.transport.edit_topic(self.chat_id, thread, st.topic_name(case)))
+        await self._quietly(self.transport.close_topic(self.chat_id, thread))
+        await self.topics.expire(case.label, self.service.grace)
+        await self.topics.delete_later(thread, self.clock() + self.service.grace)
+
+    async def _delete_due_topics(self) -> None:
+        for thread in await self.topics.due_deletions(self.clock()):
+            await self._quietly(self.transport.delete_topic(self.chat_id, thread))
+
+    async def _to_topic(self, case: Case, text: str) -> None:
+        thread, _ = await self._topic(case)
+        self._post(text if thread is not None else f"[{case.label}] {text}", thread)
+
+    async def _topic(self, case: Case) -> tuple[int | None, bool]:
+        """The case's topic, created (with its card) by one process if it has none yet."""
+        thread = await self.topics.thread(case.label)
+        if thread is not None or not case.open:
+            return thread, False
+        if await self.topics.first(case.label, "lock", self.service.ttl):
+            thread = await self._create_topic(st.topic_name(case))
+            if thread is None:  # posted in General instead; a later update tries again
+                self._post(f"[{case.label}] {st.card(case)}", None)
+                await self.topics.release(case.label, "lock")
+                return None, False
+            await self.topics.set_thread(case.label, thread, self.service.ttl)
+            self._post(st.card(case), thread)
+            return thread, True
+        for _ in range(50):  # another process is creating it
+            await asyncio.sleep(0.2)
+            thread = await self.topics.thread(case.label)
+            if thread is not None:
+                break
+        return thread, False
+
+    async def _create_topic(self, name: str) -> int | None:
+        for attempt in range(6):
+            wait = self.sender.limiter.reserve(self.chat_id)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                return await self.transport.create_topic(self.chat_id, name)
+            except Flood as exc:
+                self.sender.limiter.pause(self.chat_id, exc.retry_after)
+            except Transient:
+                await asyncio.sleep(min(0.5 * 2**attempt, 10.0))
+            except Permanent as exc:
+                log.error(
+                    "staff desk: cannot create a topic (%s): is the staff group a forum, "
+                    "and the bot an admin allowed to manage topics?",
+                    type(exc).__name__,
+                )
+                return None
+        return None
+
+    async def _quietly(self, call: Awaitable[None]) -> None:
+        try:
+            await call
+        except TransportError as exc:
+            log.warning("staff desk: a topic change failed (%s)", type(exc).__name__)
+
+    def _post(self, text: str, thread: int | None) -> None:
+        self.sender.submit(
+            [OutgoingMessage(self.chat_id, piece, thread_id=thread) for piece in split_text(text)]
+        )
+
+
+def _transfer_target(arg: str) -> str | None:
+    word = arg.strip().split()[0].lower() if arg.strip() else ""
+    if word in ("web", "dashboard"):
+        return "desk:web"
+    if word in ("telegram", "tg", "group"):
+        return "desk:telegram"
+    raw = arg.strip().split()[0] if arg.strip() else ""
+    return f"tg:{raw}" if _USERNAME.match(raw) else None

@@ -1,0 +1,134 @@
+"""The staff desk's own bookkeeping in Redis, shared by every bot process.
+
+Keys (prefix "sv:tg:"), every one with a TTL except the small deletion queue:
+
+- ``t:<label>``   hash: ``thread`` (the case's forum topic), ``lock`` (who creates it),
+                   ``d:<update>`` (an update of the case already posted by some process)
+- ``l:<thread>``  topic -> label, to know which case a worker writes in
+- ``n:<user id>`` the display name a worker chose with /name
+- ``u:<update id>`` a staff update already acted on (redelivery after a crash)
+- ``del``         sorted set: topics (thread ids only) to delete once the grace is over
+
+Nothing here holds anything about the young person: a label, a topic id, a worker's name.
+The case keys live as long as the case and expire with its grace period, like the mapping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from redis import exceptions as redis_errors
+from redis.asyncio import Redis
+
+from bot.errors import StorageError
+
+__all__ = ["TopicStore"]
+
+NAME_TTL = 90 * 24 * 3600  # a worker's chosen name, if they keep not using it
+UPDATE_TTL = 24 * 3600  # Telegram redelivers unconfirmed updates for 24 hours
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+class TopicStore:
+    def __init__(self, client: Redis, *, prefix: str = "sv:tg:") -> None:
+        self.redis, self.prefix = client, prefix
+
+    def _k(self, *parts: object) -> str:
+        return self.prefix + ":".join(str(p) for p in parts)
+
+    @contextlib.contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except (redis_errors.RedisError, OSError) as exc:
+            msg = f"the staff desk's store (Redis) failed: {type(exc).__name__}"
+            raise StorageError(msg) from exc
+
+    # -- case topics ------------------------------------------------------------------------
+    async def thread(self, label: str) -> int | None:
+        with self._errors():
+            raw = await self.redis.hget(self._k("t", label), "thread")
+        return int(raw) if raw is not None else None
+
+    async def label(self, thread: int) -> str | None:
+        with self._errors():
+            raw = await self.redis.get(self._k("l", thread))
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def first(self, label: str, field: str, ttl: float) -> bool:
+        """True for the one caller (of all processes) that sets `field` first."""
+        key = self._k("t", label)
+        with self._errors():
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hsetnx(key, field, "1")
+                pipe.pexpire(key, _ms(ttl))
+                won, _ = await pipe.execute()
+        return bool(won)
+
+    async def release(self, label: str, field: str) -> None:
+        with self._errors():
+            await self.redis.hdel(self._k("t", label), field)
+
+    async def set_thread(self, label: str, thread: int, ttl: float) -> None:
+        with self._errors():
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.hset(self._k("t", label), "thread", str(thread))
+                pipe.pexpire(self._k("t", label), _ms(ttl))
+                pipe.set(self._k("l", thread), label, px=_ms(ttl))
+                await pipe.execute()
+
+    async def expire(self, label: str, ttl: float) -> None:
+        """Every key of the case lives `ttl` more seconds (the case TTL, or the grace)."""
+        thread = await self.thread(label)
+        with self._errors():
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.pexpire(self._k("t", label), _ms(ttl))
+                if thread is not None:
+                    pipe.pexpire(self._k("l", thread), _ms(ttl))
+                await pipe.execute()
+
+    async def forget(self, label: str) -> None:
+        thread = await self.thread(label)
+        with self._errors():
+            keys = [self._k("t", label)] + ([self._k("l", thread)] if thread is not None else [])
+            await self.redis.delete(*keys)
+
+    # -- topics to delete after the grace period ------------------------------------------
+    async def delete_later(self, thread: int, due: float) -> None:
+        with self._errors():
+            await self.redis.zadd(self._k("del"), {str(thread): due})
+
+    async def due_deletions(self, now: float) -> list[int]:
+        """Topics whose grace is over; each is returned to one process only."""
+        with self._errors():
+            raws = await self.redis.zrangebyscore(self._k("del"), "-inf", now)
+            taken = []
+            for raw in raws:
+                member = raw.decode() if isinstance(raw, bytes) else str(raw)
+                if await self.redis.zrem(self._k("del"), member):
+                    taken.append(int(member))
+        return taken
+
+    # -- workers and updates ----------------------------------------------------------------
+    async def name(self, user_id: int) -> str | None:
+        with self._errors():
+            raw = await self.redis.get(self._k("n", user_id))
+        return raw.decode() if isinstance(raw, bytes) else raw
+
+    async def set_name(self, user_id: int, name: str) -> None:
+        with self._errors():
+            await self.redis.set(self._k("n", user_id), name, ex=NAME_TTL)
+
+    async def seen(self, update_id: int) -> bool:
+        """True when this staff update was acted on before (Telegram redelivered it)."""
+        with self._errors():
+            fresh = await self.redis.set(self._k("u", update_id), "1", nx=True, ex=UPDATE_TTL)
+        return not fresh
+
+    async def unsee(self, update_id: int) -> None:
+        with self._errors():
+            await self.redis.delete(self._k("u", update_id))

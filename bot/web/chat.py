@@ -3,6 +3,10 @@
 The visitor is a random id in an HttpOnly session cookie; it is turned into an HMAC key by
 the conversation service like a Telegram id, and nothing else about the visit is kept.
 The transcript lives only in the page, so "leave quickly" can take it away completely.
+
+While the visitor has an open case, `GET /chat/events` (a long poll) brings what the worker
+writes; the mailbox is keyed by an HMAC of the visit id, which is also the user id the
+conversation service sees and the "address" a case's mapping holds: never the cookie.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +22,7 @@ from aiohttp import web
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
 from bot.engine.session import Session
+from bot.services.cases import Deliver
 from bot.services.conversation import ConversationService
 from bot.web.html import esc, html_response
 from bot.web.security import same_token
@@ -50,6 +56,11 @@ def _visit(request: web.Request) -> tuple[str, bool]:
 
 def _csrf(state: Web, visit: str) -> str:
     return hmac.new(state.secret, f"chat-csrf:{visit}".encode(), hashlib.sha256).hexdigest()
+
+
+def _user(state: Web, visit: str) -> str:
+    """The visitor as the services see them: a keyed hash of the cookie, not the cookie."""
+    return hmac.new(state.secret, f"chat-user:{visit}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _set_visit(state: Web, response: web.StreamResponse, visit: str) -> None:
@@ -163,15 +174,41 @@ async def turn(request: web.Request) -> web.StreamResponse:
     else:
         lang = payload.get("lang")
         lang = lang if lang in state.app.config.languages.shipped else None
-        reply = await service.handle(CHANNEL, visit, inp, language_hint=lang)
-        events, deleted = list(reply.events), reply.deleted
+        reply = await service.handle(CHANNEL, _user(state, visit), inp, language_hint=lang)
+        if reply.deleted:
+            state.visitors.drop(_user(state, visit))
+        data = _render(state, list(reply.events), reply.deleted, reply.lang)
+        return web.json_response(data | {"relayed": reply.relayed})
     return web.json_response(_render(state, events, deleted))
+
+
+@public
+async def events(request: web.Request) -> web.StreamResponse:
+    """Long poll: what the worker wrote since `after`, or nothing after a while."""
+    state = request.app[WEB]
+    visit, new = _visit(request)
+    if new or not same_token(_csrf(state, visit), request.headers.get("X-CSRF-Token")):
+        raise web.HTTPForbidden(text="Please reload the page.")
+    after = request.query.get("after", "0")
+    start = int(after) if after.isdigit() and len(after) < 10 else 0
+    wait = state.settings.poll_timeout
+    seq, batches = await state.visitors.wait(_user(state, visit), start, wait)
+    return web.json_response({"next": seq, "batches": batches})
+
+
+def deliverer(state: Web) -> Deliver:
+    """`HandoffService.deliverers["web"]`: put a worker's words in the visitor's mailbox."""
+
+    async def deliver(address: str, events: Sequence[Event]) -> None:
+        await state.visitors.put(address, _render(state, list(events), False))
+
+    return deliver
 
 
 async def _start_preview(state: Web, visit: str, preview: dict[str, str]) -> list[Event]:
     """Open the preview session straight at the chosen flow, with band and language set."""
     service: ConversationService = state.preview
-    turn_ = await service.sessions.begin(service.key(CHANNEL, visit))
+    turn_ = await service.sessions.begin(service.key(CHANNEL, _user(state, visit)))
     try:
         session = Session(lang=preview["lang"], band=preview["band"])
         events: list[Event] = []
@@ -184,9 +221,14 @@ async def _start_preview(state: Web, visit: str, preview: dict[str, str]) -> lis
     return events
 
 
-def _render(state: Web, events: list[Event], deleted: bool) -> dict[str, Any]:
+def _render(
+    state: Web, events: list[Event], deleted: bool, lang: str | None = None
+) -> dict[str, Any]:
     messages = [_say(event) for event in events if isinstance(event, Say)]
-    lang = messages[-1]["lang"] if messages else state.app.config.languages.source
+    if messages:
+        lang = messages[-1]["lang"]
+    if lang not in state.app.config.languages.shipped:
+        lang = state.app.config.languages.source
     return {
         "messages": messages,
         "lang": lang,
@@ -218,12 +260,14 @@ async def leave(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     token = form.get("csrf")
     if not new and same_token(_csrf(state, visit), token if isinstance(token, str) else None):
-        await state.conversation.forget(CHANNEL, visit)
-        await state.preview.forget(CHANNEL, visit)
+        user = _user(state, visit)
+        await state.conversation.forget(CHANNEL, user)
+        await state.preview.forget(CHANNEL, user)
+        state.visitors.drop(user)
     response = web.HTTPSeeOther(state.settings.neutral_url)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     response.del_cookie(VISIT_COOKIE, path="/chat")
     raise response
 
 
-__all__ = ["leave", "page", "turn"]
+__all__ = ["deliverer", "events", "leave", "page", "turn"]

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -18,6 +19,7 @@ from aiohttp import web
 
 from bot.app import App
 from bot.engine.events import FeedbackSubmitted
+from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import MemoryHandoffDesk
@@ -25,7 +27,8 @@ from bot.staff.accounts import AccountStore
 from bot.staff.retention import daily_purge
 from bot.storage.feedback import FeedbackStore
 from bot.storage.memory import MemorySessionStore
-from bot.web import admin, auth, chat, dashboard, flows_view
+from bot.storage.memory_cases import MemoryCaseHub, MemoryCaseStore
+from bot.web import admin, auth, chat, dashboard, desk, desk_actions, desk_ws, flows_view
 from bot.web.security import SessionBook, same_token
 from bot.web.state import (
     SESSION,
@@ -68,20 +71,36 @@ class _DropFeedback(FeedbackService):
         return None
 
 
-def build_web(app: App, store: FeedbackStore, settings: WebSettings) -> Web:
-    """Wire the services for the web side: memory sessions, the SQL store, staff accounts."""
+def build_web(
+    app: App, store: FeedbackStore, settings: WebSettings, cases: HandoffService | None = None
+) -> Web:
+    """Wire the services for the web side: memory sessions, the SQL store, staff accounts,
+    and the cases behind the worker desks (memory unless `cases` is given, e.g. on Redis)."""
     secret = app.settings.secret_key or secrets.token_bytes(32)
     ttl = float(app.config.privacy.session_ttl_seconds)
-    desk = MemoryHandoffDesk()
+    if cases is None:
+        cases = HandoffService(
+            MemoryCaseStore(), MemoryCaseHub(), app.config, app.translator, audit=store.audit
+        )
     conversation = ConversationService(
-        app.engine, MemorySessionStore(session_ttl=ttl), FeedbackService(store), desk, secret
+        app.engine, MemorySessionStore(session_ttl=ttl), FeedbackService(store), cases, secret
     )
+    # Previews never open cases: nobody should answer an advisory group trying a flow.
     preview = ConversationService(
-        app.engine, MemorySessionStore(session_ttl=ttl), _DropFeedback(store), desk, secret
+        app.engine,
+        MemorySessionStore(session_ttl=ttl),
+        _DropFeedback(store),
+        MemoryHandoffDesk(),
+        secret,
     )
     accounts = AccountStore(store.engine)
+    desk.DeskNames(store.engine).create_schema()
     book = SessionBook(idle=settings.idle_timeout, absolute=settings.absolute_timeout)
-    return Web(app, store, accounts, conversation, preview, settings, secret, book)
+    visitors = desk_ws.VisitorBoxes()
+    state = Web(app, store, accounts, conversation, preview, settings, secret, book, cases,
+                visitors)  # fmt: skip
+    cases.deliverers[chat.CHANNEL] = chat.deliverer(state)
+    return state
 
 
 def create_app(state: Web) -> web.Application:
@@ -89,6 +108,9 @@ def create_app(state: Web) -> web.Application:
     application[WEB] = state
     application.on_response_prepare.append(_headers)
     application.cleanup_ctx.append(_retention_job)
+    application.cleanup_ctx.append(_helplines_job)
+    application[desk_ws.SOCKETS] = weakref.WeakSet()
+    application.on_shutdown.append(desk_ws.close_sockets)
     router = application.router
     router.add_get("/", auth.index)
     router.add_get("/login", auth.login_form)
@@ -97,9 +119,18 @@ def create_app(state: Web) -> web.Application:
     router.add_get("/chat", chat.page)
     router.add_post("/chat/turn", chat.turn)
     router.add_post("/chat/leave", chat.leave)
+    router.add_get("/chat/events", chat.events)
     router.add_get("/static/{name}", _static)
     router.add_get("/dashboard", dashboard.overview)
     router.add_get("/dashboard/export.{fmt:csv|json}", dashboard.export)
+    router.add_get("/desk", desk.queue_page)
+    router.add_get("/desk/ws", desk_ws.socket)
+    router.add_get("/desk/case/{label}", desk.case_page)
+    router.add_post("/desk/case/{label}/claim", desk_actions.claim)
+    router.add_post("/desk/case/{label}/send", desk_actions.send)
+    router.add_post("/desk/case/{label}/note", desk_actions.note)
+    router.add_post("/desk/case/{label}/transfer", desk_actions.transfer)
+    router.add_post("/desk/case/{label}/close", desk_actions.close)
     router.add_get("/flows", flows_view.index)
     router.add_get("/flows/{scope}/{flow_id}", flows_view.detail)
     router.add_get("/admin/users", admin.users)
@@ -179,6 +210,27 @@ async def _retention_job(application: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(
         daily_purge(state.store, state.app.config.privacy, every=state.settings.purge_every)
     )
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _helplines_job(application: web.Application) -> AsyncIterator[None]:
+    """Every minute or so: helplines for young people nobody answered in time; and the
+    web chat's mailboxes no page asked about for an hour are dropped."""
+    state = application[WEB]
+
+    async def run() -> None:
+        while True:
+            await asyncio.sleep(state.settings.helplines_every)
+            state.visitors.sweep()
+            try:
+                await state.cases.due_for_helplines()
+            except Exception as exc:  # the next round tries again
+                log.warning("checking unanswered cases failed (%s)", type(exc).__name__)
+
+    task = asyncio.create_task(run())
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.app import App
+from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService
 from bot.staff.accounts import ROLES, Account, AccountStore, Role
 from bot.storage.feedback import FeedbackStore
 from bot.web.security import LoginLimiter, SessionBook, StaffSession
+
+if TYPE_CHECKING:
+    from bot.web.desk_ws import VisitorBoxes
 
 __all__ = ["WEB", "Handler", "Web", "WebSettings", "account_of", "public", "requires"]
 
@@ -33,6 +37,10 @@ class WebSettings:
     idle_timeout: float = 30 * 60.0
     absolute_timeout: float = 12 * 3600.0
     purge_every: float = 24 * 3600.0
+    # How long the web chat's long poll for worker messages waits, and how often unanswered
+    # cases are checked for helplines (HandoffService.due_for_helplines).
+    poll_timeout: float = 25.0
+    helplines_every: float = 60.0
 
     @property
     def secure_cookies(self) -> bool:
@@ -51,6 +59,8 @@ class Web:
     settings: WebSettings
     secret: bytes
     book: SessionBook
+    cases: HandoffService  # the cases behind both worker desks
+    visitors: VisitorBoxes  # worker messages waiting for web chat pages
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
 
     @property

@@ -13,7 +13,7 @@ from bot.web.state import LOGIN_COOKIE, STAFF_COOKIE, is_public, role_needed
 from tests.web.conftest import PASSWORDS, login
 
 Client = TestClient[web.Request, web.Application]
-PUBLIC = {"/login", "/chat", "/chat/turn", "/chat/leave", "/static/{name}"}
+PUBLIC = {"/login", "/chat", "/chat/turn", "/chat/leave", "/chat/events", "/static/{name}"}
 
 
 def _routes(state: Web) -> list[tuple[str, str, object]]:
@@ -41,6 +41,46 @@ def test_admin_routes_need_the_admin_role(state: Web) -> None:
     for _, path, handler in _routes(state):
         if path.startswith("/admin"):
             assert role_needed(handler) == "admin", path
+
+
+def test_desk_routes_need_the_worker_role(state: Web) -> None:
+    desk = [(path, handler) for _, path, handler in _routes(state) if path.startswith("/desk")]
+    assert "/desk/ws" in {path for path, _ in desk}
+    for path, handler in desk:
+        assert role_needed(handler) == "worker", path
+
+
+async def test_a_viewer_is_refused_every_desk_route_and_the_websocket(
+    state: Web, client: Client
+) -> None:
+    csrf = await login(client, "viewer")
+    for method, path, _ in _routes(state):
+        if not path.startswith("/desk") or method == "HEAD":
+            continue
+        data = {"csrf": csrf, "display_name": "X", "text": "x", "to": "desk:web"}
+        response = await client.request(method, _concrete(path), data=data if method == "POST"
+                                         else None, allow_redirects=False)  # fmt: skip
+        assert response.status == 403, path
+    # The websocket upgrade itself, with a valid token and origin: still refused.
+    origin = str(client.make_url("/")).rstrip("/")
+    upgrade = await client.get(
+        f"/desk/ws?csrf={csrf}",
+        headers={"Connection": "Upgrade", "Upgrade": "websocket", "Origin": origin,
+                 "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+    )  # fmt: skip
+    assert upgrade.status == 403
+
+
+async def test_the_desk_websocket_without_login_is_refused(client: Client) -> None:
+    origin = str(client.make_url("/")).rstrip("/")
+    upgrade = await client.get(
+        "/desk/ws?csrf=x",
+        headers={"Connection": "Upgrade", "Upgrade": "websocket", "Origin": origin,
+                 "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+        allow_redirects=False,
+    )  # fmt: skip
+    assert upgrade.status == 303
+    assert upgrade.headers["Location"].startswith("/login?next=")
 
 
 async def test_every_route_without_login_is_refused(state: Web, client: Client) -> None:

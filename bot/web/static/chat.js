@@ -1,5 +1,6 @@
 // SafeVoice web chat. Builds every element with textContent: no HTML from the server is
 // ever parsed, so a message cannot inject markup. Nothing is stored in the browser.
+// While a worker answers, a long poll (/chat/events) brings their messages to the page.
 "use strict";
 (function () {
   const body = document.body;
@@ -10,6 +11,8 @@
   const csrf = body.dataset.csrf;
   const preview = body.dataset.flow ? { flow: body.dataset.flow, band: body.dataset.band } : null;
   let busy = false;
+  let after = 0;
+  let leaving = false;
 
   function clearChildren(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
@@ -19,6 +22,7 @@
   // history entry so Back does not return here.
   function leave(event) {
     if (event) event.preventDefault();
+    leaving = true;
     clearChildren(log);
     clearChildren(choices);
     text.value = "";
@@ -43,8 +47,8 @@
     if (busy) return;
     busy = true;
     body.dataset.busy = "1";
-    if (shown) addMessage(shown, "me", document.documentElement.lang,
-                          document.documentElement.dir);
+    const mine = shown ? addMessage(shown, "me", document.documentElement.lang,
+                                    document.documentElement.dir) : null;
     try {
       const response = await fetch("/chat/turn", {
         method: "POST",
@@ -53,7 +57,13 @@
         body: JSON.stringify(payload(kind, value, step)),
       });
       if (!response.ok) throw new Error("turn failed");
-      render(await response.json());
+      const data = await response.json();
+      if (data.relayed) {
+        // It went to the worker: a small tick, and the page stays as it is.
+        if (mine) markSent(mine);
+      } else {
+        render(data);
+      }
     } catch (e) {
       addMessage("Something went wrong. Please reload the page.", "bot", "en", "ltr");
     } finally {
@@ -71,6 +81,14 @@
     log.appendChild(p);
     p.scrollIntoView({ block: "end" });
     return p;
+  }
+
+  function markSent(p) {
+    const tick = document.createElement("span");
+    tick.className = "sent";
+    tick.textContent = " \u2713";
+    p.appendChild(tick);
+    p.dataset.sent = "1";
   }
 
   function button(label, value, onClick, pressed) {
@@ -151,5 +169,25 @@
     });
   });
 
+  // Worker messages: wait for them, show them, ask again. A 403 means the visit is gone.
+  async function poll() {
+    while (!leaving) {
+      try {
+        const response = await fetch("/chat/events?after=" + after, {
+          credentials: "same-origin",
+          headers: { "X-CSRF-Token": csrf },
+        });
+        if (response.status === 403) return;
+        if (!response.ok) throw new Error("poll failed");
+        const data = await response.json();
+        after = data.next;
+        if (!leaving) data.batches.forEach(render);
+      } catch (e) {
+        await new Promise(function (resolve) { window.setTimeout(resolve, 5000); });
+      }
+    }
+  }
+
   send("start", "", null, null);
+  if (!preview) poll();
 })();

@@ -1,4 +1,4 @@
-"""Stores: sessions, locks and dedupe (memory, Redis); anonymous feedback and the audit log (SQL)."""
+"""Stores: sessions, locks, dedupe and cases (memory, Redis); feedback and audit (SQL)."""
 
 from bot.storage.feedback import DEFAULT_DATABASE_URL, FeedbackStore, database_url
 from bot.storage.records import (

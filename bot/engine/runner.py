@@ -116,7 +116,7 @@ class Engine:
         """Handle one input. `previous` is never changed: a copy is returned."""
         session = Session.from_json(previous.to_json())
         session.turn += 1
-        events: list[Event] = self._danger(session, inp) if inp.kind == "text" else []
+        events: list[Event] = self.danger_response(session, inp.value) if inp.kind == "text" else []
         if inp.kind == "command":
             self._command(session, inp.value, events)
             return session, events
@@ -150,11 +150,12 @@ class Engine:
         self._leave(session, flow, step, outcome, events)
         return session, events
 
-    def _danger(self, session: Session, inp: Input) -> list[Event]:
-        """Help at once when a text shows danger, at any step; the turn then goes on."""
+    def danger_response(self, session: Session, text: str) -> list[Event]:
+        """Help at once when a text shows danger, at any step; the turn then goes on.
+        Also used for text that goes straight to a worker while a case is open."""
         found = None
         if self.danger is not None:
-            found = self.danger(inp.value[: self.config.engine.max_input_chars * 4], session.lang)
+            found = self.danger(text[: self.config.engine.max_input_chars * 4], session.lang)
         if found is None:
             return []
         return danger_events(

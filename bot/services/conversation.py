@@ -94,7 +94,8 @@ class ConversationService:
                 await self.sessions.release(turn)
                 return Reply((), duplicate=True)
             saved = turn.session
-            early = await self._before_engine(key, saved, inp)
+            address = Address(channel, str(user_id))
+            early = await self._before_engine(key, saved, inp, address)
             if early is not None:
                 data = self._channel_data(saved, channel_data)
                 kept = {**saved, CHANNEL_KEY: data} if saved and data is not None else saved
@@ -106,7 +107,7 @@ class ConversationService:
             deleted = any(isinstance(event, DataDeletionRequested) for event in events)
             if inp is not None and inp.kind == "command" and inp.value == "stop":
                 events = [*await self.desk.stop(key), *events]
-            events, has_case = await self._act(key, events, Address(channel, str(user_id)))
+            events, has_case = await self._act(key, events, address)
             data = self._channel_data(saved, channel_data)
         except BaseException:
             await self.sessions.release(turn)
@@ -189,7 +190,7 @@ class ConversationService:
         return self.engine.resume(session, inp or Input.command("start"))
 
     async def _before_engine(
-        self, key: str, saved: dict[str, object] | None, inp: Input | None
+        self, key: str, saved: dict[str, object] | None, inp: Input | None, address: Address
     ) -> Reply | None:
         """The handoff's turns that bypass the engine: a press on the after-close rating,
         and typed text while the chat has an open case (it goes to the worker)."""
@@ -202,7 +203,11 @@ class ConversationService:
             return None
         text = inp.value[: self.engine.config.engine.max_input_chars]
         if text.strip() and await self.desk.relay_to_worker(key, text):
-            return Reply((), relayed=True)
+            # The worker reads it, but danger still brings help at once and makes the
+            # case urgent: the same check the engine runs on every other text.
+            alarm = self.engine.danger_response(self._session_of(saved), inp.value)
+            said, _ = await self._act(key, alarm, address) if alarm else ([], True)
+            return Reply(tuple(said), relayed=True)
         if saved is not None:
             saved.pop(CASE_KEY, None)  # no open case any more: back to one round trip
         return None
@@ -232,6 +237,12 @@ class ConversationService:
                 at += 1  # after the flow's "a worker will write to you" text
             out[at:at] = said
         return out, has_case
+
+    def _session_of(self, saved: dict[str, object] | None) -> Session:
+        try:
+            return Session.from_json(saved)
+        except SessionError:
+            return Session(lang=self.engine.config.languages.source)
 
     async def forget(self, channel: str, user_id: str | int) -> None:
         """Delete everything kept about this chat, outside a conversation turn."""

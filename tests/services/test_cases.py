@@ -198,3 +198,23 @@ async def test_text_reaches_the_case_after_the_conversation_started_again(desk: 
     await desk.start("en", "13-15")  # a new conversation; the case still waits
     assert (await desk.say("it's me again")).relayed
     assert not (await desk.command("privacy")).relayed
+
+
+async def test_danger_typed_while_a_case_is_open_still_brings_help_and_raises_it(
+    desk: Desk,
+) -> None:
+    """Regression: text relayed to the worker skipped the danger check, so a case that
+    was waiting could never become urgent and no helplines were shown."""
+    await desk.start("en", "13-15")
+    await desk.ask_for_person()
+    [case] = await desk.service.queue()
+    assert not case.urgent
+    reply = await desk.say("I want to kill myself")
+    assert reply.relayed
+    [message] = await desk.service.transcript(case.label)
+    assert message.text == "I want to kill myself"  # the worker still reads it
+    said = " ".join(says(reply.events))
+    assert "116 111" in said  # the helplines, at once
+    [raised] = await desk.service.queue()
+    assert raised.label == case.label
+    assert raised.urgent

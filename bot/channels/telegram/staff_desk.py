@@ -175,7 +175,7 @@ class StaffDesk:
     # -- what the service tells every desk -------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
         """Listen for case updates and do the periodic work until `stop` is set."""
-        tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._periodic())]
+        tasks = [asyncio.create_task(self._listen(stop)), asyncio.create_task(self._periodic(stop))]
         try:
             await stop.wait()
         finally:
@@ -185,9 +185,11 @@ class StaffDesk:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
-    async def _listen(self) -> None:
+    async def _listen(self, stop: asyncio.Event) -> None:
         delay = 0.5
-        while True:
+        # Loops watch `stop` as well as cancellation: a library that swallows one
+        # CancelledError (seen under load) must not keep the desk running forever.
+        while not stop.is_set():
             try:
                 async with self.service.subscribe() as updates:
                     self.ready.set()
@@ -203,8 +205,8 @@ class StaffDesk:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
 
-    async def _periodic(self) -> None:
-        while True:
+    async def _periodic(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
             await self._guarded(self.service.due_for_helplines())
             await self._guarded(self._delete_due_topics())
             await asyncio.sleep(self.tick)

@@ -21,16 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from redis import exceptions as redis_errors
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from bot.errors import StorageError
 from bot.storage.cases import (
     Case,
     CaseHub,
@@ -40,6 +38,7 @@ from bot.storage.cases import (
     Log,
     Mapping,
 )
+from bot.storage.redis_errors import RedisErrors
 
 __all__ = ["RedisCaseHub", "RedisCaseStore", "make_client"]
 
@@ -149,24 +148,6 @@ def make_client(url: str, max_connections: int = 64) -> Redis:
     return Redis.from_pool(pool)
 
 
-class _Errors:
-    def __init__(self, url: str) -> None:
-        parts = urlsplit(url)
-        # Never the full URL: it may carry a password.
-        self.where = f"{parts.hostname or 'localhost'}:{parts.port or 6379}"
-
-    @contextlib.contextmanager
-    def __call__(self) -> Iterator[None]:
-        try:
-            yield
-        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as exc:
-            msg = f"cannot reach the case store (Redis at {self.where})"
-            raise StorageError(msg) from exc
-        except redis_errors.RedisError as exc:
-            msg = f"the case store (Redis at {self.where}) refused: {type(exc).__name__}"
-            raise StorageError(msg) from exc
-
-
 class RedisCaseStore(CaseStore):
     def __init__(
         self,
@@ -176,7 +157,7 @@ class RedisCaseStore(CaseStore):
         client: Redis | None = None,
     ) -> None:
         self.prefix = prefix
-        self._errors = _Errors(url)
+        self._errors = RedisErrors(url, "the case store")
         self._owns_client = client is None
         self._client: Redis = client if client is not None else make_client(url)
         register = self._client.register_script
@@ -278,7 +259,7 @@ class RedisCaseHub(CaseHub):
         client: Redis | None = None,
     ) -> None:
         self.channel = f"{prefix}cases"
-        self._errors = _Errors(url)
+        self._errors = RedisErrors(url, "the case store")
         self._owns_client = client is None
         self._client: Redis = client if client is not None else make_client(url)
 

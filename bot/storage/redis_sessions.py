@@ -16,19 +16,15 @@ Redis (with Sentinel) is what the design asks for today.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 import time
-from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
-from redis import exceptions as redis_errors
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
-from bot.errors import StorageError
+from bot.storage.redis_errors import RedisErrors
 from bot.storage.sessions import (
     DEFAULT_DEDUPE_TTL,
     DEFAULT_LOCK_TTL,
@@ -99,9 +95,7 @@ class RedisSessionStore(SessionStore):
         self.session_ttl = session_ttl
         self.lock_ttl = lock_ttl
         self.dedupe_ttl = dedupe_ttl
-        parts = urlsplit(url)
-        # Never the full URL in messages: it may carry a password.
-        self._where = f"{parts.hostname or 'localhost'}:{parts.port or 6379}"
+        self._errors = RedisErrors(url, "the conversation store")
         self._owns_client = client is None
         if client is None:
             # Blocking pool: a burst of chats waits briefly for a connection instead of
@@ -130,18 +124,6 @@ class RedisSessionStore(SessionStore):
         if update_id is not None:
             keys.append(f"{self.prefix}u:{update_id}")
         return keys
-
-    @contextlib.contextmanager
-    def _errors(self) -> Iterator[None]:
-        try:
-            yield
-        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as exc:
-            msg = f"cannot reach the conversation store (Redis at {self._where})"
-            raise StorageError(msg) from exc
-        except redis_errors.RedisError as exc:
-            # The class name only: server messages may quote data.
-            msg = f"the conversation store (Redis at {self._where}) refused: {type(exc).__name__}"
-            raise StorageError(msg) from exc
 
     async def begin(
         self, key: str, *, update_id: str | None = None, lock_timeout: float = 10.0

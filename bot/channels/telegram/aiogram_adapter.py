@@ -26,6 +26,7 @@ from aiogram.types import (
     Update,
 )
 
+from bot.channels.telegram.forum_calls import SharedCalls
 from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming, Kind
 from bot.channels.telegram.render import Keyboard
 from bot.channels.telegram.transport import Flood, Permanent, Transient
@@ -126,7 +127,10 @@ def from_update(update: Update) -> Incoming:
     )
 
 
-class AiogramTransport:
+class AiogramTransport(SharedCalls):
+    call = staticmethod(_call)
+    markup = staticmethod(_markup)
+
     def __init__(self, token: str, api_base: str = "https://api.telegram.org") -> None:
         # TelegramAPIServer.from_base: a self-hosted Bot API server works the same way.
         session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
@@ -152,34 +156,6 @@ class AiogramTransport:
         except ValueError:
             return None
         return from_update(parsed)
-
-    async def send_message(
-        self, chat_id: int, text: str, keyboard: Keyboard, thread_id: int | None = None
-    ) -> int:
-        sent = await _call(
-            self.bot.send_message(
-                chat_id, text, message_thread_id=thread_id, reply_markup=_markup(keyboard)
-            )
-        )
-        return sent.message_id
-
-    async def create_topic(self, chat_id: int, name: str) -> int:
-        topic = await _call(self.bot.create_forum_topic(chat_id, name))
-        return topic.message_thread_id
-
-    async def edit_topic(self, chat_id: int, thread_id: int, name: str) -> None:
-        await _call(self.bot.edit_forum_topic(chat_id, thread_id, name=name))
-
-    async def close_topic(self, chat_id: int, thread_id: int) -> None:
-        await _call(self.bot.close_forum_topic(chat_id, thread_id))
-
-    async def delete_topic(self, chat_id: int, thread_id: int) -> None:
-        await _call(self.bot.delete_forum_topic(chat_id, thread_id))
-
-    async def member_status(self, chat_id: int, user_id: int) -> tuple[str, bool]:
-        member = await _call(self.bot.get_chat_member(chat_id, user_id))
-        status = str(getattr(member.status, "value", member.status))
-        return status, bool(getattr(member, "is_member", status != "left"))
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: Keyboard

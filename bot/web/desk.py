@@ -14,9 +14,7 @@ import asyncio
 import re
 from typing import Any
 
-import sqlalchemy as sa
 from aiohttp import web
-from sqlalchemy.engine import Engine
 
 from bot.staff.accounts import Account
 from bot.storage.cases import Case, CaseNote
@@ -24,7 +22,7 @@ from bot.web.html import attrs, csrf_field, esc, html_response, options, staff_p
 from bot.web.state import WEB, Web, account_of, requires, staff_session
 
 __all__ = [
-    "DeskNames", "case_page", "case_view", "label_of", "queue_page", "queue_views", "render_case",
+    "case_page", "case_view", "label_of", "queue_page", "queue_views", "render_case",
     "targets", "who", "worker_id",
 ]  # fmt: skip
 
@@ -32,35 +30,6 @@ _LABEL = re.compile(r"^#?([A-Z0-9]{3,12})$")
 DESKS = (("desk:web", "the web desk (any worker)"), ("desk:telegram", "the Telegram staff group"))
 HEADS = ("Case", "State", "Age band", "Language", "Service", "Answered by", "Waiting since")
 STATUS = {"waiting": "Waiting", "claimed": "Answered", "closed": "Closed"}
-
-_metadata = sa.MetaData()
-_names = sa.Table(
-    "desk_display_names",
-    _metadata,
-    sa.Column("account", sa.String(64), primary_key=True),
-    sa.Column("display_name", sa.String(64), nullable=False),
-)
-
-
-class DeskNames:
-    """The display name each staff account last claimed a case with (staff data only)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def create_schema(self) -> None:
-        _metadata.create_all(self.engine, checkfirst=True)
-
-    def get(self, account: str) -> str:
-        query = sa.select(_names.c.display_name).where(_names.c.account == account)
-        with self.engine.connect() as conn:
-            return str(conn.execute(query).scalar() or "")
-
-    def set(self, account: str, name: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(_names.delete().where(_names.c.account == account))
-            conn.execute(_names.insert().values(account=account, display_name=name))
-
 
 def worker_id(account: Account) -> str:
     return f"web:{account.name}"
@@ -193,7 +162,7 @@ async def render_case(
     view = case_view(state, case, me)
     messages = await state.cases.transcript(case.label)
     notes = await state.cases.notes(case.label)
-    remembered = await asyncio.to_thread(DeskNames(state.store.engine).get, account.name)
+    remembered = await asyncio.to_thread(state.desk_names.get, account.name)
     choices = await targets(state, account)
     base = f"/desk/case/{view['id']}"
     facts = "".join(

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.services.cases import CaseError, CaseNotFound
-from bot.web.desk import DeskNames, label_of, render_case, targets, who, worker_id
+from bot.web.desk import label_of, render_case, targets, who, worker_id
 from bot.web.state import WEB, account_of, requires
 
 __all__ = ["claim", "close", "note", "send", "transfer"]
@@ -36,7 +36,7 @@ async def _act(request: web.Request, action: str) -> web.StreamResponse:
         if action == "claim":
             name = " ".join(str(form.get("display_name", "")).split())
             await state.cases.claim(label, me, name)
-            await asyncio.to_thread(DeskNames(state.store.engine).set, account.name, name)
+            await asyncio.to_thread(state.desk_names.set, account.name, name)
         elif action == "send":
             await state.cases.relay_to_young_person(label, me, text)
         elif action == "note":

@@ -25,6 +25,7 @@ from bot.services.feedback import FeedbackService
 from bot.services.handoff import MemoryHandoffDesk
 from bot.staff.accounts import AccountStore
 from bot.staff.retention import daily_purge
+from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.memory import MemorySessionStore
 from bot.storage.memory_cases import MemoryCaseHub, MemoryCaseStore
@@ -94,11 +95,12 @@ def build_web(
         secret,
     )
     accounts = AccountStore(store.engine)
-    desk.DeskNames(store.engine).create_schema()
+    desk_names = DeskNameStore(store.engine)
+    desk_names.create_schema()
     book = SessionBook(idle=settings.idle_timeout, absolute=settings.absolute_timeout)
     visitors = desk_ws.VisitorBoxes()
     state = Web(app, store, accounts, conversation, preview, settings, secret, book, cases,
-                visitors)  # fmt: skip
+                visitors, desk_names)  # fmt: skip
     cases.deliverers[chat.CHANNEL] = chat.deliverer(state)
     return state
 

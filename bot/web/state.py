@@ -12,6 +12,7 @@ from bot.app import App
 from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService
 from bot.staff.accounts import ROLES, Account, AccountStore, Role
+from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
 from bot.web.security import LoginLimiter, SessionBook, StaffSession
 
@@ -61,6 +62,7 @@ class Web:
     book: SessionBook
     cases: HandoffService  # the cases behind both worker desks
     visitors: VisitorBoxes  # worker messages waiting for web chat pages
+    desk_names: DeskNameStore
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
 
     @property

@@ -22,7 +22,7 @@ from bot.channels.telegram.limiter import Limits
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.staff_desk import StaffDesk
-from bot.channels.telegram.staff_topics import TopicStore
+from bot.storage.redis_topics import TopicStore
 from bot.channels.telegram.transport import Permanent, Transport, TransportError
 from bot.channels.telegram.webhook import webhook_app, webhook_secret
 from bot.errors import ConfigError

@@ -36,7 +36,8 @@ from bot.services.report import build_report
 from bot.storage import rollup
 from bot.storage.feedback import FeedbackStore
 from bot.storage.records import FeedbackFilters, FeedbackRecord, iso_week
-from bot.web.demo_data import add_many, demo_records
+from bot.storage.bulk import add_many
+from bot.web.demo_data import demo_records
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.config import Config, Settings, load_config
@@ -30,12 +31,19 @@ class App:
     engine: Engine
     lexicon: Lexicon
     warnings: tuple[Problem, ...] = ()
+    config_path: Path | None = None
+
+    def with_secret(self, key: bytes) -> App:
+        """The same app with another secret key (tests and previews pin one)."""
+        return replace(self, settings=self.settings.model_copy(update={"secret_key": key}))
 
 
 def load_app(config_path: str | Path | None = None) -> App:
     """Config, flows and catalogs, checked. Raises a SafeVoiceError that says what is wrong."""
     config, base = load_config(config_path)
     flows, problems = load_flows(base / config.flows_dir)
+    if not list(flows) and not problems:
+        raise FlowError(no_flows_message(config_file(config_path), base / config.flows_dir))
     translator = Translator.load(
         base / config.locales_dir, config.languages.shipped, config.languages.source
     )
@@ -49,7 +57,22 @@ def load_app(config_path: str | Path | None = None) -> App:
     detector = LanguageDetector(config.languages.shipped)
     engine = Engine(flows, config, translator, detect=detector.detect, danger=lexicon.match)
     settings = Settings.from_env(config, base)
-    return App(config, base, settings, flows, translator, engine, lexicon, tuple(problems))
+    return App(config, base, settings, flows, translator, engine, lexicon, tuple(problems),
+               config_file(config_path))  # fmt: skip
+
+
+def config_file(config_path: str | Path | None) -> Path:
+    """The config file `load_config` reads for this argument (for messages)."""
+    return Path(config_path or os.environ.get("SAFEVOICE_CONFIG") or "config.toml").resolve()
+
+
+def no_flows_message(config: Path, folder: Path) -> str:
+    where = "does not exist" if not folder.is_dir() else "holds no flow files (*/*.yaml)"
+    return (
+        f"{config}: flows_dir points to {folder}, which {where}. Set flows_dir (and "
+        "locales_dir) to the folders with your flows and translations; relative paths are "
+        "read from the config file's folder, not from where you run safevoice."
+    )
 
 
 def load_lexicon(config: Config, base: Path) -> Lexicon:

@@ -14,7 +14,9 @@ from bot.errors import SafeVoiceError
 
 # Modules under bot.commands, each with `register(subparsers)`; the parser they add sets
 # `func(args) -> int`.
-COMMANDS = ("chat", "flows", "report", "i18n", "run", "demo", "users", "purge")
+COMMANDS = (
+    "chat", "flows", "report", "i18n", "run", "serve", "demo", "check", "users", "purge", "migrate",
+)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ deployment URLs are taken from the environment (see `Settings.from_env`).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -160,6 +161,32 @@ def _minutes(span: str) -> tuple[int, int] | None:
     return (start, end) if start < end <= 24 * 60 else None
 
 
+class Web(_Strict):
+    """`safevoice serve`: where it listens, the address people reach it at, and which
+    reverse proxies may say who the client is (X-Forwarded-For is ignored from anyone else)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    # The public https:// address of the web chat and staff pages, e.g.
+    # "https://feedback.example.org". Setting it also tells `safevoice run` that a web desk
+    # answers requests for a person.
+    public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/.*)?$")
+    trusted_proxies: tuple[str, ...] = ()
+    # Where "leave quickly" goes: an ordinary site nobody would question on a shared screen.
+    neutral_url: str = Field(default="https://www.bbc.com/weather", pattern=r"^https?://\S+$")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                msg = f"{item!r} is not an address or network such as '10.0.0.5' or '10.0.0.0/24'"
+                raise ValueError(msg) from None
+        return value
+
+
 class Engine(_Strict):
     max_steps_per_turn: int = Field(default=50, ge=5, le=1000)
     max_input_chars: int = Field(default=2000, ge=100, le=10000)
@@ -177,6 +204,7 @@ class Config(_Strict):
     telegram: Telegram = Telegram()
     engine: Engine = Engine()
     handoff: Handoff = Handoff()
+    web: Web = Web()
     flows_dir: str = "flows"
     locales_dir: str = "locales"
 

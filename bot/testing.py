@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
@@ -36,11 +37,10 @@ from bot.engine.events import (
 )
 from bot.engine.inputs import Input
 from bot.errors import SafeVoiceError
-from bot.services.conversation import ConversationService
+from bot.runtime import Fixed, build_runtime
 from bot.services.feedback import FeedbackService
-from bot.services.handoff import MemoryHandoffDesk
+from bot.storage.cases import Case
 from bot.storage.feedback import FeedbackStore
-from bot.storage.memory import MemorySessionStore
 from bot.storage.records import FeedbackRecord
 
 __all__ = ["DEFAULT_TODAY", "ScriptError", "ScriptedChat", "describe_feedback"]
@@ -101,13 +101,22 @@ class ScriptedChat:
     ) -> None:
         self.app = app
         self.user_id = user_id
-        self.store = FeedbackStore(database_url)
-        self.store.create_schema()
-        self.sessions = MemorySessionStore()
-        self.desk = MemoryHandoffDesk()
-        self.conversation = ConversationService(
-            app.engine, self.sessions, _NumberedFeedback(self.store, today), self.desk, _SECRET
+        # The real services on memory stores (the runtime's "test" mode), with the clock,
+        # case labels and record ids pinned so transcripts repeat exactly.
+        self.runtime = build_runtime(
+            app.with_secret(_SECRET),
+            "test",
+            database_url=database_url,
+            fixed=Fixed(
+                clock=lambda: dt.datetime.combine(today, dt.time(10, 0), dt.UTC),
+                rng=random.Random(0),  # noqa: S311 - labels in transcripts, not secrets
+                feedback=lambda store: _NumberedFeedback(store, today),
+            ),
         )
+        self.store = self.runtime.store
+        self.sessions = self.runtime.sessions
+        self.cases = self.runtime.cases
+        self.conversation = self.runtime.conversation
         self.transcript: list[str] = []
         # What the last turn showed, and every question asked so far (oldest first).
         self.messages: list[Message] = []
@@ -170,10 +179,9 @@ class ScriptedChat:
         """Every stored feedback record, in the order they were submitted."""
         return list(self.store.iter_records())
 
-    @property
-    def handoffs(self) -> dict[str, HandoffRequested]:
-        """Open requests for a person, by pseudonymous session key."""
-        return dict(self.desk.open)
+    async def handoffs(self) -> list[Case]:
+        """Open requests for a person, as the worker desks see them."""
+        return await self.cases.queue()
 
     def text(self) -> str:
         return "\n".join(self.transcript) + "\n"
@@ -190,11 +198,13 @@ class ScriptedChat:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        await self.runtime.close()
 
     # -- inside ------------------------------------------------------------------------------
     async def _turn(self, inp: Input) -> list[Message]:
         reply = await self.conversation.handle(CHANNEL, self.user_id, inp)
+        if reply.relayed:
+            self.transcript.append("  (sent to the worker on the open case)")
         return self._show(reply.events)
 
     def _show(self, events: Sequence[Event]) -> list[Message]:

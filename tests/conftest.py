@@ -1,3 +1,4 @@
-"""Shared fixtures. Real servers (Redis, PostgreSQL) come from tests/fixtures."""
+"""Shared fixtures. Real servers (Redis, PostgreSQL) and real `safevoice` child processes
+come from tests/fixtures."""
 
-pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.redis"]
+pytest_plugins = ["tests.fixtures.postgres", "tests.fixtures.processes", "tests.fixtures.redis"]

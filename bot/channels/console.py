@@ -15,15 +15,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from bot.app import App
 from bot.channels.render import Message, choose, last_question, lines, render
 from bot.engine.events import Event, LanguageChanged
 from bot.engine.inputs import Input
 from bot.services.conversation import ConversationService
-from bot.services.feedback import FeedbackService
-from bot.services.handoff import MemoryHandoffDesk
-from bot.storage.feedback import FeedbackStore
-from bot.storage.memory import MemorySessionStore
 
 __all__ = ["COMMANDS", "ConsoleChat", "parse", "run_console", "start_preset"]
 
@@ -143,17 +138,18 @@ def _reader(stream: TextIO) -> Callable[[], str]:
 
 
 async def run_console(
-    app: App,
+    conversation: ConversationService,
     *,
     lang: str,
     band: str | None,
     stdin: TextIO,
     stdout: TextIO,
-    secret: bytes | None = None,
 ) -> int:
-    """Run a conversation on stdin/stdout until end of input or /stop; returns 0."""
-    store = FeedbackStore(app.settings.database_url)
-    store.create_schema()
+    """Run a conversation on stdin/stdout until end of input or /stop; returns 0.
+
+    `conversation` comes from the "chat" runtime: the real services on memory stores (a
+    request for a person opens a real case, so the console shows what a young person
+    would be told)."""
     reconfigure = getattr(stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="replace")
@@ -162,29 +158,18 @@ async def run_console(
         stdout.write(text + "\n")
         stdout.flush()
 
-    # Console sessions live in memory only, so a per-run key loses nothing.
-    conversation = ConversationService(
-        app.engine,
-        MemorySessionStore(session_ttl=float(app.config.privacy.session_ttl_seconds)),
-        FeedbackService(store),
-        MemoryHandoffDesk(),
-        secret or app.settings.secret_key or secrets.token_bytes(32),
-    )
     chat = ConsoleChat(conversation, lang, band, out)
     read = _reader(stdin)
     prompt = stdin.isatty()
-    try:
-        await chat.start()
-        while True:
-            if prompt:
-                stdout.write("> ")
-                stdout.flush()
-            typed = await asyncio.to_thread(read)
-            if typed == "":
-                await chat.stop()
-                break
-            if not await chat.line(typed):
-                break
-    finally:
-        store.close()
+    await chat.start()
+    while True:
+        if prompt:
+            stdout.write("> ")
+            stdout.flush()
+        typed = await asyncio.to_thread(read)
+        if typed == "":
+            await chat.stop()
+            break
+        if not await chat.line(typed):
+            break
     return 0

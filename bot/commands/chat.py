@@ -7,9 +7,10 @@ import asyncio
 import sys
 from typing import Any
 
-from bot.app import load_app
+from bot.app import App, load_app
 from bot.channels.console import run_console
 from bot.errors import ConfigError
+from bot.runtime import build_runtime
 
 
 def register(subparsers: Any) -> None:
@@ -38,4 +39,14 @@ def run(args: argparse.Namespace) -> int:
         known = ", ".join(config.languages.shipped)
         msg = f"unknown language {lang!r}; shipped: {known}"
         raise ConfigError(msg)
-    return asyncio.run(run_console(app, lang=lang, band=band, stdin=sys.stdin, stdout=sys.stdout))
+    return asyncio.run(_chat(app, lang, band))
+
+
+async def _chat(app: App, lang: str, band: str | None) -> int:
+    runtime = build_runtime(app, "chat")
+    try:
+        return await run_console(
+            runtime.conversation, lang=lang, band=band, stdin=sys.stdin, stdout=sys.stdout
+        )
+    finally:
+        await runtime.close()

@@ -1,11 +1,10 @@
-"""`safevoice demo`: the web chat, the staff dashboard and the worker desk on this computer,
-nothing else needed.
+"""`safevoice demo`: `serve` on embedded defaults, with clearly labelled demo data.
 
-In-memory conversations and cases (`HandoffService` on memory stores, wired by `build_web`:
-ask for a person in the chat, answer on the desk), SQLite feedback in
-./data/demo-feedback.db (its own file, so demo data never mixes with real feedback), made-up
-feedback on first start, and a demo admin login (admins may use the worker desk) with a
-fresh random password printed at every start.
+The same runtime as production on memory stores (the real handoff service: ask for a
+person in the chat, answer on the desk), SQLite feedback in ./data/demo-feedback.db (its
+own file, so demo data never mixes with real feedback), made-up feedback on first start,
+and a demo admin login (admins may use the worker desk) with a fresh random password
+printed at every start.
 """
 
 from __future__ import annotations
@@ -16,13 +15,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-
 from bot.app import load_app
+from bot.runtime import Runtime, build_runtime
 from bot.staff.accounts import AccountError, new_password
-from bot.storage.feedback import FeedbackStore
-from bot.web import WebSettings, build_web, create_app
+from bot.web import Web, WebSettings, build_web
 from bot.web.demo_data import load_demo_feedback
+from bot.web.server import serve_web
 
 DEMO_ACCOUNT = "demo"
 
@@ -41,24 +39,21 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def prepare(
-    app_config: str | None, data: Path, settings: WebSettings
-) -> tuple[web.Application, str]:
-    """The demo web application and the demo account's new password."""
+def prepare(app_config: str | None, data: Path, settings: WebSettings) -> tuple[Runtime, Web, str]:
+    """The demo runtime, its web state and the demo account's new password."""
     app = load_app(app_config)
     data.mkdir(parents=True, exist_ok=True)
-    store = FeedbackStore(f"sqlite:///{(data / 'demo-feedback.db').resolve()}")
-    store.create_schema()
-    state = build_web(app, store, settings)
-    state.accounts.create_schema()
-    load_demo_feedback(store, app.config, dt.date.today())
+    runtime = build_runtime(
+        app, "demo", database_url=f"sqlite:///{(data / 'demo-feedback.db').resolve()}"
+    )
+    load_demo_feedback(runtime.store, app.config, dt.date.today())
     password = new_password()
     try:
-        state.accounts.add(DEMO_ACCOUNT, "admin", ("*",), password)
+        runtime.accounts.add(DEMO_ACCOUNT, "admin", ("*",), password)
     except AccountError:
-        state.accounts.reset(DEMO_ACCOUNT, password)
-    store.audit("demo", "user-reset", DEMO_ACCOUNT)
-    return create_app(state), password
+        runtime.accounts.reset(DEMO_ACCOUNT, password)
+    runtime.store.audit("demo", "user-reset", DEMO_ACCOUNT)
+    return runtime, build_web(runtime, settings), password
 
 
 def run(args: argparse.Namespace) -> int:
@@ -66,27 +61,27 @@ def run(args: argparse.Namespace) -> int:
     if args.neutral_url:
         settings = WebSettings(host=args.host, port=args.port, demo=True,
                                neutral_url=args.neutral_url)  # fmt: skip
-    application, password = prepare(args.config, Path(args.data), settings)
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    base = f"http://{host}:{args.port}"
-    print(
-        "SafeVoice demo is running. Everything here is made up; nothing is sent anywhere.\n\n"
-        f"  Web chat for young people:  {base}/chat\n"
-        f"  Staff dashboard:            {base}/dashboard\n"
-        f"  Worker desk:                {base}/desk\n"
-        f"  Staff login:                {DEMO_ACCOUNT} / {password}\n\n"
-        "Press Ctrl+C to stop.",
-        flush=True,
-    )
-    asyncio.run(_serve(application, args.host, args.port))
+    runtime, state, password = prepare(args.config, Path(args.data), settings)
+
+    def announce(base: str) -> None:
+        print(
+            "SafeVoice demo is running. Everything here is made up; nothing is sent anywhere.\n"
+            "(For a real deployment use `safevoice serve`; see docs/deploy.md.)\n\n"
+            f"  Web chat for young people:  {base}/chat\n"
+            f"  Staff dashboard:            {base}/dashboard\n"
+            f"  Worker desk:                {base}/desk\n"
+            f"  Flows preview:              {base}/flows\n"
+            f"  Staff login:                {DEMO_ACCOUNT} / {password}\n\n"
+            "Press Ctrl+C to stop.",
+            flush=True,
+        )
+
+    asyncio.run(_serve(runtime, state, announce))
     return 0
 
 
-async def _serve(application: web.Application, host: str, port: int) -> None:
-    runner = web.AppRunner(application, access_log=None)  # access logs would hold paths
-    await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+async def _serve(runtime: Runtime, state: Web, announce: Any) -> None:
     try:
-        await asyncio.Event().wait()
+        await serve_web(state, announce=announce)
     finally:
-        await runner.cleanup()
+        await runtime.close()

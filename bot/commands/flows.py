@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from bot.app import config_file, no_flows_message
 from bot.commands.flows_schema import DEFAULT_PATH, write_schema
 from bot.config import Config, load_config
 from bot.errors import FlowError
@@ -82,11 +83,18 @@ def _files(paths: list[str]) -> list[Path]:
 
 
 def check(
-    paths: list[str], config: Config, flows_dir: Path, translator: Translator
+    paths: list[str],
+    config: Config,
+    flows_dir: Path,
+    translator: Translator,
+    config_path: str | None = None,
 ) -> list[Problem]:
     """Every problem in `paths` (or in the whole flows folder when none are given)."""
     if not paths:
         flows, problems = load_flows(flows_dir)
+        if not list(flows) and not problems:
+            # An empty folder is not "valid": the bot would answer every /start with an error.
+            raise FlowError(no_flows_message(config_file(config_path), flows_dir))
         return sorted(set(problems + validate(flows, config, translator)))
     files = _files(paths)
     if not files:
@@ -104,7 +112,7 @@ def check(
 
 def run_validate(args: argparse.Namespace) -> int:
     config, flows_dir, translator = _setup(args)
-    problems = check(list(args.paths), config, flows_dir, translator)
+    problems = check(list(args.paths), config, flows_dir, translator, args.config)
     for problem in problems:
         print(problem)
     errors = sum(p.severity == "error" for p in problems)

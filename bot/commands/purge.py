@@ -9,9 +9,8 @@ import argparse
 import datetime as dt
 from typing import Any
 
-from bot.config import Settings, load_config
+from bot.runtime import open_database
 from bot.staff.retention import purge
-from bot.storage.feedback import FeedbackStore
 
 
 def register(subparsers: Any) -> None:
@@ -25,10 +24,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, base = load_config(args.config)
-    with FeedbackStore(Settings.from_env(config, base).database_url) as store:
-        store.create_schema()
-        done = purge(store, config.privacy, dt.date.today(), "cli")
+    with open_database(args.config) as database:
+        config = database.config
+        done = purge(database.store, config.privacy, dt.date.today(), "cli")
     print(
         f"Deleted {done.texts} free-text answer(s) older than "
         f"{config.privacy.text_retention_days} days and {done.records} record(s) older than "

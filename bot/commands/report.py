@@ -7,10 +7,10 @@ import argparse
 import sys
 from typing import Any
 
-from bot.config import Settings, load_config
+from bot.config import load_config
 from bot.errors import ConfigError
+from bot.runtime import open_database
 from bot.services.report import build_report, render
-from bot.storage.feedback import FeedbackStore
 from bot.storage.records import FeedbackFilters
 
 
@@ -36,7 +36,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, base = load_config(args.config)
+    config, _ = load_config(args.config)
     unknown = [s for s in args.service if s not in config.services]
     if unknown:
         known = ", ".join(config.services)
@@ -56,10 +56,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         msg = f"{exc}; write weeks like 2026-W01"
         raise ConfigError(msg) from None
-    settings = Settings.from_env(config, base)
-    with FeedbackStore(settings.database_url) as store:
-        # An empty database gives an empty report rather than an error.
-        store.create_schema()
-        report = build_report(store, filters, k=config.privacy.k_threshold)
+    # An empty database gives an empty report rather than an error.
+    with open_database(args.config) as database:
+        report = build_report(database.store, filters, k=config.privacy.k_threshold)
     sys.stdout.write(render(report, args.format))
     return 0

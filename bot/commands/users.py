@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bot.config import Settings, load_config
+from bot.runtime import open_database
 from bot.staff.accounts import ROLES, AccountStore, new_password
 from bot.storage.feedback import FeedbackStore
 
@@ -37,34 +37,31 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    config, base = load_config(args.config)
-    store = FeedbackStore(Settings.from_env(config, base).database_url)
-    try:
-        store.create_schema()
-        accounts = AccountStore(store.engine)
-        accounts.create_schema()
-        if args.action == "list":
-            for account in accounts.all():
-                state = "disabled" if account.disabled else "active"
-                print(f"{account.name}\t{account.role}\t{','.join(account.scopes) or '-'}\t{state}")
-            return 0
-        password = new_password()
-        if args.action == "add":
-            if args.role != "admin" and not args.scope:
-                print("safevoice: give --scope ORG (or --scope '*') so the account sees something")
-                return 2
-            account = accounts.add(args.name, args.role, tuple(args.scope), password)
-            detail = f"{account.name} role={account.role} scopes={','.join(account.scopes)}"
-            store.audit("cli", "user-add", detail)
-            print(f"Added {account.name} ({account.role}). Password (shown only now): {password}")
-        elif args.action == "reset":
-            accounts.reset(args.name, password)
-            store.audit("cli", "user-reset", args.name)
-            print(f"New password for {args.name} (shown only now): {password}")
-        else:
-            accounts.set_disabled(args.name, args.action == "disable")
-            store.audit("cli", f"user-{args.action}", args.name)
-            print(f"{args.name}: {args.action}d.")
+    with open_database(args.config) as database:
+        return _act(args, database.store, database.accounts)
+
+
+def _act(args: argparse.Namespace, store: FeedbackStore, accounts: AccountStore) -> int:
+    if args.action == "list":
+        for account in accounts.all():
+            state = "disabled" if account.disabled else "active"
+            print(f"{account.name}\t{account.role}\t{','.join(account.scopes) or '-'}\t{state}")
         return 0
-    finally:
-        store.close()
+    password = new_password()
+    if args.action == "add":
+        if args.role != "admin" and not args.scope:
+            print("safevoice: give --scope ORG (or --scope '*') so the account sees something")
+            return 2
+        account = accounts.add(args.name, args.role, tuple(args.scope), password)
+        detail = f"{account.name} role={account.role} scopes={','.join(account.scopes)}"
+        store.audit("cli", "user-add", detail)
+        print(f"Added {account.name} ({account.role}). Password (shown only now): {password}")
+    elif args.action == "reset":
+        accounts.reset(args.name, password)
+        store.audit("cli", "user-reset", args.name)
+        print(f"New password for {args.name} (shown only now): {password}")
+    else:
+        accounts.set_disabled(args.name, args.action == "disable")
+        store.audit("cli", f"user-{args.action}", args.name)
+        print(f"{args.name}: {args.action}d.")
+    return 0

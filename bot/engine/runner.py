@@ -112,6 +112,15 @@ class Engine:
         self._enter_flow(session, "start", events)
         return session, events
 
+    def open_at(self, lang: str, band: str, flow_id: str) -> tuple[Session, list[Event]]:
+        """A new conversation with language and age band already chosen, opened at
+        `flow_id` (the flow preview: an advisory group tries one flow directly)."""
+        lang = lang if lang in self.config.languages.shipped else self.config.languages.source
+        session = Session(lang=lang, band=band)
+        events: list[Event] = []
+        self._enter_flow(session, flow_id, events)
+        return session, events
+
     def resume(self, previous: Session, inp: Input) -> tuple[Session, list[Event]]:
         """Handle one input. `previous` is never changed: a copy is returned."""
         session = Session.from_json(previous.to_json())

@@ -72,6 +72,19 @@ class ConversationService:
     def key(self, channel: str, user_id: str | int) -> str:
         return session_key(self.secret, channel, user_id)
 
+    async def open_at(
+        self, channel: str, user_id: str | int, lang: str, band: str, flow_id: str
+    ) -> list[Event]:
+        """Replace the chat's conversation with one opened at `flow_id` (flow previews)."""
+        turn = await self.sessions.begin(self.key(channel, user_id))
+        try:
+            session, events = self.engine.open_at(lang, band, flow_id)
+        except BaseException:
+            await self.sessions.release(turn)
+            raise
+        await self.sessions.commit(turn, session.to_json())
+        return events
+
     async def handle(
         self,
         channel: str,

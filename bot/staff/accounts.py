@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from bot.config import Config
 from bot.errors import SafeVoiceError
+from bot.storage.migrations import upgrade
 
 __all__ = ["ALL", "ROLES", "Account", "AccountError", "AccountStore", "Role", "new_password"]
 
@@ -90,7 +91,8 @@ class AccountStore:
         self._dummy = self.hasher.hash(secrets.token_hex(16))
 
     def create_schema(self) -> None:
-        metadata.create_all(self.engine, checkfirst=True)
+        """Bring the whole schema up to date (bot/storage/migrations.py)."""
+        upgrade(self.engine)
 
     def add(self, name: str, role: str, scopes: tuple[str, ...], password: str) -> Account:
         name = _check_name(name)

@@ -1,7 +1,9 @@
 """Retention: free text and whole records are deleted once older than the configured days.
 
-Used by `safevoice purge` and by the daily job of the running web service, so both apply
-exactly the same rule.
+Used by `safevoice purge` (``purge``) and by the scheduled job of the running services
+(``purge_in_batches``), so both apply exactly the same rule. Both delete in batches of a
+few thousand records, one short transaction each (see bot/storage/purging.py): a purge of
+a million old records never holds the database long enough to keep a staff login waiting.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from dataclasses import dataclass
 
 from bot.config import Privacy
 from bot.errors import StorageError
-from bot.storage.feedback import FeedbackStore
+from bot.storage.feedback import PURGE_BATCH, FeedbackStore
+from bot.storage.purging import What
+
+__all__ = ["DAY", "Purged", "daily_purge", "purge", "purge_in_batches"]
 
 log = logging.getLogger(__name__)
 
@@ -27,19 +32,70 @@ class Purged:
     records: int
 
 
-def purge(store: FeedbackStore, privacy: Privacy, today: dt.date, actor: str) -> Purged:
-    """Apply both retention limits as of ``today``, and write what was done to the audit log."""
-    texts = store.purge_text_older_than(today - dt.timedelta(days=privacy.text_retention_days))
-    records = store.purge_records_older_than(
-        today - dt.timedelta(days=privacy.record_retention_days)
+def _cutoffs(privacy: Privacy, today: dt.date) -> tuple[dt.date, dt.date]:
+    return (
+        today - dt.timedelta(days=privacy.text_retention_days),
+        today - dt.timedelta(days=privacy.record_retention_days),
     )
+
+
+def _audit(store: FeedbackStore, privacy: Privacy, actor: str, done: Purged) -> None:
     store.audit(
         actor,
         "purge",
-        f"texts={texts} records={records} text_days={privacy.text_retention_days} "
+        f"texts={done.texts} records={done.records} text_days={privacy.text_retention_days} "
         f"record_days={privacy.record_retention_days}",
     )
-    return Purged(texts, records)
+
+
+def purge(
+    store: FeedbackStore,
+    privacy: Privacy,
+    today: dt.date,
+    actor: str,
+    *,
+    batch_size: int = PURGE_BATCH,
+) -> Purged:
+    """Apply both retention limits as of ``today``, and write what was done to the audit log."""
+    text_day, record_day = _cutoffs(privacy, today)
+    done = Purged(
+        store.purge_text_older_than(text_day, batch_size=batch_size),
+        store.purge_records_older_than(record_day, batch_size=batch_size),
+    )
+    _audit(store, privacy, actor, done)
+    return done
+
+
+async def purge_in_batches(
+    store: FeedbackStore,
+    privacy: Privacy,
+    today: dt.date | None = None,
+    actor: str = "retention-job",
+    *,
+    batch_size: int = PURGE_BATCH,
+    pause: float | None = None,
+) -> Purged:
+    """``purge`` for a running service: each batch in a worker thread, and the event loop
+    (and the database) free for ``pause`` seconds between two batches (default: the
+    store's ``purge_pause``), so requests are answered while a big purge goes on."""
+    text_day, record_day = _cutoffs(privacy, today or dt.date.today())
+    gap = store.purge_pause if pause is None else pause
+    texts = await _batches(store, "texts", text_day, batch_size, gap)
+    records = await _batches(store, "records", record_day, batch_size, gap)
+    done = Purged(texts, records)
+    await asyncio.to_thread(_audit, store, privacy, actor, done)
+    log.info("retention: removed %d texts and %d records", done.texts, done.records)
+    return done
+
+
+async def _batches(store: FeedbackStore, what: What, day: dt.date, size: int, gap: float) -> int:
+    done = await asyncio.to_thread(store.purge_batch, what, day, size=size)
+    removed = done.removed
+    while done.after is not None:
+        await asyncio.sleep(gap)
+        done = await asyncio.to_thread(store.purge_batch, what, day, after=done.after, size=size)
+        removed += done.removed
+    return removed
 
 
 async def daily_purge(
@@ -48,12 +104,15 @@ async def daily_purge(
     today: Callable[[], dt.date] = dt.date.today,
     every: float = DAY,
 ) -> None:
-    """Run ``purge`` now and then every ``every`` seconds, until cancelled."""
+    """Run ``purge_in_batches`` now and then every ``every`` seconds, until cancelled.
+
+    One process only: with several, register ``purge_in_batches`` on the Scheduler
+    (bot/services/scheduler.py), which runs each due purge once across them.
+    """
     while True:
         try:
-            done = await asyncio.to_thread(purge, store, privacy, today(), "retention-job")
-            log.info("retention: removed %d texts and %d records", done.texts, done.records)
-        except StorageError:
+            await purge_in_batches(store, privacy, today())
+        except StorageError as exc:
             # Try again at the next run; the service keeps running.
-            log.exception("retention: the purge failed")
+            log.warning("retention: the purge failed (%s)", type(exc).__name__)
         await asyncio.sleep(every)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bot.storage.migrations import upgrade
+
 __all__ = ["DeskNameStore", "metadata"]
 
 metadata = sa.MetaData()
@@ -25,7 +27,8 @@ class DeskNameStore:
         self.engine = engine
 
     def create_schema(self) -> None:
-        metadata.create_all(self.engine, checkfirst=True)
+        """Bring the whole schema up to date (bot/storage/migrations.py)."""
+        upgrade(self.engine)
 
     def get(self, account: str) -> str:
         query = sa.select(names_table.c.display_name).where(names_table.c.account == account)

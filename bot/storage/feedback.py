@@ -8,6 +8,7 @@ the store is the last place a phone number can be stopped (defence in depth).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from bot.errors import StorageError
-from bot.storage import rollup, texts
+from bot.storage import migrations, purging, rollup, texts
+from bot.storage.purging import PurgeBatch, What
 from bot.storage.records import (
     Answer,
     AuditEntry,
@@ -32,17 +34,22 @@ from bot.storage.records import (
     checked_record,
 )
 from bot.storage.rollup import answers_table, metadata, records_table
+from bot.storage.sql_errors import sql_errors
 from bot.storage.texts import Group, TextCursor, TextGroup, TextPage
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "PURGE_BATCH",
     "FeedbackStore",
+    "PurgeBatch",
     "answers_table",
     "database_url",
     "records_table",
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/feedback.db"
+# Old records deleted per transaction: tens of milliseconds of SQLite's write lock each.
+PURGE_BATCH = 2000
 
 audit_table = sa.Table(
     "audit_log",
@@ -93,8 +100,13 @@ class FeedbackStore:
             kwargs["connect_args"] = {"connect_timeout": 10}
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = sa.create_engine(self.url, **kwargs)
+        # Rest between two purge batches. A writer waiting for SQLite's lock (a staff
+        # login's audit entry) retries at most every 100 ms; a longer gap is sure to let
+        # it in. PostgreSQL locks rows, so nothing there waits for a purge.
+        self.purge_pause = 0.0
         if self.url.get_backend_name() == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.purge_pause = 0.15
 
     def close(self) -> None:
         self.engine.dispose()
@@ -108,24 +120,19 @@ class FeedbackStore:
     @contextmanager
     def _connect(self, doing: str, *, write: bool = False) -> Iterator[Connection]:
         """A connection (in a transaction when writing); database errors become StorageError."""
-        try:
-            with self.engine.begin() if write else self.engine.connect() as conn:
-                yield conn
-        except exc.SQLAlchemyError as err:
-            reason = type(err).__name__
-            orig = getattr(err, "orig", None)
-            if isinstance(err, exc.OperationalError | exc.InterfaceError) and orig is not None:
-                reason = (str(orig).strip().splitlines() or [reason])[0]
-            msg = f"The feedback database ({self.safe_url}) failed while {doing}: {reason}"
-            raise StorageError(msg) from None
+        with (
+            sql_errors(f"The feedback database ({self.safe_url})", doing),
+            self.engine.begin() if write else self.engine.connect() as conn,
+        ):
+            yield conn
 
     def create_schema(self) -> None:
-        """Create the tables and indexes that are missing; safe to run on every start."""
-        with self._connect("creating tables", write=True) as conn:
-            metadata.create_all(conn, checkfirst=True)
-            rollup.text_index.create(conn, checkfirst=True)  # also on databases from before
+        """Bring the schema up to date (bot/storage/migrations.py) and fill an empty rollup;
+        safe to run on every start of every process."""
+        migrations.upgrade(self.engine)
+        with self._connect("counting feedback", write=True) as conn:
             if rollup.is_empty(conn) and conn.execute(sa.select(records_table.c.id)).first():
-                rollup.rebuild(conn)  # a database from before the rollup
+                rollup.rebuild(conn)  # a database from before the rollup, or emptied by hand
 
     def rebuild_rollup(self, since: dt.date | None = None) -> None:
         """Recount the rollup from the raw tables (after a bulk load, or to repair it)."""
@@ -237,23 +244,32 @@ class FeedbackStore:
         with self._connect("reading feedback") as conn:
             return texts.page(conn, filters, group, after, size)
 
-    def purge_text_older_than(self, day: dt.date) -> int:
-        """Delete free text from records whose whole ISO week ended before ``day``."""
-        old = sa.select(records_table.c.id).where(*_older_than(day))
-        query = answers_table.delete().where(
-            answers_table.c.kind == "text", answers_table.c.record_id.in_(old)
-        )
-        with self._connect("deleting old free text", write=True) as conn:
-            rollup.purge_text(conn, rollup.cutoff(day))
-            return conn.execute(query).rowcount
+    def purge_batch(
+        self, what: What, day: dt.date, *, after: str = "", size: int = PURGE_BATCH
+    ) -> PurgeBatch:
+        """One transaction of a purge: the free text ("texts") or whole records of up to
+        ``size`` records whose ISO week ended before ``day``. Start with ``after=""`` and
+        pass each result's ``after`` on until it is None."""
+        doing = "deleting old free text" if what == "texts" else "deleting old feedback"
+        with self._connect(doing, write=True) as conn:
+            return purging.batch(conn, what, rollup.cutoff(day), after, size)
 
-    def purge_records_older_than(self, day: dt.date) -> int:
+    def purge_text_older_than(self, day: dt.date, *, batch_size: int = PURGE_BATCH) -> int:
+        """Delete free text of records whose ISO week ended before ``day``; how many."""
+        return self._purge("texts", day, batch_size)
+
+    def purge_records_older_than(self, day: dt.date, *, batch_size: int = PURGE_BATCH) -> int:
         """Delete whole records whose ISO week ended before ``day``; returns how many."""
-        old = sa.select(records_table.c.id).where(*_older_than(day))
-        with self._connect("deleting old feedback", write=True) as conn:
-            conn.execute(answers_table.delete().where(answers_table.c.record_id.in_(old)))
-            rollup.purge_records(conn, rollup.cutoff(day))
-            return conn.execute(records_table.delete().where(*_older_than(day))).rowcount
+        return self._purge("records", day, batch_size)
+
+    def _purge(self, what: What, day: dt.date, size: int) -> int:
+        done = self.purge_batch(what, day, size=size)
+        removed = done.removed
+        while done.after is not None:
+            time.sleep(self.purge_pause)  # the web service's writers may share the file
+            done = self.purge_batch(what, day, after=done.after, size=size)
+            removed += done.removed
+        return removed
 
     def audit(
         self, actor: str, action: str, detail: str = "", *, at: dt.datetime | None = None
@@ -287,10 +303,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _where(filters: FeedbackFilters | None) -> list[sa.ColumnElement[bool]]:
     return rollup.where(filters, records_table)
-
-
-def _older_than(day: dt.date) -> list[sa.ColumnElement[bool]]:
-    return [records_table.c.created_week_start <= rollup.cutoff(day)]
 
 
 def _row_order(row: Sequence[Any]) -> tuple[Any, ...]:

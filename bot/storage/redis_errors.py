@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from redis import exceptions as redis_errors
+from redis.asyncio import Redis
 
 from bot.errors import StorageError
 
@@ -19,6 +20,13 @@ class RedisErrors:
         # Never the full URL: it may carry a password.
         self.where = f"{parts.hostname or 'localhost'}:{parts.port or 6379}"
         self.store = store
+
+    @classmethod
+    def of_client(cls, client: Redis, store: str) -> RedisErrors:
+        """For a store handed a client rather than a URL: name where its pool connects."""
+        options = client.connection_pool.connection_kwargs
+        host, port = options.get("host", "localhost"), options.get("port", 6379)
+        return cls(f"redis://{host}:{port}", store)
 
     @contextlib.contextmanager
     def __call__(self) -> Iterator[None]:

@@ -9,9 +9,10 @@ Three count tables, each one row per (service, flow, age band, language, ISO wee
 
 Every record lies in exactly one such group, so summing a group's counts over any filter
 gives the same number as ``COUNT(DISTINCT record_id)`` over the raw rows. They are kept
-up to date in the same transaction as each write (``FeedbackStore.add`` upserts, purges
-delete whole weeks, bulk loads rebuild). A record without a service is stored with the
-service ``''``, since a NULL would not match in a primary key / ON CONFLICT target.
+up to date in the same transaction as each write (``FeedbackStore.add`` upserts, each
+purge batch subtracts what it deletes (purging.py), bulk loads rebuild). A record
+without a service is stored with the service ``''``, since a NULL would not match in a
+primary key / ON CONFLICT target.
 """
 
 from __future__ import annotations
@@ -220,20 +221,6 @@ def is_empty(conn: Connection) -> bool:
 def cutoff(day: dt.date) -> dt.date:
     """The last Monday whose whole ISO week ended before ``day`` (seven days before it)."""
     return day - dt.timedelta(days=7)
-
-
-def purge_records(conn: Connection, cutoff: dt.date) -> None:
-    """Forget the counts of weeks whose records were all deleted (Monday <= cutoff)."""
-    for table in ROLLUP:
-        conn.execute(table.delete().where(table.c.created_week_start <= cutoff))
-
-
-def purge_text(conn: Connection, cutoff: dt.date) -> None:
-    """All free text of those weeks is gone: so are its respondents; other counts stay."""
-    q = question_counts_table.c
-    conn.execute(
-        question_counts_table.delete().where(q.kind == "text", q.created_week_start <= cutoff)
-    )
 
 
 def counts(

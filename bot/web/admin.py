@@ -101,7 +101,7 @@ async def _change(request: web.Request, action: str) -> web.StreamResponse:
     except AccountError as err:
         return await _users(request, esc(err), 404)
     if action != "enable":
-        state.book.close_account(name)
+        await state.book.close_account(name)
     await asyncio.to_thread(state.store.audit, actor, f"user-{action}", name)
     notice = _password_notice(name, password) if action == "reset" else f"{esc(name)}: {action}d."
     return await _users(request, notice)

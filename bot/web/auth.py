@@ -9,7 +9,7 @@ import secrets
 from aiohttp import web
 
 from bot.web.html import attrs, csrf_field, esc, html_response, staff_page
-from bot.web.security import same_token
+from bot.web.security import client_address, same_token
 from bot.web.state import LOGIN_COOKIE, STAFF_COOKIE, WEB, public, staff_session
 
 
@@ -68,18 +68,20 @@ async def login(request: web.Request) -> web.StreamResponse:
     if not same_token(request.cookies.get(LOGIN_COOKIE, ""), token):
         return _form(request, "This form has expired. Please try again.", 403)
     name = name.strip().lower()[:64]
-    client = f"ip:{request.remote or '-'}"
+    where = client_address(request.remote, request.headers.get("X-Forwarded-For"),
+                           state.settings.trusted_proxies)  # fmt: skip
+    client = f"ip:{where}"
     keys = (f"name:{name}", client)
-    if state.limiter.blocked(*keys):
+    if await state.limiter.blocked(*keys):
         await asyncio.to_thread(state.store.audit, name or "-", "login-blocked", "")
         return _form(request, "Too many failed attempts. Wait 15 minutes and try again.", 429)
     account = await asyncio.to_thread(state.accounts.verify, name, password[:1024])
     if account is None:
-        state.limiter.failed(*keys)
+        await state.limiter.failed(*keys)
         await asyncio.to_thread(state.store.audit, name or "-", "login-failed", "")
         return _form(request, "That name and password do not match an active account.", 401)
-    state.limiter.succeeded(keys[0])
-    session = state.book.open(account)
+    await state.limiter.succeeded(keys[0])
+    session = await state.book.open(account.name)
     await asyncio.to_thread(state.store.audit, account.name, "login", "")
     response = web.HTTPSeeOther(_next(str(form.get("next", ""))))
     response.set_cookie(
@@ -97,8 +99,8 @@ async def login(request: web.Request) -> web.StreamResponse:
 async def logout(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     session = staff_session(request)
-    state.book.close(session.token)
-    await asyncio.to_thread(state.store.audit, session.account.name, "logout", "")
+    await state.book.close(session.token)
+    await asyncio.to_thread(state.store.audit, session.account_name, "logout", "")
     response = html_response(
         staff_page(
             "Logged out",

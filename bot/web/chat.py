@@ -19,11 +19,11 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.app import App
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
-from bot.engine.session import Session
 from bot.services.cases import Deliver
-from bot.services.conversation import ConversationService
+from bot.storage.visitors import VisitorBoxes
 from bot.web.html import esc, html_response
 from bot.web.security import same_token
 from bot.web.state import VISIT_COOKIE, WEB, Web, public
@@ -75,8 +75,8 @@ def _set_visit(state: Web, response: web.StreamResponse, visit: str) -> None:
     )
 
 
-def _ui(state: Web, lang: str) -> dict[str, str]:
-    return {key: state.app.translator.system(lang, text) for key, text in UI.items()}
+def _ui(app: App, lang: str) -> dict[str, str]:
+    return {key: app.translator.system(lang, text) for key, text in UI.items()}
 
 
 def _preview(state: Web, query: Any) -> dict[str, str] | None:
@@ -99,7 +99,7 @@ async def page(request: web.Request) -> web.StreamResponse:
     lang = request.query.get("lang", "")
     if lang not in config.languages.shipped:
         lang = config.languages.source
-    ui = _ui(state, lang)
+    ui = _ui(state.app, lang)
     data = {"csrf": _csrf(state, visit), "neutral": state.settings.neutral_url, "lang": lang}
     if preview:
         data |= {"flow": preview["flow"], "band": preview["band"]}
@@ -176,10 +176,10 @@ async def turn(request: web.Request) -> web.StreamResponse:
         lang = lang if lang in state.app.config.languages.shipped else None
         reply = await service.handle(CHANNEL, _user(state, visit), inp, language_hint=lang)
         if reply.deleted:
-            state.visitors.drop(_user(state, visit))
-        data = _render(state, list(reply.events), reply.deleted, reply.lang)
+            await state.visitors.drop(_user(state, visit))
+        data = _render(state.app, list(reply.events), reply.deleted, reply.lang)
         return web.json_response(data | {"relayed": reply.relayed})
-    return web.json_response(_render(state, events, deleted))
+    return web.json_response(_render(state.app, events, deleted))
 
 
 @public
@@ -196,44 +196,36 @@ async def events(request: web.Request) -> web.StreamResponse:
     return web.json_response({"next": seq, "batches": batches})
 
 
-def deliverer(state: Web) -> Deliver:
-    """`HandoffService.deliverers["web"]`: put a worker's words in the visitor's mailbox."""
+def mailbox_deliverer(app: App, visitors: VisitorBoxes) -> Deliver:
+    """`HandoffService.deliverers["web"]`: put a worker's words in the visitor's mailbox,
+    from whichever process the worker acts on (the runtime registers it everywhere)."""
 
     async def deliver(address: str, events: Sequence[Event]) -> None:
-        await state.visitors.put(address, _render(state, list(events), False))
+        await visitors.put(address, _render(app, list(events), False))
 
     return deliver
 
 
 async def _start_preview(state: Web, visit: str, preview: dict[str, str]) -> list[Event]:
     """Open the preview session straight at the chosen flow, with band and language set."""
-    service: ConversationService = state.preview
-    turn_ = await service.sessions.begin(service.key(CHANNEL, _user(state, visit)))
-    try:
-        session = Session(lang=preview["lang"], band=preview["band"])
-        events: list[Event] = []
-        # The engine has no public "open this flow" yet; previews are the only caller.
-        state.app.engine._enter_flow(session, preview["flow"], events)
-    except BaseException:
-        await service.sessions.release(turn_)
-        raise
-    await service.sessions.commit(turn_, session.to_json())
-    return events
+    return await state.preview.open_at(
+        CHANNEL, _user(state, visit), preview["lang"], preview["band"], preview["flow"]
+    )
 
 
 def _render(
-    state: Web, events: list[Event], deleted: bool, lang: str | None = None
+    app: App, events: list[Event], deleted: bool, lang: str | None = None
 ) -> dict[str, Any]:
     messages = [_say(event) for event in events if isinstance(event, Say)]
     if messages:
         lang = messages[-1]["lang"]
-    if lang not in state.app.config.languages.shipped:
-        lang = state.app.config.languages.source
+    if lang not in app.config.languages.shipped:
+        lang = app.config.languages.source
     return {
         "messages": messages,
         "lang": lang,
-        "dir": "rtl" if state.app.config.is_rtl(lang) else "ltr",
-        "ui": _ui(state, lang),
+        "dir": "rtl" if app.config.is_rtl(lang) else "ltr",
+        "ui": _ui(app, lang),
         "deleted": deleted,
     }
 
@@ -263,11 +255,11 @@ async def leave(request: web.Request) -> web.StreamResponse:
         user = _user(state, visit)
         await state.conversation.forget(CHANNEL, user)
         await state.preview.forget(CHANNEL, user)
-        state.visitors.drop(user)
+        await state.visitors.drop(user)
     response = web.HTTPSeeOther(state.settings.neutral_url)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     response.del_cookie(VISIT_COOKIE, path="/chat")
     raise response
 
 
-__all__ = ["deliverer", "events", "leave", "page", "turn"]
+__all__ = ["events", "leave", "mailbox_deliverer", "page", "turn"]

@@ -1,21 +1,19 @@
-"""Staff sessions, CSRF tokens and the login rate limit: small, in memory, injectable clock.
+"""Token checks shared by the login form, the staff guard, the desk socket and the chat,
+and who the client is behind a reverse proxy.
 
-Sessions are server-side (the cookie holds only a random token), so logging out, disabling
-an account or restarting the service ends them at once. One process serves a country
-programme (DESIGN, Scale), so memory is enough here.
+Staff sessions and the login rate limit are stores now (`bot.storage.staff_sessions`,
+`bot.storage.login_limits`), so that several web processes can share them through Redis.
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import ipaddress
+from collections.abc import Sequence
 
-from bot.staff.accounts import Account
+__all__ = ["client_address", "same_token"]
 
-__all__ = ["LoginLimiter", "SessionBook", "StaffSession", "same_token"]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def same_token(expected: str, given: str | None) -> bool:
@@ -23,88 +21,27 @@ def same_token(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
-@dataclass
-class StaffSession:
-    token: str
-    account: Account
-    csrf: str
-    created: float
-    seen: float
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
 
 
-@dataclass
-class SessionBook:
-    """Open staff sessions with an idle and an absolute timeout."""
+def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequence[str]) -> str:
+    """The client's address: the peer, unless the peer is a trusted proxy; then the
+    right-most X-Forwarded-For entry that is not itself a trusted proxy. Entries left of
+    that are the client's own word and never believed (anyone can send the header)."""
+    networks: list[Network] = [ipaddress.ip_network(t, strict=False) for t in trusted]
 
-    idle: float = 30 * 60.0
-    absolute: float = 12 * 3600.0
-    clock: Callable[[], float] = time.monotonic
-    _open: dict[str, StaffSession] = field(default_factory=dict)
+    def is_trusted(text: str | None) -> bool:
+        found = _address(text or "")
+        return found is not None and any(found in net for net in networks)
 
-    def open(self, account: Account) -> StaffSession:
-        now = self.clock()
-        session = StaffSession(
-            secrets.token_urlsafe(32), account, secrets.token_urlsafe(32), now, now
-        )
-        self._open[session.token] = session
-        return session
-
-    def get(self, token: str | None) -> StaffSession | None:
-        """The live session for a cookie value, touched; None if unknown or timed out."""
-        if not token:
-            return None
-        session = self._open.get(token)
-        if session is None:
-            return None
-        now = self.clock()
-        if now - session.seen > self.idle or now - session.created > self.absolute:
-            del self._open[token]
-            return None
-        session.seen = now
-        return session
-
-    def close(self, token: str | None) -> None:
-        if token:
-            self._open.pop(token, None)
-
-    def close_account(self, name: str) -> None:
-        """End every session of one account (disabled, password reset, role changed)."""
-        for token in [t for t, s in self._open.items() if s.account.name == name]:
-            del self._open[token]
-
-
-@dataclass
-class LoginLimiter:
-    """Failed logins per key (account name, client address) in a sliding window.
-
-    Successful logins do not clear a client address's failures, so an attacker who owns one
-    account cannot use it to reset the count while guessing another's password.
-    """
-
-    max_failures: int = 5
-    window: float = 15 * 60.0
-    clock: Callable[[], float] = time.monotonic
-    _failures: dict[str, list[float]] = field(default_factory=dict)
-
-    def blocked(self, *keys: str) -> bool:
-        return any(len(self._recent(key)) >= self.max_failures for key in keys)
-
-    def failed(self, *keys: str) -> None:
-        now = self.clock()
-        for key in keys:
-            self._failures.setdefault(key, []).append(now)
-        if len(self._failures) > 10_000:  # a flood of names must not grow memory forever
-            for key in [k for k in self._failures if not self._recent(k)]:
-                del self._failures[key]
-
-    def succeeded(self, key: str) -> None:
-        self._failures.pop(key, None)
-
-    def _recent(self, key: str) -> list[float]:
-        cutoff = self.clock() - self.window
-        recent = [at for at in self._failures.get(key, []) if at > cutoff]
-        if recent:
-            self._failures[key] = recent
-        else:
-            self._failures.pop(key, None)
-        return recent
+    if not networks or not is_trusted(peer) or not forwarded_for:
+        return peer or "-"
+    hops = [hop.strip() for hop in forwarded_for.split(",")][-20:]
+    for hop in reversed(hops):
+        if not is_trusted(hop):
+            return hop if _address(hop) is not None else peer or "-"
+    return peer or "-"

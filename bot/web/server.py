@@ -9,28 +9,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
+import signal
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
-from bot.app import App
-from bot.engine.events import FeedbackSubmitted
-from bot.services.cases import HandoffService
-from bot.services.conversation import ConversationService
-from bot.services.feedback import FeedbackService
-from bot.services.handoff import MemoryHandoffDesk
-from bot.staff.accounts import AccountStore
-from bot.staff.retention import daily_purge
-from bot.storage.desk_names import DeskNameStore
-from bot.storage.feedback import FeedbackStore
-from bot.storage.memory import MemorySessionStore
-from bot.storage.memory_cases import MemoryCaseHub, MemoryCaseStore
+from bot.errors import ConfigError
+from bot.runtime import Runtime
 from bot.web import admin, auth, chat, dashboard, desk, desk_actions, desk_ws, flows_view
-from bot.web.security import SessionBook, same_token
+from bot.web.security import same_token
 from bot.web.state import (
     SESSION,
     STAFF_COOKIE,
@@ -65,52 +55,52 @@ HEADERS = {
 }
 
 
-class _DropFeedback(FeedbackService):
-    """Previews run real flows, but what advisory groups type while trying them is not feedback."""
-
-    async def submit(self, event: FeedbackSubmitted) -> None:
-        return None
-
-
-def build_web(
-    app: App, store: FeedbackStore, settings: WebSettings, cases: HandoffService | None = None
-) -> Web:
-    """Wire the services for the web side: memory sessions, the SQL store, staff accounts,
-    and the cases behind the worker desks (memory unless `cases` is given, e.g. on Redis)."""
-    secret = app.settings.secret_key or secrets.token_bytes(32)
-    ttl = float(app.config.privacy.session_ttl_seconds)
-    if cases is None:
-        cases = HandoffService(
-            MemoryCaseStore(), MemoryCaseHub(), app.config, app.translator, audit=store.audit
-        )
-    conversation = ConversationService(
-        app.engine, MemorySessionStore(session_ttl=ttl), FeedbackService(store), cases, secret
+def build_web(runtime: Runtime, settings: WebSettings) -> Web:
+    """The web side's view of the runtime's services (built in bot/runtime.py only)."""
+    scheduler = runtime.scheduler(
+        helplines_every=settings.helplines_every, purge_every=settings.purge_every
     )
-    # Previews never open cases: nobody should answer an advisory group trying a flow.
-    preview = ConversationService(
-        app.engine,
-        MemorySessionStore(session_ttl=ttl),
-        _DropFeedback(store),
-        MemoryHandoffDesk(),
-        secret,
-    )
-    accounts = AccountStore(store.engine)
-    desk_names = DeskNameStore(store.engine)
-    desk_names.create_schema()
-    book = SessionBook(idle=settings.idle_timeout, absolute=settings.absolute_timeout)
-    visitors = desk_ws.VisitorBoxes()
-    state = Web(app, store, accounts, conversation, preview, settings, secret, book, cases,
-                visitors, desk_names)  # fmt: skip
-    cases.deliverers[chat.CHANNEL] = chat.deliverer(state)
-    return state
+    return Web(
+        runtime.app, runtime.store, runtime.accounts, runtime.conversation, runtime.preview,
+        settings, runtime.secret, runtime.staff_sessions, runtime.cases, runtime.visitors,
+        runtime.desk_names, runtime.login_limits, scheduler,
+    )  # fmt: skip
+
+
+async def serve_web(
+    state: Web, stop: asyncio.Event | None = None, *, announce: Callable[[str], None] | None = None
+) -> None:
+    """Serve `state` on its host and port until SIGINT/SIGTERM or `stop`."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(create_app(state), access_log=None)  # access logs would hold paths
+    await runner.setup()
+    settings = state.settings
+    try:
+        try:
+            await web.TCPSite(runner, settings.host, settings.port).start()
+        except OSError as exc:
+            msg = (
+                f"cannot listen on {settings.host}:{settings.port} ({exc.strerror or exc}); "
+                "another program may use that port: choose another with --port or [web] port"
+            )
+            raise ConfigError(msg) from None
+        if announce is not None:
+            host = f"[{settings.host}]" if ":" in settings.host else settings.host
+            announce(f"http://{host}:{settings.port}")
+        await stop.wait()
+    finally:
+        await runner.cleanup()
 
 
 def create_app(state: Web) -> web.Application:
     application = web.Application(middlewares=[_guard], client_max_size=64 * 1024)
     application[WEB] = state
     application.on_response_prepare.append(_headers)
-    application.cleanup_ctx.append(_retention_job)
-    application.cleanup_ctx.append(_helplines_job)
+    application.cleanup_ctx.append(_scheduled_work)
     application[desk_ws.SOCKETS] = weakref.WeakSet()
     application.on_shutdown.append(desk_ws.close_sockets)
     router = application.router
@@ -161,12 +151,12 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if is_public(target):
         return await handler(request)
     state = request.app[WEB]
-    session = state.book.get(request.cookies.get(STAFF_COOKIE))
+    session = await state.book.get(request.cookies.get(STAFF_COOKIE))
     if session is not None:
         # Re-read the account, so a disabled account or a changed role applies at once.
-        fresh = await asyncio.to_thread(state.accounts.get, session.account.name)
+        fresh = await asyncio.to_thread(state.accounts.get, session.account_name)
         if fresh is None or fresh.disabled:
-            state.book.close_account(session.account.name)
+            await state.book.close_account(session.account_name)
             session = None
         else:
             session.account = fresh
@@ -207,33 +197,15 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
         response.headers["Strict-Transport-Security"] = "max-age=31536000"
 
 
-async def _retention_job(application: web.Application) -> AsyncIterator[None]:
+async def _scheduled_work(application: web.Application) -> AsyncIterator[None]:
+    """The retention purge, helplines for young people nobody answered in time, and the
+    mailbox sweep: each due run once across every process of the deployment."""
     state = application[WEB]
-    task = asyncio.create_task(
-        daily_purge(state.store, state.app.config.privacy, every=state.settings.purge_every)
-    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(state.scheduler.run(stop)) if state.scheduler else None
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
-
-async def _helplines_job(application: web.Application) -> AsyncIterator[None]:
-    """Every minute or so: helplines for young people nobody answered in time; and the
-    web chat's mailboxes no page asked about for an hour are dropped."""
-    state = application[WEB]
-
-    async def run() -> None:
-        while True:
-            await asyncio.sleep(state.settings.helplines_every)
-            state.visitors.sweep()
-            try:
-                await state.cases.due_for_helplines()
-            except Exception as exc:  # the next round tries again
-                log.warning("checking unanswered cases failed (%s)", type(exc).__name__)
-
-    task = asyncio.create_task(run())
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    stop.set()
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.app import App
+from bot.config import Web as WebConfig
 from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService
 from bot.staff.accounts import ROLES, Account, AccountStore, Role
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
-from bot.web.security import LoginLimiter, SessionBook, StaffSession
+from bot.storage.login_limits import LoginLimits
+from bot.storage.staff_sessions import StaffSession, StaffSessionStore
+from bot.storage.visitors import VisitorBoxes
 
 if TYPE_CHECKING:
-    from bot.web.desk_ws import VisitorBoxes
+    from bot.services.scheduler import Scheduler
 
 __all__ = ["WEB", "Handler", "Web", "WebSettings", "account_of", "public", "requires"]
 
@@ -35,6 +38,10 @@ class WebSettings:
     # Where "leave quickly" goes: an ordinary site nobody would question on a shared screen.
     neutral_url: str = "https://www.bbc.com/weather"
     demo: bool = False
+    # The address people reach this service at (https:// in production, behind TLS).
+    public_url: str | None = None
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or networks).
+    trusted_proxies: tuple[str, ...] = ()
     idle_timeout: float = 30 * 60.0
     absolute_timeout: float = 12 * 3600.0
     purge_every: float = 24 * 3600.0
@@ -47,7 +54,19 @@ class WebSettings:
     def secure_cookies(self) -> bool:
         # Browsers refuse Secure cookies over plain http on a LAN address; on localhost they
         # are not needed. Anywhere else the service sits behind TLS and they must be Secure.
+        if self.public_url is not None:
+            return self.public_url.startswith("https://")
         return self.host not in ("127.0.0.1", "localhost", "::1")
+
+    @classmethod
+    def from_config(cls, web: WebConfig, **overrides: Any) -> WebSettings:
+        """`[web]` of config.toml, with command-line overrides (host, port, demo, ...)."""
+        values: dict[str, Any] = {
+            "host": web.host, "port": web.port, "neutral_url": web.neutral_url,
+            "public_url": web.public_url, "trusted_proxies": web.trusted_proxies,
+        }  # fmt: skip
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
 
 
 @dataclass
@@ -59,11 +78,12 @@ class Web:
     preview: ConversationService  # same flows, but answers are never stored
     settings: WebSettings
     secret: bytes
-    book: SessionBook
+    book: StaffSessionStore  # staff logins, shared by every web process on Redis
     cases: HandoffService  # the cases behind both worker desks
     visitors: VisitorBoxes  # worker messages waiting for web chat pages
     desk_names: DeskNameStore
-    limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    limiter: LoginLimits  # failed logins, shared like `book`
+    scheduler: Scheduler | None = None  # periodic work; None in tests that drive it
 
     @property
     def k(self) -> int:

@@ -19,15 +19,13 @@ from bot.app import App, load_app
 from bot.channels.console import start_preset
 from bot.engine.events import Event, Say
 from bot.engine.inputs import Input
+from bot.runtime import Fixed, build_runtime
 from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService, Reply
 from bot.services.feedback import FeedbackService
 from bot.storage.cases import CaseHub, CaseStore, CaseUpdate
 from bot.storage.feedback import FeedbackStore
-from bot.storage.memory import MemorySessionStore
-from bot.storage.memory_cases import MemoryCaseHub, MemoryCaseStore
-from bot.storage.redis_cases import RedisCaseHub, RedisCaseStore
-from bot.storage.redis_sessions import RedisSessionStore
+from bot.storage.memory_cases import MemoryCaseStore
 from bot.storage.sessions import SessionStore
 from tests.storage.test_case_stores import redis_dump
 
@@ -119,27 +117,25 @@ async def desk(request: pytest.FixtureRequest, app: App) -> AsyncIterator[Desk]:
     clock = Clock(WEDNESDAY_10)
     url: str | None = None
     now_s = [1000.0]
-    if request.param == "memory":
-        store: CaseStore = MemoryCaseStore(clock=lambda: now_s[0])
-        hub: CaseHub = MemoryCaseHub()
-        sessions: SessionStore = MemorySessionStore()
-    else:
+    if request.param == "redis":
         url = request.getfixturevalue("redis_url")
-        store, hub, sessions = RedisCaseStore(url), RedisCaseHub(url), RedisSessionStore(url)
-    feedback = FeedbackStore("sqlite://")
-    feedback.create_schema()
     audit: list[tuple[str, str, str]] = []
-    service = HandoffService(
-        store, hub, app.config, app.translator, clock=clock,
-        audit=lambda actor, action, detail: audit.append((actor, action, detail)),
-    )  # fmt: skip
-    conversation = ConversationService(
-        app.engine, sessions, FeedbackService(feedback, today=lambda: clock.now.date()),
-        service, SECRET,
-    )  # fmt: skip
+    runtime = build_runtime(
+        app.with_secret(SECRET),
+        "test",
+        database_url="sqlite://",
+        redis_url=url,
+        fixed=Fixed(
+            clock=clock,
+            ttl_clock=lambda: now_s[0],
+            feedback=lambda store: FeedbackService(store, today=lambda: clock.now.date()),
+            audit=lambda actor, action, detail: audit.append((actor, action, detail)),
+        ),
+    )
+    service = runtime.cases
     made = Desk(
-        request.param, app, service, conversation, store, hub, sessions, feedback, clock,
-        audit=audit, redis_url=url, now_s=now_s,
+        request.param, app, service, runtime.conversation, service.store, service.hub,
+        runtime.sessions, runtime.store, clock, audit=audit, redis_url=url, now_s=now_s,
     )  # fmt: skip
 
     async def deliver(address: str, events: Sequence[Event]) -> None:
@@ -157,8 +153,4 @@ async def desk(request: pytest.FixtureRequest, app: App) -> AsyncIterator[Desk]:
     yield made
     listener.cancel()
     await asyncio.gather(listener, return_exceptions=True)
-    await store.close()
-    if isinstance(hub, RedisCaseHub):
-        await hub.close()
-    await sessions.close()
-    feedback.close()
+    await runtime.close()

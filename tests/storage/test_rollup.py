@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from bot.storage.bulk import add_many
 from bot.storage.feedback import FeedbackStore, answers_table, records_table
 from bot.storage.records import Answer, FeedbackFilters, FeedbackRecord, iso_week
 from bot.storage.rollup import where
-from bot.web.demo_data import add_many
 
 MONDAY = dt.date(2024, 3, 4)
 SERVICES = ("shelter", "health", "school", None)

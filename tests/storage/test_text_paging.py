@@ -14,10 +14,10 @@ import sqlalchemy as sa
 
 from bot.services.report import build_report, comment_pages, render
 from bot.storage import texts
+from bot.storage.bulk import add_many
 from bot.storage.feedback import FeedbackStore
 from bot.storage.records import Answer, FeedbackFilters, FeedbackRecord, iso_week
 from bot.storage.texts import Group, TextGroup
-from bot.web.demo_data import add_many
 
 MONDAY = dt.date(2024, 3, 4)
 

@@ -16,6 +16,7 @@ from bot.app import App, load_app
 from bot.channels.telegram.limiter import Limits
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.runtime import Bot, build
+from bot.runtime import build_runtime
 from tests.telegram.fake_api import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,9 @@ def write_config(tmp: Path, api_base: str) -> Path:
     text = re.sub(r'api_base = ".*"', f'api_base = "{api_base}"', text)
     text = text.replace('flows_dir = "flows"', f'flows_dir = "{ROOT / "flows"}"')
     text = text.replace('locales_dir = "locales"', f'locales_dir = "{ROOT / "locales"}"')
+    # A web desk answers requests for a person (else `safevoice run` refuses to start).
+    text = text.replace("[web]\n", '[web]\npublic_url = "https://feedback.example.org"\n', 1)
+    assert "public_url = " in text
     path = tmp / "config.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -74,7 +78,7 @@ def start_bot(
     @contextlib.asynccontextmanager
     async def start(limits: Limits = FAST, **sender: Any) -> AsyncIterator[Running]:
         app = load_app(bot_env)
-        bot = await build(app, library=library, limits=limits)
+        bot = await open_bot(app, library, limits)
         for name, value in sender.items():
             setattr(bot.sender, name, value)
         stop = asyncio.Event()
@@ -86,6 +90,21 @@ def start_bot(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-            await bot.close()
+            await close_bot(bot)
 
     return start
+
+
+async def open_bot(app: App, library: str, limits: Limits = FAST) -> Bot:
+    """The Telegram bot on a production ("run") runtime, as `safevoice run` builds it."""
+    runtime = build_runtime(app, "run")
+    try:
+        return await build(runtime, library=library, limits=limits)
+    except BaseException:
+        await runtime.close()
+        raise
+
+
+async def close_bot(bot: Bot) -> None:
+    await bot.close()
+    await bot.runtime.close()

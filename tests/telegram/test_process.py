@@ -15,10 +15,9 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import load_app
 from bot.channels.telegram import texts
-from bot.channels.telegram.runtime import build
 from bot.channels.telegram.webhook import SECRET_HEADER, webhook_app, webhook_secret
 from tests.fixtures.redis import RedisProcess
-from tests.telegram.conftest import FAST, ROOT
+from tests.telegram.conftest import ROOT, close_bot, open_bot
 from tests.telegram.fake_api import FakeTelegram
 
 CHAT = 7755555555
@@ -67,7 +66,7 @@ async def test_webhook_checks_secret_and_answers_after_handling(
     fake: FakeTelegram, bot_env: Path, library: str
 ) -> None:
     app = load_app(bot_env)
-    bot = await build(app, library=library, limits=FAST)
+    bot = await open_bot(app, library)
     token = webhook_secret(b"x")
     server = TestServer(webhook_app(bot.transport, bot.channel, token))
     await server.start_server()
@@ -91,6 +90,6 @@ async def test_webhook_checks_secret_and_answers_after_handling(
         await bot.sender.drain()
     finally:
         await server.close()
-        await bot.close()
+        await close_bot(bot)
     said = fake.bot_texts(CHAT)
     assert len(said) == 1  # the first language guess is Romanian; the young person confirms

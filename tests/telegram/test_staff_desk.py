@@ -20,8 +20,8 @@ from redis.asyncio import Redis
 
 from bot.app import load_app
 from bot.channels.telegram.polling import Poller
-from bot.channels.telegram.runtime import Bot, build
-from tests.telegram.conftest import FAST, write_config
+from bot.channels.telegram.runtime import Bot
+from tests.telegram.conftest import close_bot, open_bot, write_config
 from tests.telegram.fake_api import FIRST_NAME, USERNAME, FakeTelegram
 
 STAFF = -1001234567890
@@ -60,7 +60,7 @@ def desk_bot(
 
     @contextlib.asynccontextmanager
     async def start() -> AsyncIterator[Bot]:
-        bot = await build(load_app(desk_config), library=library, limits=FAST)
+        bot = await open_bot(load_app(desk_config), library)
         assert bot.desk is not None
         bot.desk.tick = 0.05
         # A tiny grace: the config counts whole minutes, and 0 would expire the mapping
@@ -80,7 +80,7 @@ def desk_bot(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await bot.close()
+            await close_bot(bot)
 
     return start
 

@@ -24,7 +24,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import App, load_app
-from bot.storage.feedback import FeedbackStore
+from bot.runtime import build_runtime
 from bot.web import Web, WebSettings, build_web, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,12 +47,12 @@ def safevoice_app() -> App:
     return load_app(ROOT / "config.toml")
 
 
-def make_state(app: App, url: str, **settings: object) -> Web:
-    store = FeedbackStore(url)
-    store.create_schema()
+def make_state(app: App, url: str, *, redis_url: str | None = None, **settings: object) -> Web:
+    """The web side on a "test" runtime: memory stores, or Redis when `redis_url` is given
+    (as `safevoice serve` wires it), on the SQL database at `url`."""
+    runtime = build_runtime(app, "test", database_url=url, redis_url=redis_url)
     options: dict[str, object] = {"neutral_url": NEUTRAL, "purge_every": 3600.0} | settings
-    state = build_web(app, store, WebSettings(**options))  # type: ignore[arg-type]
-    state.accounts.create_schema()
+    state = build_web(runtime, WebSettings(**options))  # type: ignore[arg-type]
     state.accounts.add("admin", "admin", (), PASSWORDS["admin"])
     state.accounts.add("viewer", "viewer", ("shelter",), PASSWORDS["viewer"])
     state.accounts.add("other", "viewer", ("health",), PASSWORDS["other"])

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.storage.bulk import add_many
 from bot.storage.records import Answer, FeedbackRecord
-from bot.web.demo_data import add_many
 from tests.web.conftest import PASSWORDS, LiveServer
 
 pytestmark = pytest.mark.browser

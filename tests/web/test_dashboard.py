@@ -12,10 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import App
 from bot.services.report import build_report, render
 from bot.staff.retention import purge
+from bot.storage.bulk import add_many
 from bot.storage.records import Answer, FeedbackFilters, FeedbackRecord, iso_week
 from bot.web import Web, create_app
 from bot.web.dashboard import filters_for
-from bot.web.demo_data import DEMO_FLOW, add_many, demo_records, load_demo_feedback
+from bot.web.demo_data import DEMO_FLOW, demo_records, load_demo_feedback
 from tests.web.conftest import login, make_state
 
 Client = TestClient[web.Request, web.Application]

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,10 +21,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.app import App
 from bot.services.cases import RATING_FLOW
 from bot.web import Web, create_app
 from bot.web.chat import _user
-from tests.web.conftest import PASSWORDS, LiveServer, login
+from tests.web.conftest import PASSWORDS, LiveServer, login, make_state
 from tests.web.test_browser import PREFER
 
 Client = TestClient[web.Request, web.Application]
@@ -297,11 +299,14 @@ async def test_a_quiet_poll_returns_empty_after_the_timeout(state: Web, client: 
     await visitor.close()
 
 
-async def test_unanswered_cases_get_helplines_from_the_periodic_job(state: Web) -> None:
+async def test_unanswered_cases_get_helplines_from_the_periodic_job(
+    safevoice_app: App, tmp_path: Path
+) -> None:
     # A Monday at 10:00 in Bucharest: in office hours, so no helplines at first.
     now = [dt.datetime(2025, 3, 3, 8, 0, tzinfo=dt.UTC)]
+    state = make_state(safevoice_app, f"sqlite:///{tmp_path}/feedback.db",
+                       helplines_every=0.05, poll_timeout=2.0)  # fmt: skip
     state.cases.clock = lambda: now[0]
-    state.settings = replace(state.settings, helplines_every=0.05, poll_timeout=2.0)
     async with TestClient(TestServer(create_app(state), host="127.0.0.1")) as client:
         visitor = Visitor(client)
         await visitor.open()

@@ -1,8 +1,10 @@
-"""Putting the Telegram bot together from a loaded `App`, and running it.
+"""The Telegram edge on a `Runtime` (bot/runtime.py builds every store and service), and
+running it.
 
-Start-up refuses, with a sentence a person can act on, when the token or secret key is
-missing, Redis cannot be reached, or Telegram refuses the token. (`load_app` already
-refused invalid config, flows and catalogs.)
+Start-up refuses, with a sentence a person can act on, when the token is missing, Redis
+cannot be reached, or Telegram refuses the token. (`load_app`, `refuse_unready` and the
+runtime already refused invalid config, flows, catalogs, a short secret key and a request
+for a person no desk can answer.)
 """
 
 from __future__ import annotations
@@ -12,26 +14,21 @@ import contextlib
 import logging
 import signal
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from aiohttp import web
-from redis.asyncio import Redis
 
-from bot.app import App
 from bot.channels.telegram.core import CHANNEL, TelegramChannel
 from bot.channels.telegram.limiter import Limits
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.staff_desk import StaffDesk
-from bot.storage.redis_topics import TopicStore
 from bot.channels.telegram.transport import Permanent, Transport, TransportError
 from bot.channels.telegram.webhook import webhook_app, webhook_secret
-from bot.errors import ConfigError
+from bot.errors import ConfigError, StorageError
+from bot.runtime import Runtime
 from bot.services.cases import HandoffService
-from bot.services.conversation import ConversationService
-from bot.services.feedback import FeedbackService
 from bot.storage.feedback import FeedbackStore
-from bot.storage.redis_cases import RedisCaseHub, RedisCaseStore, make_client
-from bot.storage.redis_sessions import RedisSessionStore
 from bot.storage.sessions import SessionStore
 
 __all__ = ["Bot", "build", "make_transport", "run"]
@@ -65,80 +62,71 @@ class Bot:
     transport: Transport
     channel: TelegramChannel
     sender: Sender
-    sessions: SessionStore
-    feedback: FeedbackStore
-    cases: HandoffService
+    runtime: Runtime
     desk: StaffDesk | None = None
-    redis: Redis | None = None
+
+    @property
+    def sessions(self) -> SessionStore:
+        return self.runtime.sessions
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        return self.runtime.store
+
+    @property
+    def cases(self) -> HandoffService:
+        return self.runtime.cases
 
     async def background(self, stop: asyncio.Event, *, tick: float = 60.0) -> None:
-        """Until `stop`: the staff desk (case topics, relays, helplines when nobody
-        answers), or without a staff group only the periodic `due_for_helplines()`."""
+        """Until `stop`: the staff desk (case topics and relays) when there is a staff
+        group, the scheduled work (each due run once across processes), and sending what
+        workers on other processes' desks wrote to young people on Telegram."""
+        jobs = [self.runtime.scheduler(helplines_every=tick).run(stop), self._deliveries(stop)]
         if self.desk is not None:
-            await self.desk.run(stop)
-            return
+            jobs.append(self.desk.run(stop))
+        await asyncio.gather(*jobs)
+
+    async def _deliveries(self, stop: asyncio.Event) -> None:
+        queue = self.runtime.deliveries
         while not stop.is_set():
             try:
-                await self.cases.due_for_helplines()
-            except Exception as exc:  # type only: the next round tries again
-                log.warning("handoff: checking unanswered cases failed (%s)", type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), tick)
+                item = await queue.pop(CHANNEL, 1.0)
+            except StorageError as exc:
+                log.warning("telegram: deliveries unavailable (%s)", type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 1.0)
+                continue
+            if item is not None:
+                await self.channel.deliver(item.address, item.events)
 
     async def close(self) -> None:
         await self.sender.close()
         await self.transport.close()
-        await self.sessions.close()
-        if self.redis is not None:
-            await self.redis.aclose()
-        self.feedback.close()
 
 
-async def build(app: App, *, library: str | None = None, limits: Limits | None = None) -> Bot:
+async def build(
+    runtime: Runtime, *, library: str | None = None, limits: Limits | None = None
+) -> Bot:
+    """The Telegram edge on the runtime's services. Checks the token and Redis first."""
     quiet_libraries()
-    settings = app.settings
-    if not settings.telegram_token:
+    app = runtime.app
+    token = app.settings.telegram_token
+    if not token:
         msg = "set SAFEVOICE_TELEGRAM_TOKEN to the bot's token (from @BotFather) and start again"
         raise ConfigError(msg)
-    if not settings.secret_key:
-        msg = "set SAFEVOICE_SECRET_KEY to a long random value and start again"
-        raise ConfigError(msg)
-    sessions = RedisSessionStore(
-        settings.redis_url, session_ttl=float(app.config.privacy.session_ttl_seconds)
-    )
-    try:
-        await sessions.ping()  # StorageError names the host, never the password
-    except BaseException:
-        await sessions.close()
-        raise
-    feedback = FeedbackStore(settings.database_url)
-    feedback.create_schema()
-    redis = make_client(settings.redis_url)
-    cases = HandoffService(
-        RedisCaseStore(settings.redis_url, client=redis),
-        RedisCaseHub(settings.redis_url, client=redis),
-        app.config,
-        app.translator,
-        audit=feedback.audit,
-    )
-    service = ConversationService(
-        app.engine, sessions, FeedbackService(feedback), cases, settings.secret_key
-    )
-    transport = make_transport(
-        library or app.config.telegram.library,
-        settings.telegram_token,
-        app.config.telegram.api_base,
-    )
+    await runtime.ping()  # StorageError names the host, never the password
+    transport = make_transport(library or app.config.telegram.library, token,
+                               app.config.telegram.api_base)  # fmt: skip
     sender = Sender(transport, limits)
-    channel = TelegramChannel(service, sender, settings.secret_key)
+    channel = TelegramChannel(runtime.conversation, sender, runtime.secret)
     # The young person's side of a case: a worker's words reach the chat through here.
-    cases.deliverers[CHANNEL] = channel.deliver
+    runtime.cases.deliverers[CHANNEL] = channel.deliver
     desk = None
     staff_chat = app.config.telegram.staff_chat_id
-    if staff_chat is not None:
-        desk = StaffDesk(cases, sender, TopicStore(redis), staff_chat)
+    if staff_chat is not None and runtime.topics is not None:
+        desk = StaffDesk(runtime.cases, sender, runtime.topics, staff_chat)
         channel.staff_chat_id, channel.staff = staff_chat, desk.handle
-    bot = Bot(transport, channel, sender, sessions, feedback, cases, desk, redis)
+    bot = Bot(transport, channel, sender, runtime, desk)
     try:
         await transport.start()
         await channel.set_commands()
@@ -151,16 +139,19 @@ async def build(app: App, *, library: str | None = None, limits: Limits | None =
 
 
 async def run(
-    app: App,
+    runtime: Runtime,
     *,
     webhook_url: str | None = None,
     listen: tuple[str, int] = ("127.0.0.1", 8443),
     library: str | None = None,
     limits: Limits | None = None,
+    stop: asyncio.Event | None = None,
 ) -> None:
-    """Run until SIGINT/SIGTERM: long polling, or a webhook when `webhook_url` is given."""
-    bot = await build(app, library=library, limits=limits)
-    stop = asyncio.Event()
+    """Run until SIGINT/SIGTERM (or `stop`): long polling, or a webhook when `webhook_url`
+    is given."""
+    app = runtime.app
+    bot = await build(runtime, library=library, limits=limits)
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -169,8 +160,10 @@ async def run(
     desk = asyncio.create_task(bot.background(stop))
     try:
         if webhook_url:
-            token = webhook_secret(app.settings.secret_key or b"")  # build() checked it
-            runner = web.AppRunner(webhook_app(bot.transport, bot.channel, token))
+            token = webhook_secret(runtime.secret)
+            # Listen on the URL's own path: the proxy passes it through unchanged.
+            path = urlsplit(webhook_url).path or "/telegram"
+            runner = web.AppRunner(webhook_app(bot.transport, bot.channel, token, path))
             await runner.setup()
             await web.TCPSite(runner, *listen).start()
             await bot.transport.set_webhook(webhook_url, token)

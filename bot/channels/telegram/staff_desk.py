@@ -38,11 +38,11 @@ from bot.channels.telegram import staff_texts as st
 from bot.channels.telegram.incoming import Incoming, split_command
 from bot.channels.telegram.render import OutgoingMessage, split_text
 from bot.channels.telegram.sender import Sender
-from bot.storage.redis_topics import TopicStore
 from bot.channels.telegram.transport import Flood, Permanent, Transient, TransportError
 from bot.errors import StorageError
 from bot.services.cases import CaseError, HandoffService
 from bot.storage.cases import Case, CaseUpdate
+from bot.storage.redis_topics import TopicStore
 
 __all__ = ["StaffDesk"]
 

@@ -1,0 +1,81 @@
+"""`safevoice check`: what a deployment lacks, as a checklist.
+
+Reads the config file and the environment, then tries the database and Redis. Exit 0
+when nothing fails (warnings allowed), 1 otherwise; nothing is changed anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot.app import load_app
+from bot.errors import SafeVoiceError
+from bot.runtime import open_database
+from bot.services.readiness import Item, checklist
+from bot.storage.migrations import HEAD, current
+from bot.storage.redis_errors import RedisErrors
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "check", help="list what this deployment still lacks (config, secrets, servers)"
+    )
+    parser.add_argument(
+        "--for",
+        dest="modes",
+        choices=("run", "serve"),
+        action="append",
+        help="check only for this process (default: both)",
+    )
+    parser.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        app = load_app(args.config)
+    except SafeVoiceError as exc:
+        print(Item("fail", "the config, flows or translations cannot be loaded", str(exc)))
+        return 1
+    items = checklist(app, tuple(args.modes or ("run", "serve")))
+    items.append(_database(args.config, app.settings.database_url))
+    items.append(asyncio.run(_redis(app.settings.redis_url)))
+    for item in items:
+        print(item)
+    failed = sum(item.level == "fail" for item in items)
+    print(f"\n{failed} problem(s) to fix." if failed else "\nReady.")
+    return 1 if failed else 0
+
+
+def _database(config: str | None, url: str) -> Item:
+    try:
+        with open_database(config, url=url, migrate=False) as database:
+            version = current(database.store.engine)
+    except SafeVoiceError as exc:
+        return Item("fail", "the database cannot be reached", str(exc))
+    if version is None:
+        return Item("warn", "the database is empty", "`safevoice migrate` (or the first start) "
+                    "creates the tables")  # fmt: skip
+    if version > HEAD:
+        newer = f"the database schema is at version {version}, newer than this SafeVoice ({HEAD})"
+        return Item("fail", newer, "upgrade SafeVoice to the version that migrated it")
+    if version < HEAD:
+        return Item("warn", f"the database schema is at version {version} of {HEAD}",
+                    "run `safevoice migrate`")  # fmt: skip
+    return Item("ok", f"the database answers (schema version {version})")
+
+
+async def _redis(url: str) -> Item:
+    errors = RedisErrors(url, "Redis")
+    client = Redis.from_url(url, socket_connect_timeout=2.0, socket_timeout=2.0)
+    try:
+        with errors():
+            await client.ping()
+    except SafeVoiceError as exc:
+        return Item("fail", "Redis cannot be reached", f"{exc}; set SAFEVOICE_REDIS_URL")
+    finally:
+        await client.aclose()
+    return Item("ok", f"Redis answers at {errors.where}")

@@ -1,0 +1,342 @@
+"""The one composition root: every store and service of a process is built here.
+
+`build_runtime(app, mode)` gives a `Runtime` for one of the modes:
+
+- ``run`` and ``serve`` (production): Redis for sessions, cases, staff sessions, login
+  limits, web-chat mailboxes, leases and deliveries; the configured SQL database for
+  feedback, accounts and audit. Any number of each process share both.
+- ``demo``, ``chat`` and ``test``: the same services on memory stores (and the SQL URL
+  the caller gives), so what a young person sees is what production would show.
+
+Entry points (`bot/commands/*`), the Telegram and web edges, the tests and the benchmarks
+ask this module; nothing else constructs a store or a service (STYLE point 11).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import random
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from redis.asyncio import Redis
+
+from bot.app import App
+from bot.config import Config, Settings, load_config
+from bot.engine.events import FeedbackSubmitted
+from bot.errors import ConfigError, StorageError
+from bot.services.cases import Audit, HandoffService
+from bot.services.conversation import ConversationService
+from bot.services.feedback import FeedbackService
+from bot.services.handoff import MemoryHandoffDesk
+from bot.services.readiness import MIN_SECRET
+from bot.services.scheduler import Scheduler
+from bot.staff.accounts import AccountStore
+from bot.staff.retention import purge_in_batches
+from bot.storage.cases import CaseHub, CaseStore
+from bot.storage.deliveries import DeliveryQueue, MemoryDeliveryQueue
+from bot.storage.desk_names import DeskNameStore
+from bot.storage.feedback import FeedbackStore
+from bot.storage.leases import LeaseStore, MemoryLeaseStore
+from bot.storage.login_limits import LoginLimits, MemoryLoginLimits
+from bot.storage.memory import MemorySessionStore
+from bot.storage.memory_cases import MemoryCaseHub, MemoryCaseStore
+from bot.storage.migrations import HEAD, current, is_empty, upgrade
+from bot.storage.redis_cases import RedisCaseHub, RedisCaseStore, make_client
+from bot.storage.redis_deliveries import RedisDeliveryQueue
+from bot.storage.redis_leases import RedisLeaseStore
+from bot.storage.redis_sessions import RedisSessionStore
+from bot.storage.redis_staff import RedisLoginLimits, RedisStaffSessions
+from bot.storage.redis_topics import TopicStore
+from bot.storage.redis_visitors import RedisVisitorBoxes
+from bot.storage.sessions import SessionStore
+from bot.storage.staff_sessions import MemoryStaffSessions, StaffSessionStore
+from bot.storage.visitors import MemoryVisitorBoxes, VisitorBoxes
+
+__all__ = [
+    "Database",
+    "Fixed",
+    "Mode",
+    "Runtime",
+    "StaffTimeouts",
+    "build_runtime",
+    "open_database",
+    "secret_for",
+]
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["run", "serve", "demo", "chat", "test"]
+PRODUCTION: tuple[Mode, ...] = ("run", "serve")
+# The channel names conversations (and so case mappings and delivery queues) carry: the
+# web chat's and `bot.channels.telegram.core.CHANNEL`, which `safevoice run` pops.
+WEB_CHANNEL = "web"
+TELEGRAM_CHANNEL = "tg"
+
+
+class _DropFeedback(FeedbackService):
+    """Previews run real flows, but what advisory groups type while trying them is not
+    feedback."""
+
+    async def submit(self, event: FeedbackSubmitted) -> None:
+        return None
+
+
+@dataclass
+class StaffTimeouts:
+    idle: float = 30 * 60.0
+    absolute: float = 12 * 3600.0
+
+
+@dataclass
+class Runtime:
+    """Everything one process uses, built for one mode. `close()` releases it all."""
+
+    app: App
+    mode: Mode
+    secret: bytes
+    store: FeedbackStore  # feedback, accounts and audit: the SQL database
+    sessions: SessionStore
+    cases: HandoffService
+    conversation: ConversationService
+    preview: ConversationService  # same flows; answers never stored, no case ever opened
+    accounts: AccountStore
+    desk_names: DeskNameStore
+    staff_sessions: StaffSessionStore
+    login_limits: LoginLimits
+    visitors: VisitorBoxes
+    leases: LeaseStore
+    deliveries: DeliveryQueue
+    topics: TopicStore | None = None  # the Telegram staff desk's bookkeeping (Redis only)
+    redis: Redis | None = None
+    _preview_sessions: SessionStore | None = field(default=None, repr=False)
+
+    @property
+    def shared(self) -> bool:
+        """Stores shared with other processes (Redis), as in production."""
+        return self.redis is not None
+
+    def scheduler(self, *, helplines_every: float = 60.0, purge_every: float = 24 * 3600.0,
+                  sweep_every: float = 300.0) -> Scheduler:  # fmt: skip
+        """The periodic work of a production process, each due run once across processes:
+        the retention purge in batches, helplines for young people nobody answered, and
+        dropping web-chat mailboxes no page asked about."""
+        scheduler = Scheduler(self.leases)
+        privacy = self.app.config.privacy
+        scheduler.add("retention", purge_every, lambda: purge_in_batches(self.store, privacy))
+        scheduler.add("helplines", helplines_every, self.cases.due_for_helplines)
+        scheduler.add("visitor-sweep", sweep_every, self.visitors.sweep)
+        return scheduler
+
+    async def ping(self) -> None:
+        """Reach Redis now (StorageError names the host, never the password)."""
+        if self.redis is not None:
+            await self.sessions.ping()
+
+    async def close(self) -> None:
+        await self.visitors.close()
+        await self.deliveries.close()
+        await self.sessions.close()
+        if self._preview_sessions is not None:
+            await self._preview_sessions.close()
+        if self.redis is not None:
+            await self.redis.aclose()
+        self.store.close()
+
+
+@dataclass(frozen=True)
+class Database:
+    """The SQL side alone, for commands that need no flows (users, report, purge)."""
+
+    config: Config
+    store: FeedbackStore
+    accounts: AccountStore
+
+
+@contextlib.contextmanager
+def open_database(
+    config_path: str | Path | None, *, url: str | None = None, migrate: bool = True
+) -> Iterator[Database]:
+    """The configured database (or `url`), its schema brought up to date unless `migrate`
+    is False (`safevoice migrate --status`, `safevoice check`); closed on exit."""
+    config, base = load_config(config_path)
+    store = FeedbackStore(url or Settings.from_env(config, base).database_url)
+    try:
+        if migrate:
+            upgrade(store.engine)
+        yield Database(config, store, AccountStore(store.engine))
+    finally:
+        store.close()
+
+
+def secret_for(app: App, mode: Mode) -> bytes:
+    """The secret key: required and long in production; elsewhere a fresh random one when
+    none is set (memory sessions die with the process, so nothing is lost)."""
+    key = app.settings.secret_key
+    if mode in PRODUCTION:
+        if not key:
+            msg = (
+                "set SAFEVOICE_SECRET_KEY to a long random value (for example the output of "
+                "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`) and start "
+                "again; keep it the same on every process and across restarts"
+            )
+            raise ConfigError(msg)
+        if len(key) < MIN_SECRET:
+            msg = (
+                f"SAFEVOICE_SECRET_KEY is {len(key)} characters; use at least {MIN_SECRET} "
+                "random characters (a short key lets anyone guess who is behind a session)"
+            )
+            raise ConfigError(msg)
+        return key
+    return key or secrets.token_bytes(32)
+
+
+def build_runtime(
+    app: App,
+    mode: Mode,
+    *,
+    database_url: str | None = None,
+    redis_url: str | None = None,
+    timeouts: StaffTimeouts | None = None,
+    fixed: Fixed | None = None,
+) -> Runtime:
+    """Build the stores and services for `mode`. Production modes use Redis; `test` uses
+    Redis only when `redis_url` is given. The SQL schema is brought up to date here.
+    `fixed` pins the clock, labels and record ids for transcripts (tests only)."""
+    secret = secret_for(app, mode)
+    settings = app.settings
+    timeouts = timeouts or StaffTimeouts()
+    store = FeedbackStore(database_url or settings.database_url)
+    try:
+        _prepare_schema(store, mode)
+    except BaseException:
+        store.close()
+        raise
+    url = redis_url or (settings.redis_url if mode in PRODUCTION else None)
+    redis = make_client(url) if url is not None else None
+    fixed = fixed or Fixed()
+    cases = _cases(app, store, url, redis, fixed)
+    parts = (
+        _memory(app, timeouts)
+        if url is None or redis is None
+        else _redis(app, timeouts, url, redis)
+    )
+    feedback = fixed.feedback(store) if fixed.feedback else FeedbackService(store)
+    conversation = ConversationService(app.engine, parts.sessions, feedback, cases, secret)
+    # Previews never open cases: nobody should answer an advisory group trying a flow.
+    preview = ConversationService(
+        app.engine, parts.preview_sessions, _DropFeedback(store), MemoryHandoffDesk(), secret
+    )
+    runtime = Runtime(
+        app, mode, secret, store, parts.sessions, cases, conversation, preview,
+        AccountStore(store.engine), DeskNameStore(store.engine), parts.staff_sessions,
+        parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
+        TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,
+    )  # fmt: skip
+    _connect_deliverers(runtime)
+    return runtime
+
+
+def _prepare_schema(store: FeedbackStore, mode: Mode) -> None:
+    """Bring the schema to HEAD. A production process creates a new database, but leaves
+    upgrading an existing one to `safevoice migrate`: during a rolling restart the old
+    processes must not find their tables changed under them, and the operator backs up
+    first (docs/deploy.md, "Upgrades")."""
+    engine = store.engine
+    if mode not in PRODUCTION or is_empty(engine):
+        upgrade(engine)
+        return
+    version = current(engine)
+    if version is not None and version >= HEAD:
+        upgrade(engine)  # equal: nothing to do; newer: refused with the reason
+        return
+    have = "SafeVoice 0.1.0's tables" if version is None else f"schema version {version}"
+    msg = (
+        f"the database has {have}; this SafeVoice needs schema version {HEAD}. Back it up, "
+        "run `safevoice migrate` once, then start again (docs/deploy.md, Upgrades)"
+    )
+    raise StorageError(msg)
+
+
+@dataclass(frozen=True)
+class _Stores:
+    sessions: SessionStore
+    preview_sessions: SessionStore
+    staff_sessions: StaffSessionStore
+    login_limits: LoginLimits
+    visitors: VisitorBoxes
+    leases: LeaseStore
+    deliveries: DeliveryQueue
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """What tests pin: the handoff clock and label draws, and the feedback service (the
+    golden transcripts number their records)."""
+
+    clock: Callable[[], dt.datetime] | None = None
+    rng: random.Random | None = None
+    feedback: Callable[[FeedbackStore], FeedbackService] | None = None
+    # The memory stores' expiry clock (monotonic seconds), so tests move time.
+    ttl_clock: Callable[[], float] | None = None
+    audit: Audit | None = None
+
+
+def _cases(
+    app: App, store: FeedbackStore, url: str | None, redis: Redis | None, fixed: Fixed
+) -> HandoffService:
+    if url is None or redis is None:
+        ttl_clock = {"clock": fixed.ttl_clock} if fixed.ttl_clock else {}
+        case_store: CaseStore = MemoryCaseStore(**ttl_clock)
+        hub: CaseHub = MemoryCaseHub()
+    else:
+        case_store, hub = RedisCaseStore(url, client=redis), RedisCaseHub(url, client=redis)
+    extra: dict[str, Any] = {"clock": fixed.clock} if fixed.clock else {}
+    audit = fixed.audit or store.audit
+    return HandoffService(case_store, hub, app.config, app.translator, audit=audit,
+                          rng=fixed.rng, **extra)  # fmt: skip
+
+
+def _memory(app: App, timeouts: StaffTimeouts) -> _Stores:
+    ttl = float(app.config.privacy.session_ttl_seconds)
+    return _Stores(
+        MemorySessionStore(session_ttl=ttl),
+        MemorySessionStore(session_ttl=ttl),
+        MemoryStaffSessions(idle=timeouts.idle, absolute=timeouts.absolute),
+        MemoryLoginLimits(),
+        MemoryVisitorBoxes(),
+        MemoryLeaseStore(),
+        MemoryDeliveryQueue(),
+    )
+
+
+def _redis(app: App, timeouts: StaffTimeouts, url: str, redis: Redis) -> _Stores:
+    ttl = float(app.config.privacy.session_ttl_seconds)
+    return _Stores(
+        RedisSessionStore(url, session_ttl=ttl),
+        # Preview sessions too: the next request of a preview may reach another process.
+        RedisSessionStore(url, prefix="sv:preview:", session_ttl=ttl),
+        RedisStaffSessions(redis, idle=timeouts.idle, absolute=timeouts.absolute),
+        RedisLoginLimits(redis),
+        RedisVisitorBoxes(redis),
+        RedisLeaseStore(redis),
+        RedisDeliveryQueue(redis, url),
+    )
+
+
+def _connect_deliverers(runtime: Runtime) -> None:
+    """How a worker's words reach a young person from this process, on either channel.
+
+    Web chat: straight into the visitor's mailbox (in Redis when shared, so the page's
+    process wakes). Telegram: into the delivery queue, which a `run` process empties; the
+    Telegram bot replaces this with its own sender in its process."""
+    from bot.web.chat import mailbox_deliverer
+
+    cases = runtime.cases
+    cases.deliverers[WEB_CHANNEL] = mailbox_deliverer(runtime.app, runtime.visitors)
+    cases.deliverers[TELEGRAM_CHANNEL] = runtime.deliveries.pusher(TELEGRAM_CHANNEL)

@@ -1,0 +1,121 @@
+"""The composition root: what each mode builds, and that nothing else builds it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, load_app
+from bot.errors import ConfigError, StorageError
+from bot.runtime import build_runtime
+from bot.services.cases import HandoffService
+from bot.storage.feedback import FeedbackStore
+from bot.storage.memory import MemorySessionStore
+from bot.storage.migrations import HEAD, current
+from bot.storage.redis_sessions import RedisSessionStore
+from tests.storage.test_migrations import make_0_1_0_database
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRET = b"a-long-secret-key-for-the-runtime-tests-0123456789"
+# Classes only bot/runtime.py (and the stores' own modules) may construct.
+BUILT_BY_THE_RUNTIME = (
+    "ConversationService", "HandoffService", "FeedbackService", "FeedbackStore",
+    "AccountStore", "DeskNameStore", "TopicStore", "MemorySessionStore", "RedisSessionStore",
+    "MemoryCaseStore", "RedisCaseStore", "MemoryCaseHub", "RedisCaseHub",
+    "MemoryStaffSessions", "RedisStaffSessions", "MemoryLoginLimits", "RedisLoginLimits",
+    "MemoryVisitorBoxes", "RedisVisitorBoxes", "MemoryLeaseStore", "RedisLeaseStore",
+    "MemoryDeliveryQueue", "RedisDeliveryQueue",
+)  # fmt: skip
+ALLOWED = {"bot/runtime.py"}
+
+
+@pytest.fixture(scope="module")
+def app() -> App:
+    return load_app(ROOT / "config.toml").with_secret(SECRET)
+
+
+def test_only_the_runtime_constructs_stores_and_services() -> None:
+    """Regression: `ConversationService` was built in five places, and stores lived in
+    the web and Telegram packages."""
+    pattern = re.compile(r"\b(" + "|".join(BUILT_BY_THE_RUNTIME) + r")\(")
+    offenders = []
+    for path in sorted((ROOT / "bot").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        if name in ALLOWED or name.startswith("bot/storage/"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#")[0]
+            if pattern.search(code) and not re.search(r"\bclass \w+\(", code):
+                offenders.append(f"{name}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def test_the_edges_never_reach_into_the_engine() -> None:
+    """Regression: the web preview called `Engine._enter_flow`."""
+    offenders = []
+    for folder in ("web", "channels"):
+        for path in sorted((ROOT / "bot" / folder).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            offenders += [f"{path.name}: {m}" for m in re.findall(r"engine\._\w+", text)]
+    assert offenders == []
+
+
+def test_chat_and_demo_use_the_real_handoff_service_on_memory(app: App) -> None:
+    for mode in ("chat", "demo", "test"):
+        runtime = build_runtime(app, mode, database_url="sqlite://")  # type: ignore[arg-type]
+        try:
+            assert isinstance(runtime.cases, HandoffService)
+            assert isinstance(runtime.sessions, MemorySessionStore)
+            assert not runtime.shared
+            assert set(runtime.cases.deliverers) == {"web", "telegram"}
+        finally:
+            runtime.store.close()
+
+
+async def test_production_modes_share_redis(app: App, redis_url: str, tmp_path: Path) -> None:
+    for mode in ("run", "serve"):
+        runtime = build_runtime(app, mode, database_url=f"sqlite:///{tmp_path}/{mode}.db",
+                                redis_url=redis_url)  # type: ignore[arg-type]  # fmt: skip
+        try:
+            await runtime.ping()
+            assert runtime.shared
+            assert isinstance(runtime.sessions, RedisSessionStore)
+            assert runtime.topics is not None
+        finally:
+            await runtime.close()
+
+
+@pytest.mark.parametrize("mode", ["run", "serve"])
+def test_production_refuses_a_short_secret(app: App, mode: str) -> None:
+    with pytest.raises(ConfigError, match="at least 32"):
+        build_runtime(app.with_secret(b"short"), mode, database_url="sqlite://")  # type: ignore[arg-type]
+
+
+async def test_production_creates_a_new_database_at_head(
+    app: App, redis_url: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/new.db"
+    runtime = build_runtime(app, "serve", database_url=url, redis_url=redis_url)
+    await runtime.close()
+    with FeedbackStore(url) as store:
+        assert current(store.engine) == HEAD
+
+
+def test_production_leaves_upgrading_an_existing_database_to_migrate(
+    app: App, redis_url: str, tmp_path: Path
+) -> None:
+    """A rolling restart must not change the tables under the old processes: `serve`
+    refuses a database that needs a migration and names the command."""
+    url = f"sqlite:///{tmp_path}/old.db"
+    with FeedbackStore(url) as store:
+        make_0_1_0_database(store.engine)
+    with pytest.raises(StorageError, match="safevoice migrate"):
+        build_runtime(app, "serve", database_url=url, redis_url=redis_url)
+    with FeedbackStore(url) as store:
+        assert current(store.engine) is None  # untouched
+    demo = build_runtime(app, "demo", database_url=url)  # demo and tests upgrade at once
+    demo.store.close()
+    with FeedbackStore(url) as store:
+        assert current(store.engine) == HEAD

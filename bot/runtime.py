@@ -249,11 +249,11 @@ def _prepare_schema(store: FeedbackStore, mode: Mode) -> None:
     first (docs/deploy.md, "Upgrades")."""
     engine = store.engine
     if mode not in PRODUCTION or is_empty(engine):
-        upgrade(engine)
+        store.create_schema()  # upgrade, and refill the rollups of a database without them
         return
     version = current(engine)
     if version is not None and version >= HEAD:
-        upgrade(engine)  # equal: nothing to do; newer: refused with the reason
+        store.create_schema()  # equal: nothing to change; newer: refused with the reason
         return
     have = "SafeVoice 0.1.0's tables" if version is None else f"schema version {version}"
     msg = (

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import App, load_app
+from bot.channels.telegram.core import CHANNEL as TELEGRAM
 from bot.errors import ConfigError, StorageError
 from bot.runtime import build_runtime
 from bot.services.cases import HandoffService
@@ -15,6 +16,7 @@ from bot.storage.feedback import FeedbackStore
 from bot.storage.memory import MemorySessionStore
 from bot.storage.migrations import HEAD, current
 from bot.storage.redis_sessions import RedisSessionStore
+from bot.web.chat import CHANNEL as WEB
 from tests.storage.test_migrations import make_0_1_0_database
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +71,7 @@ def test_chat_and_demo_use_the_real_handoff_service_on_memory(app: App) -> None:
             assert isinstance(runtime.cases, HandoffService)
             assert isinstance(runtime.sessions, MemorySessionStore)
             assert not runtime.shared
-            assert set(runtime.cases.deliverers) == {"web", "telegram"}
+            assert set(runtime.cases.deliverers) == {WEB, TELEGRAM}
         finally:
             runtime.store.close()
 
@@ -119,3 +121,30 @@ def test_production_leaves_upgrading_an_existing_database_to_migrate(
     demo.store.close()
     with FeedbackStore(url) as store:
         assert current(store.engine) == HEAD
+
+
+async def test_a_web_desk_answer_to_a_telegram_case_is_queued_for_telegram(
+    app: App, redis_url: str, tmp_path: Path
+) -> None:
+    """Regression: the serve process registered its Telegram deliverer as "telegram"
+    while cases map Telegram chats as "tg", so a web-desk worker's words were dropped."""
+    from bot.channels.console import start_preset
+    from bot.engine.inputs import Input
+
+    serve = build_runtime(app, "serve", database_url=f"sqlite:///{tmp_path}/f.db",
+                          redis_url=redis_url)  # fmt: skip
+    run = build_runtime(app, "run", database_url=f"sqlite:///{tmp_path}/f.db",
+                        redis_url=redis_url)  # fmt: skip
+    try:
+        await start_preset(run.conversation, TELEGRAM, 4242, "en", "16-17")
+        await run.conversation.handle(TELEGRAM, 4242, Input.command("person"))
+        [case] = await serve.cases.queue()
+        await serve.cases.claim(case.label, "web:ana", "Ana")
+        await serve.cases.relay_to_young_person(case.label, "web:ana", "Hello, I am Ana.")
+        got = [await run.deliveries.pop(TELEGRAM, 2.0) for _ in range(2)]
+        texts = [say.text for item in got if item is not None for say in item.events]
+        assert all(item is not None and item.address == "4242" for item in got)
+        assert "Ana: Hello, I am Ana." in texts
+    finally:
+        await serve.close()
+        await run.close()

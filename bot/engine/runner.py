@@ -159,6 +159,16 @@ class Engine:
         self._leave(session, flow, step, outcome, events)
         return session, events
 
+    def waits_for_text(self, session: Session) -> bool:
+        """Whether the question on screen is one the young person answers by typing."""
+        found = self._current(session)
+        return found is not None and found[1].kind == "text"
+
+    def system_say(self, session: Session, text: str) -> Say:
+        """One of the engine's own sentences (bot/i18n/system.py), in the chat's language."""
+        lang = session.lang
+        return Say(self.translator.system(lang, text), lang, self.config.is_rtl(lang))
+
     def danger_response(self, session: Session, text: str) -> list[Event]:
         """Help at once when a text shows danger, at any step; the turn then goes on.
         Also used for text that goes straight to a worker while a case is open."""

@@ -35,6 +35,12 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "A worker from our team will write to you here as soon as possible. "
     "They will not see your name or number.",
     "If I misunderstood, that's okay. We can carry on.",
+    # Typed text went to the worker on an open case while a text question was on screen
+    # (bot/services/conversation.py).
+    "I sent that to the worker, not as your answer to the question. While you wait, "
+    "anything you type goes to them. The question can wait: answer it after your chat, "
+    "or press Skip.",
+    "I sent that to the helper. The question can wait until after your chat.",
     # When a flow is broken: the young person is never left without a way on.
     "Sorry, something went wrong on our side. Please type /start to begin again.",
     # The Telegram channel (bot/channels/telegram/texts.py).

@@ -37,6 +37,8 @@ ChannelUpdate = Callable[[ChannelData | None], ChannelData | None]
 # Set in the session while the chat may have an open case, so ordinary turns of chats
 # without one cost no extra store round trip. A missing session is always checked.
 CASE_KEY = "hc"
+# The text question on screen when typed text last went to the worker instead (said once).
+NOTED_KEY = "hn"
 
 
 @dataclass(frozen=True)
@@ -218,12 +220,39 @@ class ConversationService:
         if text.strip() and await self.desk.relay_to_worker(key, text):
             # The worker reads it, but danger still brings help at once and makes the
             # case urgent: the same check the engine runs on every other text.
-            alarm = self.engine.danger_response(self._session_of(saved), inp.value)
+            session = self._session_of(saved)
+            alarm = self.engine.danger_response(session, inp.value)
             said, _ = await self._act(key, alarm, address) if alarm else ([], True)
-            return Reply(tuple(said), relayed=True)
+            return Reply((*said, *self._not_an_answer(saved, session)), relayed=True)
         if saved is not None:
             saved.pop(CASE_KEY, None)  # no open case any more: back to one round trip
         return None
+
+    def _not_an_answer(self, saved: dict[str, object] | None, session: Session) -> list[Event]:
+        """The rule while a case is open: typed text goes to the worker, even when the
+        question on screen asks for words. Said once per such question, so the young
+        person knows their words were not taken as the answer and the survey waits."""
+        if saved is None or not self.engine.waits_for_text(session):
+            return []
+        if saved.get(NOTED_KEY) == session.step:
+            return []
+        saved[NOTED_KEY] = session.step
+        engine = self.engine
+        if session.band is None or engine.config.band(session.band).max_age <= 12:
+            return [
+                engine.system_say(
+                    session,
+                    "I sent that to the helper. The question can wait until after your chat.",
+                )
+            ]
+        return [
+            engine.system_say(
+                session,
+                "I sent that to the worker, not as your answer to the question. While you wait, "
+                "anything you type goes to them. The question can wait: answer it after your chat, "
+                "or press Skip.",
+            )
+        ]
 
     async def _act(
         self, key: str, events: list[Event], address: Address

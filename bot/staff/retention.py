@@ -1,9 +1,10 @@
 """Retention: free text and whole records are deleted once older than the configured days.
 
-Used by `safevoice purge` (``purge``) and by the scheduled job of the running services
-(``purge_in_batches``), so both apply exactly the same rule. Both delete in batches of a
-few thousand records, one short transaction each (see bot/storage/purging.py): a purge of
-a million old records never holds the database long enough to keep a staff login waiting.
+Used by `safevoice purge` (``purge``) and by the daily job the running services register
+on the Scheduler (``purge_in_batches``), so both apply exactly the same rule. Both delete
+in batches of a few thousand records, one short transaction each (bot/storage/purging.py):
+a purge of a million old records never holds the database long enough to keep a staff
+login waiting.
 """
 
 from __future__ import annotations
@@ -11,19 +12,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.config import Privacy
-from bot.errors import StorageError
 from bot.storage.feedback import PURGE_BATCH, FeedbackStore
 from bot.storage.purging import What
 
-__all__ = ["DAY", "Purged", "daily_purge", "purge", "purge_in_batches"]
+__all__ = ["Purged", "purge", "purge_in_batches"]
 
 log = logging.getLogger(__name__)
-
-DAY = 24 * 3600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,23 +93,3 @@ async def _batches(store: FeedbackStore, what: What, day: dt.date, size: int, ga
         done = await asyncio.to_thread(store.purge_batch, what, day, after=done.after, size=size)
         removed += done.removed
     return removed
-
-
-async def daily_purge(
-    store: FeedbackStore,
-    privacy: Privacy,
-    today: Callable[[], dt.date] = dt.date.today,
-    every: float = DAY,
-) -> None:
-    """Run ``purge_in_batches`` now and then every ``every`` seconds, until cancelled.
-
-    One process only: with several, register ``purge_in_batches`` on the Scheduler
-    (bot/services/scheduler.py), which runs each due purge once across them.
-    """
-    while True:
-        try:
-            await purge_in_batches(store, privacy, today())
-        except StorageError as exc:
-            # Try again at the next run; the service keeps running.
-            log.warning("retention: the purge failed (%s)", type(exc).__name__)
-        await asyncio.sleep(every)

@@ -137,6 +137,8 @@ def _version(conn: Connection) -> int | None:
 
 
 def is_empty(engine: Engine) -> bool:
-    """No tables at all: a new database, which any process may create at HEAD."""
+    """None of SafeVoice's tables: a new database (perhaps shared with other programs),
+    which any process may create at HEAD."""
+    ours = {VERSION_TABLE, *schema_v1.metadata.tables}
     with sql_errors(_what(engine), "reading the tables"), engine.connect() as conn:
-        return not sa.inspect(conn).get_table_names()
+        return not ours & set(sa.inspect(conn).get_table_names())

@@ -8,8 +8,9 @@ from pathlib import Path
 from bot.i18n.system import SYSTEM_PLURALS, SYSTEM_TEXTS, is_system_text
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-# `.retry(ctx, hint)` hands its literal on to `ctx.system(hint)`.
-CALLS = ("system", "system_plural", "retry")
+# `.retry(ctx, hint)` hands its literal on to `ctx.system(hint)`; `engine.system_say(
+# session, text)` too.
+CALLS = ("system", "system_plural", "retry", "system_say")
 
 
 def literals_passed_to_system() -> dict[str, str]:
@@ -22,7 +23,7 @@ def literals_passed_to_system() -> dict[str, str]:
                 continue
             if node.func.attr not in CALLS:
                 continue
-            for arg in node.args:
+            for arg in node.args[:2]:
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     found[arg.value] = f"{path.relative_to(BOT.parent)}:{node.lineno}"
     return found

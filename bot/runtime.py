@@ -32,13 +32,16 @@ from bot.engine.events import FeedbackSubmitted
 from bot.errors import ConfigError, StorageError
 from bot.services.cases import Audit, HandoffService
 from bot.services.conversation import ConversationService
+from bot.services.dead_letters import DeadLetterService
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import MemoryHandoffDesk
+from bot.services.outbox import OutboxService
 from bot.services.readiness import MIN_SECRET
 from bot.services.scheduler import Scheduler
 from bot.staff.accounts import AccountStore
 from bot.staff.retention import purge_in_batches
 from bot.storage.cases import CaseHub, CaseStore
+from bot.storage.dead_letters import DeadLetterStore, MemoryDeadLetters
 from bot.storage.deliveries import DeliveryQueue, MemoryDeliveryQueue
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
@@ -47,15 +50,20 @@ from bot.storage.login_limits import LoginLimits, MemoryLoginLimits
 from bot.storage.memory import MemorySessionStore
 from bot.storage.memory_cases import MemoryCaseHub, MemoryCaseStore
 from bot.storage.migrations import HEAD, current, is_empty, upgrade
+from bot.storage.outbox import MemoryOutbox, OutboxStore
 from bot.storage.redis_cases import RedisCaseHub, RedisCaseStore, make_client
+from bot.storage.redis_dead_letters import RedisDeadLetters
 from bot.storage.redis_deliveries import RedisDeliveryQueue
 from bot.storage.redis_leases import RedisLeaseStore
+from bot.storage.redis_outbox import RedisOutbox
 from bot.storage.redis_sessions import RedisSessionStore
 from bot.storage.redis_staff import RedisLoginLimits, RedisStaffSessions
 from bot.storage.redis_topics import TopicStore
+from bot.storage.redis_traces import RedisTraceStore
 from bot.storage.redis_visitors import RedisVisitorBoxes
 from bot.storage.sessions import SessionStore
 from bot.storage.staff_sessions import MemoryStaffSessions, StaffSessionStore
+from bot.storage.traces import MemoryTraceStore, TraceStore
 from bot.storage.visitors import MemoryVisitorBoxes, VisitorBoxes
 
 __all__ = [
@@ -112,6 +120,8 @@ class Runtime:
     visitors: VisitorBoxes
     leases: LeaseStore
     deliveries: DeliveryQueue
+    outbox: OutboxService  # replies saved with their turn, sent after it (Telegram)
+    dead_letters: DeadLetterService  # updates set aside (unreadable, or always failing)
     topics: TopicStore | None = None  # the Telegram staff desk's bookkeeping (Redis only)
     redis: Redis | None = None
     _preview_sessions: SessionStore | None = field(default=None, repr=False)
@@ -227,7 +237,9 @@ def build_runtime(
         else _redis(app, timeouts, url, redis)
     )
     feedback = fixed.feedback(store) if fixed.feedback else FeedbackService(store)
-    conversation = ConversationService(app.engine, parts.sessions, feedback, cases, secret)
+    conversation = ConversationService(
+        app.engine, parts.sessions, feedback, cases, secret, parts.traces
+    )
     # Previews never open cases: nobody should answer an advisory group trying a flow.
     preview = ConversationService(
         app.engine, parts.preview_sessions, _DropFeedback(store), MemoryHandoffDesk(), secret
@@ -236,6 +248,7 @@ def build_runtime(
         app, mode, secret, store, parts.sessions, cases, conversation, preview,
         AccountStore(store.engine), DeskNameStore(store.engine), parts.staff_sessions,
         parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
+        OutboxService(parts.outbox), DeadLetterService(parts.dead_letters),
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,
     )  # fmt: skip
     _connect_deliverers(runtime)
@@ -272,6 +285,9 @@ class _Stores:
     visitors: VisitorBoxes
     leases: LeaseStore
     deliveries: DeliveryQueue
+    traces: TraceStore
+    outbox: OutboxStore
+    dead_letters: DeadLetterStore
 
 
 @dataclass(frozen=True)
@@ -304,21 +320,26 @@ def _cases(
 
 def _memory(app: App, timeouts: StaffTimeouts) -> _Stores:
     ttl = float(app.config.privacy.session_ttl_seconds)
+    outbox = MemoryOutbox(ttl=ttl)
     return _Stores(
-        MemorySessionStore(session_ttl=ttl),
+        MemorySessionStore(session_ttl=ttl, outbox=outbox),
         MemorySessionStore(session_ttl=ttl),
         MemoryStaffSessions(idle=timeouts.idle, absolute=timeouts.absolute),
         MemoryLoginLimits(),
         MemoryVisitorBoxes(),
         MemoryLeaseStore(),
         MemoryDeliveryQueue(),
+        MemoryTraceStore(),
+        outbox,
+        MemoryDeadLetters(),
     )
 
 
 def _redis(app: App, timeouts: StaffTimeouts, url: str, redis: Redis) -> _Stores:
     ttl = float(app.config.privacy.session_ttl_seconds)
+    outbox = RedisOutbox(redis, url, ttl=ttl)
     return _Stores(
-        RedisSessionStore(url, session_ttl=ttl),
+        RedisSessionStore(url, session_ttl=ttl, outbox=outbox),
         # Preview sessions too: the next request of a preview may reach another process.
         RedisSessionStore(url, prefix="sv:preview:", session_ttl=ttl),
         RedisStaffSessions(redis, idle=timeouts.idle, absolute=timeouts.absolute),
@@ -326,6 +347,9 @@ def _redis(app: App, timeouts: StaffTimeouts, url: str, redis: Redis) -> _Stores
         RedisVisitorBoxes(redis),
         RedisLeaseStore(redis),
         RedisDeliveryQueue(redis, url),
+        RedisTraceStore(redis, url),
+        outbox,
+        RedisDeadLetters(redis, url),
     )
 
 

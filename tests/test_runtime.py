@@ -28,7 +28,8 @@ BUILT_BY_THE_RUNTIME = (
     "MemoryCaseStore", "RedisCaseStore", "MemoryCaseHub", "RedisCaseHub",
     "MemoryStaffSessions", "RedisStaffSessions", "MemoryLoginLimits", "RedisLoginLimits",
     "MemoryVisitorBoxes", "RedisVisitorBoxes", "MemoryLeaseStore", "RedisLeaseStore",
-    "MemoryDeliveryQueue", "RedisDeliveryQueue",
+    "MemoryDeliveryQueue", "RedisDeliveryQueue", "MemoryTraceStore", "RedisTraceStore",
+    "MemoryOutbox", "RedisOutbox", "MemoryDeadLetters", "RedisDeadLetters",
 )  # fmt: skip
 ALLOWED = {"bot/runtime.py"}
 

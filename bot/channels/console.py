@@ -18,6 +18,7 @@ from typing import TextIO
 from bot.channels.render import Message, choose, last_question, lines, render
 from bot.engine.events import Event, LanguageChanged
 from bot.engine.inputs import Input
+from bot.inputs import clean_text
 from bot.services.conversation import ConversationService
 
 __all__ = ["COMMANDS", "ConsoleChat", "parse", "run_console", "start_preset"]
@@ -64,8 +65,9 @@ async def start_preset(
 
 
 def parse(typed: str, asked: Message | None) -> Input:
-    """What a typed line means: a command, a button of the last question, or text."""
-    text = typed.rstrip("\r\n")
+    """What a typed line means: a command, a button of the last question, or text.
+    The line is read like typed text on every channel (`bot.inputs.clean_text`)."""
+    text = clean_text(typed.rstrip("\r\n"))
     stripped = text.strip()
     if stripped.startswith("/") and len(stripped) > 1:
         return Input.command(stripped[1:].split(maxsplit=1)[0].casefold())

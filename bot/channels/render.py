@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.engine.events import Event, Say
 from bot.flows.steps.base import fold
 from bot.i18n.rtl import isolate
+from bot.inputs import number_of
 
 __all__ = ["Button", "Message", "choose", "last_question", "lines", "render"]
 
@@ -104,8 +105,10 @@ def choose(message: Message, typed: str) -> Button | None:
         return message.skip
     if message.done and wanted in (*DONE_WORDS, fold(message.done.label)):
         return message.done
+    number = number_of(wanted)  # any script's digits: ٣ and ３ are 3; ² is no number
     for button in message.options:
-        if wanted in (str(button.number), button.value, fold(button.label)):
+        by_number = number is not None and number == button.number
+        if by_number or wanted in (button.value, fold(button.label)):
             return button
     return None
 

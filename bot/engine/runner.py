@@ -22,11 +22,12 @@ from bot.engine.events import (
 )
 from bot.engine.inputs import Input
 from bot.engine.session import Session
-from bot.engine.text import clean_input
+from bot.engine.text import too_long
 from bot.flows.flow import Flow, FlowSet
 from bot.flows.steps import Outcome, Question, StepBase
 from bot.flows.steps.end import EndStep
 from bot.i18n.translator import Translator
+from bot.inputs.text import clean_text
 from bot.privacy.scrub import scrub
 from bot.safety.lexicon import DangerCheck
 from bot.safety.respond import danger_events
@@ -129,9 +130,16 @@ class Engine:
         if inp.kind == "command":
             self._command(session, inp.value, events)
             return session, events
-        value = clean_input(inp.value, self.config.engine.max_input_chars)
+        value = clean_text(inp.value)
         inp = Input(inp.kind, value, inp.step)
         current = self._current(session)
+        if inp.kind == "text" and len(value) > self.config.engine.max_input_chars:
+            # Refused with a sentence that says so, then asked again: never cut unsaid.
+            events.append(too_long(self.translator, self.config, session))
+            if current is not None:
+                turn = _Turn(self, session, *current, events=events)
+                self._run(session, *current, self._reenter(turn, current[1]), events)
+                return session, events
         if current is None:
             self._enter_flow(session, "menu" if session.band else "start", events)
             return session, events

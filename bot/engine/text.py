@@ -1,19 +1,28 @@
-"""Cleaning what a young person typed before any step looks at it."""
+"""Typed text the engine will not take as an answer, and what it says then.
+
+Cleaning (NFC, no control or bidi-override characters) is `bot.inputs.clean_text`,
+shared with every channel; here is only the refusal of a message over the limit
+(`[engine] max_input_chars`): said in the chat's language, never cut without a word.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from bot.config import Config
+from bot.engine.events import Say
+from bot.engine.session import Session
+from bot.i18n.numbers import format_count
+from bot.i18n.translator import Translator
 
-# C0/C1 controls (but tab and newline) and the bidi embedding/override/isolate marks,
-# which can make text display differently from what it says.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\ufeff]")
+__all__ = ["too_long"]
 
 
-def clean_input(text: str, max_chars: int) -> str:
-    """NFC text without control or bidi-override characters, at most `max_chars` long."""
-    text = unicodedata.normalize("NFC", text[: max_chars * 2])
-    text = _UNSAFE.sub("", text)
-    # Lone surrogates cannot be stored or sent; drop them rather than fail.
-    text = text.encode("utf-8", "ignore").decode("utf-8")
-    return text[:max_chars]
+def too_long(translator: Translator, config: Config, session: Session) -> Say:
+    """The kind sentence for a message longer than the engine takes, naming the limit."""
+    lang, limit = session.lang, config.engine.max_input_chars
+    text = translator.system(
+        lang,
+        "That message is longer than I can take ({limit} characters). "
+        "Could you send it in shorter parts?",
+        limit=format_count(limit, lang),
+    )
+    return Say(text=text, lang=lang, rtl=config.is_rtl(lang))

@@ -45,7 +45,8 @@ FIELD_HELP = {
     "style": "`faces` or `numbers`; if left out, the age band's `scale_style` decides.",
     "maps_to": "For each point, its place on the common 1-5 scale, going up.",
     "labels": "Words for each point, from low to high.",
-    "max_chars": "The longest answer kept; anything longer is cut.",
+    "max_chars": "The longest answer kept; a longer one is not cut: the young person is "
+    "asked to make it shorter.",
     "submit": "true sends the answers as one anonymous feedback record.",
     "then": "What comes after: `menu`, `back` (to where they were) or `idle` (wait quietly).",
     "reason": "Why a person is wanted (like `asked` or `unsafe`); workers see it.",

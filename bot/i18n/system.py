@@ -19,6 +19,11 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "No",
     # When an answer does not fit the question: gentle, never blaming.
     "I didn't get any words there. That's okay.",
+    # A message over `[engine] max_input_chars` (bot/engine/text.py): refused, never cut.
+    "That message is longer than I can take ({limit} characters). "
+    "Could you send it in shorter parts?",
+    # A free-text answer over its step's `max_chars` (bot/flows/steps/text.py).
+    "That answer is longer than I can keep ({limit} characters). Could you make it shorter?",
     "That button belongs to an earlier question.",
     "Please choose one of the buttons, or type its number.",
     "Please choose from the buttons, then press Done.",
@@ -51,6 +56,10 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "This button does not work here. Please use the buttons on my newest message.",
     "Welcome back! I could not find where we were, so let's start again.",
     "Sorry, I am having a little trouble. I will answer you as soon as I can.",
+    "I also cleared our messages of the last 48 hours from this chat. Telegram does not "
+    "let me delete older ones: you can delete the whole chat yourself.",
+    "I could not clear the messages in this chat: Telegram lets me delete only messages "
+    "of the last 48 hours. You can delete the whole chat yourself.",
     # Telegram's command menu, next to the text field.
     "Start again",
     "What you can do here",

@@ -97,6 +97,11 @@ class HandoffService(CaseCore):
         await self._publish("message", case, seq)
         return True
 
+    async def has_open_case(self, key: str) -> bool:
+        """Whether the person behind session key `key` has an open case: the web chat
+        keeps a text box on screen while they have one."""
+        return await self.store.find(key) is not None
+
     async def stop(self, key: str) -> list[Event]:
         case = await self.store.find(key)
         if case is None:

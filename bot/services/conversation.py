@@ -2,6 +2,11 @@
 
 Channels call `handle()` with what the young person did; they get back the events to
 render. The raw chat id is turned into an HMAC key here and goes no further.
+
+A channel with a durable outbox passes `outbox=`: a function from the turn's `Reply` to
+the rendered replies (`Post`), called just before the commit, so the replies are saved
+in the same atomic write as the session; `Reply.claim` then says whether this process
+sends them (bot/storage/outbox.py).
 """
 
 from __future__ import annotations
@@ -21,11 +26,15 @@ from bot.engine.events import (
 from bot.engine.inputs import Input
 from bot.engine.runner import Engine
 from bot.engine.session import Session, SessionError
+from bot.inputs.text import clean_text
 from bot.privacy.keys import session_key
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import Address, HandoffDesk
 from bot.services.handoff_texts import RATING_STEP
-from bot.storage.sessions import SessionStore
+from bot.storage.outbox import Claim, Post
+from bot.storage.sessions import Session as Saved
+from bot.storage.sessions import SessionStore, Turn
+from bot.storage.traces import TraceStore
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +66,15 @@ class Reply:
     lang: str | None = None
     # The text went to the worker on the open case, not to the engine: show a "sent" tick.
     relayed: bool = False
+    # On "delete my data": where the chat began within the last 48 hours (the channel's
+    # first message id and time), so the channel can clear what the phone still shows.
+    trace: ChannelData | None = None
+    # The outbox claim of the commit: this process sends the chat's pending replies.
+    claim: Claim | None = None
+
+
+# The channel's renderer for the durable outbox: the turn's reply -> what to send.
+Compose = Callable[[Reply], Post | None]
 
 
 class ConversationService:
@@ -67,9 +85,13 @@ class ConversationService:
         feedback: FeedbackService,
         desk: HandoffDesk,
         secret: bytes,
+        traces: TraceStore | None = None,
     ) -> None:
         self.engine, self.sessions, self.feedback, self.desk = engine, sessions, feedback, desk
         self.secret = secret
+        # Where each chat began, for 48 hours: "delete my data" after a pause, and an
+        # honest "welcome back". None (previews) keeps no traces.
+        self.traces = traces
 
     def key(self, channel: str, user_id: str | int) -> str:
         return session_key(self.secret, channel, user_id)
@@ -97,10 +119,12 @@ class ConversationService:
         language_hint: str | None = None,
         service: str | None = None,
         channel_data: ChannelUpdate | None = None,
+        outbox: Compose | None = None,
     ) -> Reply:
         """Handle one input (None, or /start, begins a conversation) for one chat.
 
-        `channel_data` maps the channel's saved data to the data to save with this turn.
+        `channel_data` maps the channel's saved data to the data to save with this turn;
+        `outbox` renders the reply into the items saved with it (see the module).
         """
         key = self.key(channel, user_id)
         turn = await self.sessions.begin(key, update_id=update_id)
@@ -110,20 +134,22 @@ class ConversationService:
                 return Reply((), duplicate=True)
             saved = turn.session
             address = Address(channel, str(user_id))
+            earlier = await self._remember(key, saved, channel_data)
             early = await self._before_engine(key, saved, inp, address)
             if early is not None:
                 data = self._channel_data(saved, channel_data)
                 kept = {**saved, CHANNEL_KEY: data} if saved and data is not None else saved
                 if kept is not None and early.relayed:
                     kept = {**kept, CASE_KEY: True}
-                await self.sessions.commit(turn, kept)
-                return replace(early, channel_data=data, lang=_lang(saved) or early.lang)
+                reply = replace(early, channel_data=data, lang=_lang(saved) or early.lang)
+                return await self._save(turn, kept, reply, outbox)
             session, events = self._run(saved, inp, language_hint, service)
             deleted = any(isinstance(event, DataDeletionRequested) for event in events)
             if inp is not None and inp.kind == "command" and inp.value == "stop":
                 events = [*await self.desk.stop(key), *events]
             events, has_case = await self._act(key, events, address)
             data = self._channel_data(saved, channel_data)
+            trace = await self._forget_trace(key) if deleted else None
         except BaseException:
             await self.sessions.release(turn)
             raise
@@ -134,16 +160,21 @@ class ConversationService:
         # first text checks (one round trip) and drops the mark when there is none.
         if has_case or saved is None or saved.get(CASE_KEY):
             new[CASE_KEY] = True
-        await self.sessions.commit(turn, None if deleted else new)
         starting = inp is None or (inp.kind == "command" and inp.value == "start")
-        return Reply(
+        reply = Reply(
             tuple(events),
             deleted=deleted,
             channel_data=data,
-            restarted=saved is None and not starting,
+            # "Welcome back" only for someone who was here: a session expired but its trace
+            # did not, or a button of an earlier conversation was pressed.
+            restarted=saved is None
+            and not starting
+            and (earlier is not None or (inp is not None and inp.kind == "button")),
+            trace=trace,
             step_before=str(saved["step"]) if saved and saved.get("step") else None,
             lang=session.lang,
         )
+        return await self._save(turn, None if deleted else new, reply, outbox)
 
     async def notice(
         self,
@@ -152,6 +183,7 @@ class ConversationService:
         *,
         update_id: str | None = None,
         channel_data: ChannelUpdate | None = None,
+        outbox: Compose | None = None,
     ) -> Reply:
         """Something arrived that is not an input (a sticker, a photo): mark the update
         handled and say which language to answer in, leaving the conversation as it is."""
@@ -169,9 +201,21 @@ class ConversationService:
         if saved is not None and data is not None:
             saved = {**saved, CHANNEL_KEY: data}
         # Saving unchanged still refreshes the TTL and records the update as handled.
-        await self.sessions.commit(turn, saved)
         lang = saved.get("lang") if saved else None
-        return Reply((), channel_data=data, lang=lang if isinstance(lang, str) else None)
+        reply = Reply((), channel_data=data, lang=lang if isinstance(lang, str) else None)
+        return await self._save(turn, saved, reply, outbox)
+
+    async def _save(
+        self, turn: Turn, session: Saved | None, reply: Reply, outbox: Compose | None
+    ) -> Reply:
+        """Commit the turn with the replies `outbox` renders from `reply`, atomically."""
+        try:
+            post = outbox(reply) if outbox is not None else None
+        except BaseException:
+            await self.sessions.release(turn)
+            raise
+        claim = await self.sessions.commit(turn, session, post=post)
+        return replace(reply, claim=claim) if claim is not None else reply
 
     @staticmethod
     def _channel_data(
@@ -199,10 +243,37 @@ class ConversationService:
             lang = language_hint or (
                 session.lang if session else self.engine.config.languages.source
             )
+            if (
+                session is None
+                and inp is not None
+                and inp.kind == "command"
+                and inp.value == "forget"
+            ):
+                # "Delete my data" is never swallowed, even after the session expired.
+                fresh, _ = self.engine.start(lang, service=service)
+                return self.engine.resume(fresh, inp)
             return self.engine.start(lang, service=service)
         if service and service in self.engine.config.services:
             session.service = service
         return self.engine.resume(session, inp or Input.command("start"))
+
+    async def _remember(
+        self, key: str, saved: dict[str, object] | None, channel_data: ChannelUpdate | None
+    ) -> dict[str, object] | None:
+        """At the first turn of a session: keep where the chat began (unless a trace from
+        the last 48 hours is kept) and return that earlier trace. Otherwise no round trip."""
+        if saved is not None or self.traces is None:
+            return None
+        first = self._channel_data(None, channel_data) or {}
+        return await self.traces.remember(key, {"first": first})
+
+    async def _forget_trace(self, key: str) -> ChannelData | None:
+        if self.traces is None:
+            return None
+        trace = await self.traces.get(key)
+        await self.traces.delete(key)
+        first = trace.get("first") if trace else None
+        return first if isinstance(first, dict) else None
 
     async def _before_engine(
         self, key: str, saved: dict[str, object] | None, inp: Input | None, address: Address
@@ -216,7 +287,9 @@ class ConversationService:
             return Reply(tuple(events), lang=_says_lang(events))
         if inp is None or inp.kind != "text" or (saved is not None and not saved.get(CASE_KEY)):
             return None
-        text = inp.value[: self.engine.config.engine.max_input_chars]
+        text = clean_text(inp.value)
+        if len(text) > self.engine.config.engine.max_input_chars:
+            return None  # the engine refuses it in the chat's language: never cut unsaid
         if text.strip() and await self.desk.relay_to_worker(key, text):
             # The worker reads it, but danger still brings help at once and makes the
             # case urgent: the same check the engine runs on every other text.
@@ -291,6 +364,7 @@ class ConversationService:
         key = self.key(channel, user_id)
         await self.desk.forget(key)
         await self.sessions.delete(key)
+        await self._forget_trace(key)
 
 
 def _lang(saved: dict[str, object] | None) -> str | None:

@@ -9,6 +9,13 @@ which only the case mapping knew: they are popped once and never logged.
 Events pass as JSON (STYLE point 5); only `Say` events travel this way (worker messages,
 "<name> is here now", the rating question). Every implementation passes
 ``tests/storage/test_delivery_stores.py``.
+
+A popped delivery is not gone yet: it carries a `receipt`, and stays on the queue's
+"taken" side until the consumer acknowledges it, best in the same write that puts it in
+the durable outbox (``OutboxStore.post(..., receipt=...)``), or with `ack()`. One a
+consumer took but never acknowledged (the process died) goes back to the queue after a
+while (`RedisDeliveryQueue`), so it is not lost; it is never sent twice, because only
+one acknowledgement can find it.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import abc
 import asyncio
 import contextlib
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,15 +36,26 @@ __all__ = [
     "Delivery",
     "DeliveryQueue",
     "MemoryDeliveryQueue",
+    "Receipt",
     "decode_delivery",
     "encode_delivery",
 ]
 
 
 @dataclass(frozen=True, slots=True)
+class Receipt:
+    """Where a popped delivery waits for its acknowledgement: the "taken" list and the
+    item as stored (unique: every item carries a random nonce)."""
+
+    taken: str
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
 class Delivery:
     address: str
     events: tuple[Say, ...]
+    receipt: Receipt | None = None  # None: nothing to acknowledge (memory)
 
 
 def _option(option: Option | None) -> list[str] | None:
@@ -66,10 +85,11 @@ def encode_delivery(address: str, events: Sequence[Event]) -> str:
         }
         for s in says
     ]
-    return json.dumps({"v": 1, "a": address, "e": items}, ensure_ascii=False)
+    nonce = secrets.token_urlsafe(6)
+    return json.dumps({"v": 1, "n": nonce, "a": address, "e": items}, ensure_ascii=False)
 
 
-def decode_delivery(raw: str | bytes) -> Delivery:
+def decode_delivery(raw: str | bytes, receipt: Receipt | None = None) -> Delivery:
     data = json.loads(raw)
     says = tuple(
         Say(
@@ -85,7 +105,7 @@ def decode_delivery(raw: str | bytes) -> Delivery:
         )
         for item in data["e"]
     )
-    return Delivery(str(data["a"]), says)
+    return Delivery(str(data["a"]), says, receipt)
 
 
 class DeliveryQueue(abc.ABC):
@@ -96,7 +116,12 @@ class DeliveryQueue(abc.ABC):
 
     @abc.abstractmethod
     async def pop(self, channel: str, timeout: float) -> Delivery | None:
-        """The oldest delivery for `channel`, waiting up to `timeout` s; None if none came."""
+        """The oldest delivery for `channel`, waiting up to `timeout` s; None if none came.
+        It stays taken, not gone, until acknowledged (see the module docstring)."""
+
+    async def ack(self, delivery: Delivery) -> None:
+        """Done with a popped delivery without the outbox (it could not be used)."""
+        return None
 
     async def close(self) -> None:
         return None

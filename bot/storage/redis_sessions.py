@@ -1,16 +1,22 @@
 """The SessionStore on Redis: what ``safevoice run`` uses, shared by all bot processes.
 
 An ordinary update costs two round trips: one Lua script locks, loads and checks dedupe;
-another saves, marks the update handled and unlocks only if we still own the lock.
+another saves the session (with the handled update ids folded in), puts the turn's
+replies in the durable outbox, and unlocks, only if we still own the lock.
 Key layout (prefix "sv:" by default), each with a TTL so nothing outlives its use:
 
-- ``sv:s:<key>`` the session JSON, TTL ``session_ttl`` (refreshed on every save)
+- ``sv:s:<key>`` the session record, TTL ``session_ttl`` (refreshed on every save): the
+  newest handled update ids of the chat per sender (one JSON line), then the session JSON
 - ``sv:l:<key>`` the lock, value = random owner token, TTL ``lock_ttl``
-- ``sv:u:<update_id>`` "this update was handled", TTL ``dedupe_ttl``
+- ``sv:u:<sender>:<update id>`` "handled", TTL ``dedupe_ttl``: only for a turn that leaves
+  no session to carry it (deleted, or never begun); the sender is ``tg:<bot id>``
+- ``sv:a:<sender>:<update id>`` how many turns this update started without committing,
+  TTL an hour; deleted by the commit, so it exists only while something goes wrong
+- the outbox keys of bot/storage/redis_outbox.py (``sv:o:``, ``sv:ob:``), written by the
+  commit script when the turn has replies
 
-Update ids share one namespace, so callers prefix them per channel ("tg:123").
-For Redis Cluster the three keys of a script would need a common hash tag; one
-Redis (with Sentinel) is what the design asks for today.
+For Redis Cluster the keys of a script would need a common hash tag; one Redis (with
+Sentinel) is what the design asks for today.
 """
 
 from __future__ import annotations
@@ -24,50 +30,83 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from bot.errors import StorageError
+from bot.storage.outbox import Claim, Post, check_item
 from bot.storage.redis_errors import RedisErrors
+from bot.storage.redis_outbox import POST_LUA, RedisOutbox
 from bot.storage.sessions import (
+    ATTEMPTS_TTL,
     DEFAULT_DEDUPE_TTL,
     DEFAULT_LOCK_TTL,
     DEFAULT_SESSION_TTL,
+    MAX_ATTEMPTS,
     KeyGate,
     LockLostError,
     LockTimeoutError,
     Session,
     SessionStore,
     Turn,
-    decode_session,
-    encode_session,
+    UpdatePoisonedError,
+    decode_record,
+    encode_record,
+    is_handled,
+    mark_handled,
 )
 
 __all__ = ["RedisSessionStore"]
 
-# KEYS: lock, session[, handled]  ARGV: token, lock ttl ms
-# -> {1, session or nil, 0|1} when locked, {0, lock pttl ms} when someone else holds it.
+# KEYS: lock, session, mark, attempts  ARGV: token, lock ttl ms, check mark (0/1),
+# attempts ttl ms, count attempts (0/1), alive prefix
+# -> {1, record or nil, marked 0|1, attempt} when locked, {0, lock pttl ms} when busy.
+# A lock whose token names a sending process ("<owner>|...") that is no longer alive is
+# taken over at once: a killed bot's chats wait seconds, not the lock's whole TTL.
 _BEGIN = """
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local handled = 0
-  if KEYS[3] then handled = redis.call('EXISTS', KEYS[3]) end
-  return {1, redis.call('GET', KEYS[2]), handled}
+local locked = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
+if not locked then
+  local holder = redis.call('GET', KEYS[1])
+  local owner = holder and string.match(holder, '^([^|]+)|')
+  if owner and ARGV[6] ~= '-' and redis.call('EXISTS', ARGV[6] .. owner) == 0 then
+    locked = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  end
+end
+if locked then
+  local handled, attempt = 0, 1
+  if ARGV[3] == '1' then handled = redis.call('EXISTS', KEYS[3]) end
+  if ARGV[5] == '1' then
+    attempt = redis.call('INCR', KEYS[4])
+    redis.call('PEXPIRE', KEYS[4], ARGV[4])
+  end
+  return {1, redis.call('GET', KEYS[2]), handled, attempt}
 end
 return {0, redis.call('PTTL', KEYS[1])}
 """
 
-# KEYS: lock, session[, handled]  ARGV: token, session JSON or "" to delete,
-# session ttl ms, handled ttl ms  -> 1 saved, 0 lock lost (nothing written).
-_COMMIT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+# KEYS: lock, session, mark, attempts, outbox list, outbox index
+# ARGV: token, record or "" to delete, session ttl ms, mark ttl ms, write mark (0/1),
+#       then for the outbox: owner, alive prefix, field, ttl ms, items...
+# -> {0} lock lost (nothing written); {1} saved; {1, mine, items...} saved and posted.
+_COMMIT = (
+    POST_LUA
+    + """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[2])
 else
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 end
-if KEYS[3] then redis.call('SET', KEYS[3], '1', 'PX', ARGV[4]) end
+if ARGV[5] == '1' then redis.call('SET', KEYS[3], '1', 'PX', ARGV[4]) end
+redis.call('DEL', KEYS[4])
 redis.call('DEL', KEYS[1])
-return 1
+if #ARGV < 10 then return {1} end
+local posted = post_items(KEYS[5], KEYS[6], ARGV[8], ARGV[6], ARGV[7], ARGV[9], 10)
+return {1, unpack(posted)}
 """
+)
 
-# KEYS: lock  ARGV: token  -> 1 released, 0 not ours (expired, maybe taken over).
+# KEYS: lock, attempts  ARGV: token, forget attempts (0/1)
+# -> 1 released, 0 not ours (expired, maybe taken over).
 _RELEASE = """
+if ARGV[2] == '1' then redis.call('DEL', KEYS[2]) end
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
@@ -88,10 +127,13 @@ class RedisSessionStore(SessionStore):
         dedupe_ttl: float = DEFAULT_DEDUPE_TTL,
         max_connections: int = 64,
         client: Redis | None = None,
+        outbox: RedisOutbox | None = None,
     ) -> None:
         """``client`` replaces the one built from ``url`` (tests count its round trips);
-        the store closes only a client it built itself."""
+        the store closes only a client it built itself. ``outbox``: where commits put
+        the turn's replies (it must be on the same Redis)."""
         self.prefix = prefix
+        self.outbox = outbox
         self.session_ttl = session_ttl
         self.lock_ttl = lock_ttl
         self.dedupe_ttl = dedupe_ttl
@@ -120,26 +162,40 @@ class RedisSessionStore(SessionStore):
         self._gate = KeyGate(time.monotonic)
 
     def _keys(self, key: str, update_id: str | None) -> list[str]:
-        keys = [f"{self.prefix}l:{key}", f"{self.prefix}s:{key}"]
-        if update_id is not None:
-            keys.append(f"{self.prefix}u:{update_id}")
-        return keys
+        """lock, session, mark, attempts (the last two unused without an update id)."""
+        update = update_id if update_id is not None else "-"
+        p = self.prefix
+        return [f"{p}l:{key}", f"{p}s:{key}", f"{p}u:{update}", f"{p}a:{update}"]
 
     async def begin(
-        self, key: str, *, update_id: str | None = None, lock_timeout: float = 10.0
+        self,
+        key: str,
+        *,
+        update_id: str | None = None,
+        lock_timeout: float = 10.0,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> Turn:
         token = secrets.token_urlsafe(12)
+        alive = self.outbox.alive_prefix if self.outbox is not None else "-"
+        if self.outbox is not None and self.outbox.beating:
+            # This process says it is alive: name it in the lock, so if it is killed
+            # mid-turn the next one need not wait out the lock.
+            token = f"{self.outbox.owner}|{token}"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + lock_timeout
         await self._gate.acquire(key, token, self.lock_ttl, deadline)
         try:
             keys = self._keys(key, update_id)
+            flag = "0" if update_id is None else "1"
+            args: list[str | int] = [
+                token, _ms(self.lock_ttl), flag, _ms(ATTEMPTS_TTL), flag, alive,
+            ]  # fmt: skip
             delay = 0.01
             while True:
                 with self._errors():
-                    reply: list[Any] = await self._begin(keys, [token, _ms(self.lock_ttl)])
+                    reply: list[Any] = await self._begin(keys, args)
                 if reply[0] == 1:
-                    return Turn(key, decode_session(reply[1]), reply[2] == 1, token, update_id)
+                    return await self._started(key, token, update_id, reply, max_attempts)
                 # Held by another process: wait no longer than its lock can live.
                 remaining = deadline - loop.time()
                 if remaining <= 0:
@@ -153,27 +209,62 @@ class RedisSessionStore(SessionStore):
             self._gate.release(key, token)
             raise
 
+    async def _started(
+        self, key: str, token: str, update_id: str | None, reply: list[Any], most: int
+    ) -> Turn:
+        session, handled = decode_record(reply[1])
+        duplicate = reply[2] == 1 or is_handled(handled, update_id)
+        turn = Turn(key, session, duplicate, token, update_id, handled, int(reply[3]))
+        if turn.attempt > most and not duplicate:
+            await self.release(turn)
+            msg = f"this update failed {turn.attempt - 1} times; moving on without it"
+            raise UpdatePoisonedError(msg)
+        return turn
+
     async def commit(
-        self, turn: Turn, session: Session | None, *, update_id: str | None = None
-    ) -> None:
+        self,
+        turn: Turn,
+        session: Session | None,
+        *,
+        update_id: str | None = None,
+        post: Post | None = None,
+    ) -> Claim | None:
+        update_id = update_id if update_id is not None else turn.update_id
         # Encode first: bad data raises TypeError with the old session and the lock intact.
-        raw = b"" if session is None else encode_session(session)
-        keys = self._keys(turn.key, update_id if update_id is not None else turn.update_id)
-        ttls = [_ms(self.session_ttl), _ms(self.dedupe_ttl)]
-        args: list[str | bytes | int] = [turn.token, raw, *ttls]
+        handled = mark_handled(turn.handled, update_id)
+        raw = b"" if session is None else encode_record(session, handled)
+        own_mark = update_id is not None and (session is None or handled is turn.handled)
+        keys = self._keys(turn.key, update_id)
+        args: list[str | bytes | int] = [
+            turn.token, raw, _ms(self.session_ttl), _ms(self.dedupe_ttl), int(own_mark),
+        ]  # fmt: skip
+        if post is not None and post.items:
+            if self.outbox is None:
+                self._gate.release(turn.key, turn.token)
+                msg = "this conversation store was built without an outbox"
+                raise StorageError(msg)
+            for body in post.items:
+                check_item(body)
+            keys += [self.outbox.list_key(post.box, turn.key), self.outbox.index_key(post.box)]
+            args += self.outbox.post_args(turn.key, post)
         try:
             with self._errors():
-                saved = await self._commit(keys, args)
+                saved: list[Any] = await self._commit(keys, args)
         finally:
             self._gate.release(turn.key, turn.token)
-        if saved != 1:
+        if saved[0] != 1:
             msg = "this message took too long and was not saved; please send it again"
             raise LockLostError(msg)
+        if post is None or self.outbox is None or len(saved) < 2:
+            return None
+        return self.outbox.claim_of(post.box, turn.key, saved[1:])
 
     async def release(self, turn: Turn) -> None:
+        keys = self._keys(turn.key, turn.update_id)
+        forget = "1" if turn.duplicate and turn.update_id is not None else "0"
         try:
             with self._errors():
-                await self._release([f"{self.prefix}l:{turn.key}"], [turn.token])
+                await self._release([keys[0], keys[3]], [turn.token, forget])
         finally:
             self._gate.release(turn.key, turn.token)
 

@@ -1,4 +1,5 @@
-"""The conversation-state store: per-chat lock, session JSON and update dedupe.
+"""The conversation-state store: per-chat lock, session JSON, update dedupe, and the
+turn's replies in the durable outbox.
 
 One conversation turn is "lock, then load, handle, save" (STYLE point 4)::
 
@@ -8,8 +9,17 @@ One conversation turn is "lock, then load, handle, save" (STYLE point 4)::
         session, events = engine.resume(scope.session, ...)
         await scope.save(session)       # save + mark handled + unlock, atomically
 
-``begin()`` and ``commit()`` are the same two steps without the context manager. Every
-implementation passes ``tests/storage/test_session_stores.py`` (STYLE point 3).
+``begin()`` and ``commit()`` are the same two steps without the context manager;
+``commit(turn, session, post=Post(...))`` also puts the turn's replies in the outbox
+(bot/storage/outbox.py) in the same atomic write. Every implementation passes
+``tests/storage/test_session_stores.py`` (STYLE point 3).
+
+Update dedupe is per sender: update ids look like ``"tg:<bot id>:<update id>"``. The
+newest few handled ids of a chat ride in its session record (no key per update); only a
+turn that leaves no session (deleted, or never started) writes a mark of its own. A turn
+started for an update but never committed (an error, a killed process) is counted, and
+``begin()`` refuses an update that failed ``max_attempts`` times (UpdatePoisonedError), so
+one bad update cannot hold a chat, or a whole batch, back forever.
 
 Keys handed to a store are already pseudonymous HMACs; stores never log them.
 """
@@ -25,12 +35,15 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.errors import StorageError
+from bot.errors import SafeVoiceError, StorageError
+from bot.storage.outbox import Claim, Post
 
 __all__ = [
     "DEFAULT_DEDUPE_TTL",
     "DEFAULT_LOCK_TTL",
     "DEFAULT_SESSION_TTL",
+    "MAX_ATTEMPTS",
+    "Handled",
     "KeyGate",
     "LockLostError",
     "LockTimeoutError",
@@ -38,8 +51,14 @@ __all__ = [
     "SessionStore",
     "Turn",
     "TurnScope",
+    "UpdatePoisonedError",
+    "decode_record",
     "decode_session",
+    "encode_record",
     "encode_session",
+    "is_handled",
+    "mark_handled",
+    "scoped_update",
 ]
 
 Session = dict[str, Any]
@@ -50,6 +69,15 @@ DEFAULT_SESSION_TTL = 30 * 60.0
 DEFAULT_LOCK_TTL = 30.0
 # Telegram re-delivers webhook updates for hours; a day covers every retry.
 DEFAULT_DEDUPE_TTL = 24 * 60 * 60.0
+# Turns an update may start without committing before it is set aside as poison.
+MAX_ATTEMPTS = 3
+# How long a failed turn's attempt count is kept.
+ATTEMPTS_TTL = 3600.0
+# Handled update ids kept per chat and sender in the session record (newest first out).
+KEEP_HANDLED = 6
+
+# Per sender ("tg:4242"): the newest handled update numbers of one chat, ascending.
+Handled = dict[str, list[int]]
 
 
 class LockTimeoutError(StorageError):
@@ -58,6 +86,12 @@ class LockTimeoutError(StorageError):
 
 class LockLostError(StorageError):
     """The lock expired (the turn was too slow) before commit; nothing was saved."""
+
+
+class UpdatePoisonedError(SafeVoiceError):
+    """This update started `MAX_ATTEMPTS` turns and none committed: set it aside.
+
+    Not a StorageError: waiting would not help, and the store itself is fine."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +103,10 @@ class Turn:
     duplicate: bool
     token: str
     update_id: str | None = None
+    # The handled update ids the record carried (saved again, with this one, by commit).
+    handled: Handled = field(default_factory=dict, compare=False)
+    # Which start of a turn for this update this is (1 for the first).
+    attempt: int = 1
 
 
 def encode_session(session: Session) -> bytes:
@@ -96,27 +134,101 @@ def decode_session(raw: str | bytes | None) -> Session | None:
     return data
 
 
+# -- the stored record: [handled ids JSON "\n"] session JSON -------------------------------
+# Compact JSON never holds a raw line break (one inside a string is written "\n"), so the
+# first line break, if any, ends the handled ids. No key of the session is reserved.
+
+
+def encode_record(session: Session, handled: Handled) -> bytes:
+    body = encode_session(session)
+    if not handled:
+        return body
+    head = json.dumps(handled, separators=(",", ":")).encode()
+    return head + b"\n" + body
+
+
+def decode_record(raw: str | bytes | None) -> tuple[Session | None, Handled]:
+    if raw is None:
+        return None, {}
+    data = raw.encode() if isinstance(raw, str) else raw
+    head, newline, body = data.partition(b"\n")
+    if not newline:
+        return decode_session(data), {}
+    found = json.loads(head)
+    handled: Handled = {}
+    if isinstance(found, dict):
+        for scope, ids in found.items():
+            if isinstance(ids, list):
+                handled[str(scope)] = sorted(int(n) for n in ids if isinstance(n, int))
+    return decode_session(body), handled
+
+
+def scoped_update(update_id: str | None) -> tuple[str, int] | None:
+    """``"tg:4242:1005"`` -> ``("tg:4242", 1005)``; None when the id has no number."""
+    if update_id is None:
+        return None
+    scope, _, number = update_id.rpartition(":")
+    if not scope or not number.isascii() or not number.isdigit():
+        return None
+    return scope, int(number)
+
+
+def is_handled(handled: Handled, update_id: str | None) -> bool:
+    """Whether the record says so. An update older than every id of a full window counts
+    as handled: one chat's updates are handled in order of their ids, so an older one was
+    either handled or set aside (polling); webhook mode keeps this window of disorder."""
+    scoped = scoped_update(update_id)
+    if scoped is None:
+        return False
+    ids = handled.get(scoped[0], [])
+    return scoped[1] in ids or (len(ids) >= KEEP_HANDLED and scoped[1] < ids[0])
+
+
+def mark_handled(handled: Handled, update_id: str | None) -> Handled:
+    scoped = scoped_update(update_id)
+    if scoped is None:
+        return handled
+    scope, number = scoped
+    ids = sorted({*handled.get(scope, []), number})[-KEEP_HANDLED:]
+    return {**handled, scope: ids}
+
+
 class SessionStore(abc.ABC):
     """Sessions, per-chat locks and update dedupe behind one small async interface."""
 
     @abc.abstractmethod
     async def begin(
-        self, key: str, *, update_id: str | None = None, lock_timeout: float = 10.0
+        self,
+        key: str,
+        *,
+        update_id: str | None = None,
+        lock_timeout: float = 10.0,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> Turn:
         """Lock ``key`` (waiting at most ``lock_timeout`` s), load its session, check dedupe.
 
         Turns on one key run in order of arrival within a process; different keys never
-        wait for each other. Raises LockTimeoutError if the lock stays busy.
+        wait for each other. Raises LockTimeoutError if the lock stays busy, and
+        UpdatePoisonedError (lock released) when turns for ``update_id`` were started
+        ``max_attempts`` times without a commit.
         """
 
     @abc.abstractmethod
     async def commit(
-        self, turn: Turn, session: Session | None, *, update_id: str | None = None
-    ) -> None:
-        """Atomically save ``session`` (None deletes it), mark the update handled, unlock.
+        self,
+        turn: Turn,
+        session: Session | None,
+        *,
+        update_id: str | None = None,
+        post: Post | None = None,
+    ) -> Claim | None:
+        """Atomically save ``session`` (None deletes it), mark the update handled, put
+        ``post``'s items at the end of the chat's outbox, and unlock.
 
         ``update_id`` defaults to the one given to ``begin()``. An update counts as handled
         only once this ran. Raises LockLostError (and saves nothing) if the lock expired.
+        Returns the outbox claim when this process is now the one to send the chat's
+        outbox (see bot/storage/outbox.py), None when another live process is.
         """
 
     @abc.abstractmethod

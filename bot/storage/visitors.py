@@ -81,10 +81,13 @@ class MemoryVisitorBoxes(VisitorBoxes):
     ) -> None:
         self.keep, self.max_items, self.max_boxes, self.clock = keep, max_items, max_boxes, clock
         self._boxes: dict[str, _Box] = {}
+        # The wake-ups of pages waiting on a box that does not exist yet.
+        self._first: dict[str, set[asyncio.Event]] = {}
         self._waiting: set[asyncio.Event] = set()
         self._closing = False
 
     def _box(self, box_id: str) -> _Box:
+        """The box to put into, made on the first put: only a case's worker puts."""
         box = self._boxes.get(box_id)
         if box is None:
             if len(self._boxes) >= self.max_boxes:
@@ -100,24 +103,50 @@ class MemoryVisitorBoxes(VisitorBoxes):
         box.items.append((box.seq, raw))
         del box.items[: -self.max_items]
         box.ring()
+        for wake in self._first.get(box_id, ()):
+            wake.set()
 
     async def wait(self, box_id: str, after: int, timeout: float) -> tuple[int, list[Any]]:
-        box = self._box(box_id)
+        box = self._boxes.get(box_id)
+        if box is None:
+            return await self._wait_for_first(box_id, timeout)
+        box.seen = self.clock()
         if after > box.seq:
             after = 0
         box.items = [item for item in box.items if item[0] > after]
-        if not box.items and not self._closing:
-            wake = box.wake
-            self._waiting.add(wake)
-            try:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), timeout)
-            finally:
-                self._waiting.discard(wake)
+        if not box.items:
+            await self._sleep(box.wake, timeout)
         if self._boxes.get(box_id) is not box:
             return 0, []  # dropped while waiting: numbering starts again, as on Redis
         box.seen = self.clock()
         return box.seq, [decode_payload(raw) for _, raw in box.items]
+
+    async def _wait_for_first(self, box_id: str, timeout: float) -> tuple[int, list[Any]]:
+        """No box yet: wait without making one, so pages that never had a case (most
+        of them), or ids nobody will ever write to, cost only their wait."""
+        wake = asyncio.Event()
+        waiting = self._first.setdefault(box_id, set())
+        waiting.add(wake)
+        try:
+            await self._sleep(wake, timeout)
+        finally:
+            waiting.discard(wake)
+            if not waiting and self._first.get(box_id) is waiting:
+                del self._first[box_id]
+        box = self._boxes.get(box_id)
+        if box is None:
+            return 0, []
+        return box.seq, [decode_payload(raw) for _, raw in box.items]
+
+    async def _sleep(self, wake: asyncio.Event, timeout: float) -> None:
+        if self._closing:
+            return
+        self._waiting.add(wake)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout)
+        finally:
+            self._waiting.discard(wake)
 
     async def drop(self, box_id: str) -> None:
         self._drop(box_id)

@@ -1,19 +1,22 @@
-"""The web chat for young people: one page, a small script, and a JSON turn endpoint.
+"""The web chat for young people: one page, a small script, and JSON endpoints.
 
-The visitor is a random id in an HttpOnly session cookie; it is turned into an HMAC key by
-the conversation service like a Telegram id, and nothing else about the visit is kept.
-The transcript lives only in the page, so "leave quickly" can take it away completely.
+The visitor is a token the server mints (`bot.web.chat_visit`), kept by the page in
+sessionStorage and sent in a header; it is turned into an HMAC key by the conversation
+service like a Telegram id, and nothing else about the visit is kept. The transcript
+lives only in the page, so "leave quickly" and "delete my data" can take it away.
 
-While the visitor has an open case, `GET /chat/events` (a long poll) brings what the worker
-writes; the mailbox is keyed by an HMAC of the visit id, which is also the user id the
-conversation service sees and the "address" a case's mapping holds: never the cookie.
+- ``GET /chat/state`` on load: the question the conversation waits at (kept with the
+  session), so a reload resumes; a token the server did not mint gets a new one.
+- ``POST /chat/turn``: one input; typed "/stop", "/forget"... are commands, as on Telegram.
+- ``GET /chat/events``: a long poll for what the worker writes while a case is open; the
+  mailbox is keyed by an HMAC of the visit, also the user id the conversation service
+  sees and the "address" a case's mapping holds: never the token.
+
+Every answer says whether a case is open (``case``): the page then keeps a text box.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,61 +25,24 @@ from aiohttp import web
 from bot.app import App
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
+from bot.inputs import BodyError, clean_text
 from bot.services.cases import Deliver
+from bot.services.conversation import ChannelData, ConversationService, Reply
+from bot.services.handoff_texts import RATING_STEP
 from bot.storage.visitors import VisitorBoxes
+from bot.web.chat_render import UI, asked, render, render_messages, ui
+from bot.web.chat_requests import read_after, read_turn
+from bot.web.chat_visit import HEADER, accept, mint, user_of, visit_of
 from bot.web.html import esc, html_response
-from bot.web.security import same_token
-from bot.web.state import VISIT_COOKIE, WEB, Web, public
+from bot.web.state import WEB, Web, public
 
 CHANNEL = "web"
-# The chrome of the page, in the young person's language when the catalogs have it.
-UI = {
-    "leave": "Leave quickly",
-    "send": "Send",
-    "answer": "Your answer",
-    "menu": "Menu",
-    "person": "Talk to a person",
-    "language": "Language",
-    "privacy": "Privacy",
-    "forget": "Delete my data",
-    "stop": "Stop",
-    "preview": "Preview: answers are not saved.",
-    "conversation": "Conversation",
-    "noscript": "This chat needs JavaScript, from this site only.",
-}
-
-
-def _visit(request: web.Request) -> tuple[str, bool]:
-    """The visit id from the cookie, or a new one (True when new)."""
-    visit = request.cookies.get(VISIT_COOKIE, "")
-    if len(visit) == 43 and visit.replace("-", "a").replace("_", "a").isalnum():
-        return visit, False
-    return secrets.token_urlsafe(32), True
-
-
-def _csrf(state: Web, visit: str) -> str:
-    return hmac.new(state.secret, f"chat-csrf:{visit}".encode(), hashlib.sha256).hexdigest()
-
-
-def _user(state: Web, visit: str) -> str:
-    """The visitor as the services see them: a keyed hash of the cookie, not the cookie."""
-    return hmac.new(state.secret, f"chat-user:{visit}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def _set_visit(state: Web, response: web.StreamResponse, visit: str) -> None:
-    # No max-age: a session cookie, gone when the browser closes.
-    response.set_cookie(
-        VISIT_COOKIE,
-        visit,
-        httponly=True,
-        samesite="Strict",
-        secure=state.settings.secure_cookies,
-        path="/chat",
-    )
-
-
-def _ui(app: App, lang: str) -> dict[str, str]:
-    return {key: app.translator.system(lang, text) for key, text in UI.items()}
+# The question on screen, kept in the session's channel data for a reload.
+ASK = "ask"
+# What "leave quickly" and "delete my data" ask the browser to drop (not cookies: a
+# worker may be logged in on the same site).
+CLEAR_SITE_DATA = '"cache", "storage"'
+WELCOME_BACK = "Welcome back! I could not find where we were, so let's start again."
 
 
 def _preview(state: Web, query: Any) -> dict[str, str] | None:
@@ -94,21 +60,21 @@ def _preview(state: Web, query: Any) -> dict[str, str] | None:
 async def page(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     config = state.app.config
-    visit, new = _visit(request)
     preview = _preview(state, request.query)
     lang = request.query.get("lang", "")
     if lang not in config.languages.shipped:
         lang = config.languages.source
-    ui = _ui(state.app, lang)
-    data = {"csrf": _csrf(state, visit), "neutral": state.settings.neutral_url, "lang": lang}
+    words = ui(state.app, lang)
+    data = {"neutral": state.settings.neutral_url, "lang": lang,
+            "max": str(config.engine.max_input_chars)}  # fmt: skip
     if preview:
         data |= {"flow": preview["flow"], "band": preview["band"]}
     data_attrs = "".join(f' data-{key}="{esc(value)}"' for key, value in data.items())
     menu = "".join(
-        f'<button type="button" class="command" data-command="{key}">{esc(ui[key])}</button>'
+        f'<button type="button" class="command" data-command="{key}">{esc(words[key])}</button>'
         for key in ("person", "language", "privacy", "forget", "stop")
     )
-    note = f'<p class="preview" role="note">{esc(ui["preview"])}</p>' if preview else ""
+    note = f'<p class="preview" role="note">{esc(words["preview"])}</p>' if preview else ""
     body = (
         f'<!doctype html><html lang="{esc(lang)}" dir="{"rtl" if config.is_rtl(lang) else "ltr"}">'
         '<head><meta charset="utf-8">'
@@ -119,23 +85,29 @@ async def page(request: web.Request) -> web.StreamResponse:
         '<script src="/static/chat.js" defer></script></head>'
         f"<body{data_attrs}><header>"
         '<form method="post" action="/chat/leave" id="leave-form">'
-        f'<input type="hidden" name="csrf" value="{esc(data["csrf"])}">'
-        f'<button type="submit" id="leave" class="leave">{esc(ui["leave"])}</button></form>'
-        f'<details class="menu"><summary>{esc(ui["menu"])}</summary>{menu}</details>'
+        f'<button type="submit" id="leave" class="leave">{esc(words["leave"])}</button></form>'
+        f'<details class="menu"><summary>{esc(words["menu"])}</summary>{menu}</details>'
         f"</header>{note}<main>"
         f'<h1 class="visually-hidden">SafeVoice</h1>'
-        f'<div id="log" role="log" aria-live="polite" aria-label="{esc(ui["conversation"])}">'
+        f'<div id="log" role="log" aria-live="polite" aria-label="{esc(words["conversation"])}">'
         "</div>"
         '<div id="choices" role="group"></div>'
         '<form id="typed" hidden><label for="text" id="text-label">'
-        f'{esc(ui["answer"])}</label><textarea id="text" rows="2" maxlength="2000"></textarea>'
-        f'<button type="submit" id="send">{esc(ui["send"])}</button></form>'
-        f"<noscript><p>{esc(ui['noscript'])}</p></noscript></main></body></html>"
+        f"{esc(words['answer'])}</label>"
+        '<textarea id="text" rows="2" aria-describedby="count"></textarea>'
+        '<p id="count" class="count" hidden></p>'
+        f'<button type="submit" id="send">{esc(words["send"])}</button></form>'
+        f"<noscript><p>{esc(words['noscript'])}</p></noscript></main></body></html>"
     )
-    response = html_response(body)
-    if new:
-        _set_visit(state, response, visit)
-    return response
+    return html_response(body)
+
+
+def _typed(value: str) -> Input:
+    """Typed words; or a command the bot suggests ("/stop", "/forget", "/person"...),
+    read as on Telegram: a leading "/" word naming a known command."""
+    head = value.split(maxsplit=1)[0] if value.strip() else ""
+    name = head[1:].casefold()
+    return Input.command(name) if head.startswith("/") and name in COMMANDS else Input.text(value)
 
 
 def _input(payload: dict[str, Any]) -> Input | None:
@@ -145,7 +117,8 @@ def _input(payload: dict[str, Any]) -> Input | None:
     if kind == "start" or not isinstance(value, str):
         return None
     if kind == "text":
-        return Input.text(value[:4000])
+        # Cleaned like typed text on every channel; never cut (the engine refuses it).
+        return _typed(clean_text(value))
     if kind == "button":
         return Input.button(value[:200], step)
     if kind == "command" and value in COMMANDS:
@@ -154,46 +127,109 @@ def _input(payload: dict[str, Any]) -> Input | None:
 
 
 @public
+async def resume(request: web.Request) -> web.StreamResponse:
+    """On load: the visit's token (a new one for a token we did not mint), and where the
+    conversation is: the question it waits at, and whether a case is open."""
+    state = request.app[WEB]
+    given = request.headers.get(HEADER)
+    token, visit = accept(state.secret, given)
+    fresh = {"visit": token, "resumed": False}
+    if token != given or request.query.get("preview"):
+        return web.json_response(fresh)  # previews open their flow again on every load
+    user = user_of(state.secret, visit)
+    reply = await state.conversation.notice(CHANNEL, user)
+    case = await state.cases.has_open_case(state.conversation.key(CHANNEL, user))
+    if reply.lang is None and not case:
+        return web.json_response(fresh)  # expired, or deleted: a new conversation
+    ask = _saved_ask(reply.channel_data)
+    data = render_messages(state.app, [ask] if ask else [], False, reply.lang)
+    return web.json_response(data | {"visit": token, "resumed": True, "ask": ask, "case": case})
+
+
+@public
 async def turn(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
-    visit, new = _visit(request)
-    if new or not same_token(_csrf(state, visit), request.headers.get("X-CSRF-Token")):
+    given = request.headers.get(HEADER)
+    if not given:
         raise web.HTTPForbidden(text="Please reload the page.")
     try:
-        payload = await request.json()
-    except (ValueError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(text="Please reload the page.") from None
-    if not isinstance(payload, dict):
-        raise web.HTTPBadRequest(text="Please reload the page.")
+        payload = await read_turn(request.content)  # size, depth, types: bot.web.chat_requests
+    except BodyError as exc:
+        raise web.HTTPBadRequest(text=f"{exc} Please reload the page.") from None
+    token, visit = accept(state.secret, given)  # a made-up token: a new visit, kindly
+    user = user_of(state.secret, visit)
     preview = _preview(state, payload)
     service = state.preview if preview or payload.get("preview") else state.conversation
     inp = _input(payload)
     if preview and inp is None:
-        events = await _start_preview(state, visit, preview)
-        deleted = False
+        data = render(state.app, await _start_preview(state, user, preview))
+        ask = asked(data["messages"])
+        await _keep_ask(service, user, ask)
+        return web.json_response(data | {"visit": token, "ask": ask, "case": False})
+    lang = payload.get("lang")
+    lang = lang if lang in state.app.config.languages.shipped else None
+    reply = await service.handle(CHANNEL, user, inp, language_hint=lang)
+    return await _answer(state, service, token, user, inp, reply)
+
+
+async def _answer(
+    state: Web, service: ConversationService, token: str, user: str, inp: Input | None,
+    reply: Reply,
+) -> web.StreamResponse:  # fmt: skip
+    """A turn's reply for the page: every message (also those of a text that went to the
+    worker: helplines at once when it shows danger), the question that waits, the case."""
+    events = list(reply.events)
+    says = [event for event in events if isinstance(event, Say)]
+    if reply.restarted and says:
+        back = state.app.translator.system(says[0].lang, WELCOME_BACK)
+        events.insert(0, Say(back, says[0].lang, says[0].rtl))
+    data = render(state.app, events, reply.deleted, reply.lang)
+    if reply.deleted:
+        await state.visitors.drop(user)
+        token, ask = mint(state.secret), None  # nothing links the next visit to this one
+    elif reply.relayed or (inp is not None and inp.step == RATING_STEP):
+        ask = _saved_ask(reply.channel_data)  # the engine did not move: same question
     else:
-        lang = payload.get("lang")
-        lang = lang if lang in state.app.config.languages.shipped else None
-        reply = await service.handle(CHANNEL, _user(state, visit), inp, language_hint=lang)
-        if reply.deleted:
-            await state.visitors.drop(_user(state, visit))
-        data = _render(state.app, list(reply.events), reply.deleted, reply.lang)
-        return web.json_response(data | {"relayed": reply.relayed})
-    return web.json_response(_render(state.app, events, deleted))
+        ask = asked(data["messages"])
+        if ask != _saved_ask(reply.channel_data):
+            await _keep_ask(service, user, ask)
+    case = False
+    if service is state.conversation and not reply.deleted:
+        case = await state.cases.has_open_case(service.key(CHANNEL, user))
+    extra = {"relayed": reply.relayed, "visit": token, "ask": ask, "case": case}
+    response = web.json_response(data | extra)
+    if reply.deleted:
+        response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+    return response
+
+
+def _saved_ask(data: ChannelData | None) -> dict[str, Any] | None:
+    ask = data.get(ASK) if data else None
+    return ask if isinstance(ask, dict) else None
+
+
+async def _keep_ask(service: ConversationService, user: str, ask: dict[str, Any] | None) -> None:
+    """Keep the question now on screen with the session, for `resume` after a reload."""
+
+    def keep(old: ChannelData | None) -> ChannelData:
+        return {**(old or {}), ASK: ask}
+
+    await service.notice(CHANNEL, user, channel_data=keep)
 
 
 @public
 async def events(request: web.Request) -> web.StreamResponse:
     """Long poll: what the worker wrote since `after`, or nothing after a while."""
     state = request.app[WEB]
-    visit, new = _visit(request)
-    if new or not same_token(_csrf(state, visit), request.headers.get("X-CSRF-Token")):
+    visit = visit_of(state.secret, request.headers.get(HEADER))
+    if visit is None:
         raise web.HTTPForbidden(text="Please reload the page.")
-    after = request.query.get("after", "0")
-    start = int(after) if after.isdigit() and len(after) < 10 else 0
+    start = read_after(request.query)
     wait = state.settings.poll_timeout
-    seq, batches = await state.visitors.wait(_user(state, visit), start, wait)
-    return web.json_response({"next": seq, "batches": batches})
+    user = user_of(state.secret, visit)
+    seq, batches = await state.visitors.wait(user, start, wait)
+    case = await state.cases.has_open_case(state.conversation.key(CHANNEL, user))
+    return web.json_response({"next": seq, "batches": batches, "case": case})
 
 
 def mailbox_deliverer(app: App, visitors: VisitorBoxes) -> Deliver:
@@ -201,65 +237,33 @@ def mailbox_deliverer(app: App, visitors: VisitorBoxes) -> Deliver:
     from whichever process the worker acts on (the runtime registers it everywhere)."""
 
     async def deliver(address: str, events: Sequence[Event]) -> None:
-        await visitors.put(address, _render(app, list(events), False))
+        await visitors.put(address, render(app, events))
 
     return deliver
 
 
-async def _start_preview(state: Web, visit: str, preview: dict[str, str]) -> list[Event]:
+async def _start_preview(state: Web, user: str, preview: dict[str, str]) -> list[Event]:
     """Open the preview session straight at the chosen flow, with band and language set."""
     return await state.preview.open_at(
-        CHANNEL, _user(state, visit), preview["lang"], preview["band"], preview["flow"]
+        CHANNEL, user, preview["lang"], preview["band"], preview["flow"]
     )
-
-
-def _render(
-    app: App, events: list[Event], deleted: bool, lang: str | None = None
-) -> dict[str, Any]:
-    messages = [_say(event) for event in events if isinstance(event, Say)]
-    if messages:
-        lang = messages[-1]["lang"]
-    if lang not in app.config.languages.shipped:
-        lang = app.config.languages.source
-    return {
-        "messages": messages,
-        "lang": lang,
-        "dir": "rtl" if app.config.is_rtl(lang) else "ltr",
-        "ui": _ui(app, lang),
-        "deleted": deleted,
-    }
-
-
-def _say(say: Say) -> dict[str, Any]:
-    return {
-        "text": say.text,
-        "lang": say.lang,
-        "dir": "rtl" if say.rtl else "ltr",
-        "step": say.step,
-        "input": say.input,
-        "options": [{"value": o.value, "label": o.label} for o in say.options],
-        "skip": {"value": say.skip.value, "label": say.skip.label} if say.skip else None,
-        "done": {"value": say.done.value, "label": say.done.label} if say.done else None,
-        "selected": list(say.selected),
-    }
 
 
 @public
 async def leave(request: web.Request) -> web.StreamResponse:
-    """Forget the conversation and the visit, then go to the neutral site (no-script path)."""
+    """Forget the conversation and the visit, then go to the neutral site. The page sends
+    its token in a beacon; the no-script form has none, and nothing to forget."""
     state = request.app[WEB]
-    visit, new = _visit(request)
     form = await request.post()
-    token = form.get("csrf")
-    if not new and same_token(_csrf(state, visit), token if isinstance(token, str) else None):
-        user = _user(state, visit)
+    visit = visit_of(state.secret, form.get("visit"))
+    if visit is not None:
+        user = user_of(state.secret, visit)
         await state.conversation.forget(CHANNEL, user)
         await state.preview.forget(CHANNEL, user)
         await state.visitors.drop(user)
     response = web.HTTPSeeOther(state.settings.neutral_url)
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    response.del_cookie(VISIT_COOKIE, path="/chat")
+    response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     raise response
 
 
-__all__ = ["events", "leave", "mailbox_deliverer", "page", "turn"]
+__all__ = ["UI", "events", "leave", "mailbox_deliverer", "page", "resume", "turn"]

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.app import App
+from bot.inputs import number_of
 from bot.services.report import QuestionResult, Report, build_report, render
 from bot.staff.accounts import Account
 from bot.storage.records import FeedbackFilters, iso_week
@@ -47,8 +48,9 @@ def filters_for(
     lang = query.get("lang") or None
     period = query.get("period") or "12"
     week_from = None
-    if period.isdigit() and 0 < int(period) <= 520:
-        start = (today or dt.date.today()) - dt.timedelta(weeks=int(period) - 1)
+    weeks = number_of(period)  # "all", or a count of weeks (in any script's digits)
+    if weeks is not None and 0 < weeks <= 520:
+        start = (today or dt.date.today()) - dt.timedelta(weeks=weeks - 1)
         week_from = iso_week(start)
     return FeedbackFilters(
         services=services,

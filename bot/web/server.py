@@ -109,6 +109,7 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/login", auth.login)
     router.add_post("/logout", auth.logout)
     router.add_get("/chat", chat.page)
+    router.add_get("/chat/state", chat.resume)
     router.add_post("/chat/turn", chat.turn)
     router.add_post("/chat/leave", chat.leave)
     router.add_get("/chat/events", chat.events)

@@ -28,7 +28,6 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 STAFF_COOKIE = "sv_staff"
 LOGIN_COOKIE = "sv_login"
-VISIT_COOKIE = "sv_visit"
 
 
 @dataclass(frozen=True)

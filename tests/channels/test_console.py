@@ -14,7 +14,7 @@ from bot.channels.render import Button, Message
 from bot.storage import FeedbackStore
 
 ROOT = Path(__file__).resolve().parents[2]
-BLNS = Path("/work/shared/testdata/blns.txt")
+BLNS = Path(__file__).resolve().parents[1] / "testdata" / "blns.txt"
 SORRY = "something went wrong on our side"
 
 

@@ -1,4 +1,4 @@
-"""A whole SafeVoice deployment as real processes, for the module's tests to share.
+"""A whole SafeVoice deployment as real processes, for the tests of this folder to share.
 
 Two `safevoice serve` processes (A, B) and two `safevoice run --webhook` processes (one
 on aiogram, one on python-telegram-bot), all children of the test, on ONE throwaway
@@ -9,9 +9,10 @@ secret header, as Telegram does. The config has a small k (2), workers around th
 (no office hours), a Telegram staff group (a forum) and a web desk (`[web] public_url`),
 and trusts 127.0.0.1 as the load balancer, whose X-Forwarded-For names the client.
 
-Starting four processes costs seconds on two cores, so the deployment is built once per
-module; each test uses its own chats, visitors and staff accounts (and client addresses
-for the login limits).
+Starting four processes costs seconds on two cores, so the deployment is built once for
+this folder (package scope); each test uses its own chats, visitors and staff accounts
+(and client addresses for the login limits). At the end no process may have printed a
+traceback (tests/fixtures/processes.py).
 """
 
 from __future__ import annotations
@@ -193,18 +194,17 @@ async def deployment(
     folder.mkdir()
     spawner = Spawner(folder)
     cfg = ("--config", str(config))
-    ports = [free_port() for _ in range(4)]
     try:
-        children = [
-            spawner.start(*cfg, "serve", "--host", "127.0.0.1", "--port", str(port),
-                          env=env, port=port, name=name)  # fmt: skip
-            for name, port in (("serve-a", ports[0]), ("serve-b", ports[1]))
-        ] + [
-            spawner.start(*cfg, "run", "--library", library,
-                          "--webhook", f"http://127.0.0.1:{port}/telegram",
-                          "--listen", f"127.0.0.1:{port}", env=env, port=port, name=name)  # fmt: skip
-            for name, library, port in (("run-a", "aiogram", ports[2]), ("run-b", "ptb", ports[3]))
-        ]
+        children = []
+        for name in ("serve-a", "serve-b"):
+            port = free_port()
+            args = (*cfg, "serve", "--host", "127.0.0.1", "--port", str(port))
+            children.append(spawner.start(*args, env=env, port=port, name=name))
+        for name, library in (("run-a", "aiogram"), ("run-b", "ptb")):
+            port = free_port()
+            webhook = ("--webhook", f"http://127.0.0.1:{port}/telegram")
+            args = (*cfg, "run", "--library", library, *webhook, "--listen", f"127.0.0.1:{port}")
+            children.append(spawner.start(*args, env=env, port=port, name=name))
         await asyncio.gather(*(child.ready(timeout=90) for child in children))
         connector = aiohttp.TCPConnector(limit=0)
         async with aiohttp.ClientSession(connector=connector) as http:

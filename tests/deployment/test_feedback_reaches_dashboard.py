@@ -54,6 +54,9 @@ async def test_telegram_feedback_is_on_the_dashboard_of_a_serve_process(
         export = await browser.get(f"{d.serve_a.url}/dashboard/export.json?service=counselling")
         data = await export.json()
     felt_safe = html[html.index("Do you feel safe there?") :]
-    assert f"Answered by <span class=\"num\">{len(CHATS)}</span>." in felt_safe[:2000]
+    assert f'Answered by <span class="num">{len(CHATS)}</span>.' in felt_safe[:2000]
     assert "More quiet time to read" in html  # a comment shown: the group has k answers
-    assert data, data
+    assert data["k"] == 2
+    felt = next(q for q in data["questions"] if q["question_key"] == "felt_safe")
+    assert (felt["service"], felt["respondents"]) == ("counselling", len(CHATS))
+    assert {"value": "yes", "count": len(CHATS), "suppressed": False} in felt["cells"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,14 +12,10 @@ from bot.engine.inputs import COMMANDS, Input
 from bot.engine.session import Session
 from bot.flows.steps import StepBase
 from tests.engine.conftest import check_says, shared_app, waits
+from tests.naughty import BLNS
 
 APP = shared_app()
 ENGINE = APP.engine
-BLNS = [
-    line
-    for line in Path("/work/shared/testdata/blns.txt").read_text(encoding="utf-8").splitlines()
-    if line and not line.startswith("#")
-]
 
 
 def _values(step: StepBase) -> list[str]:

@@ -1,4 +1,5 @@
-"""bot/engine and bot/flows stay pure: no bot framework, no store, no network library."""
+"""bot/engine, bot/flows and bot/inputs stay pure: no bot framework, no store, no network
+library."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {"aiogram", "telegram", "redis", "aiohttp", "sqlalchemy", "psycopg"}
-PURE = ("bot/engine", "bot/flows")
+PURE = ("bot/engine", "bot/flows", "bot/inputs")
 
 
 def _imports(path: Path) -> set[str]:
@@ -44,6 +45,7 @@ def test_importing_the_engine_loads_nothing_impure() -> None:
     code = (
         "import json, sys\n"
         "import bot.engine.runner, bot.flows.loader, bot.flows.validate, bot.flows.schema\n"
+        "import bot.inputs\n"
         "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
     )
     done = subprocess.run(

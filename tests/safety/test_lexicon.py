@@ -14,7 +14,7 @@ from bot.safety.lexicon import CATEGORIES, DEFAULT_DIR, DangerMatch, Lexicon, ph
 from tests.safety.phrases import BENIGN, DANGER
 
 ROOT = Path(__file__).resolve().parents[2]
-BLNS = Path("/work/shared/testdata/blns.txt")
+BLNS = Path(__file__).resolve().parents[1] / "testdata" / "blns.txt"
 LEXICON = Lexicon.load()
 CASES = [
     (lang, category, phrase)

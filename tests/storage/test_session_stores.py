@@ -24,8 +24,15 @@ from redis.asyncio.connection import Connection
 
 from bot.errors import StorageError
 from bot.storage.memory import MemorySessionStore
+from bot.storage.outbox import MemoryOutbox, Post
+from bot.storage.redis_outbox import RedisOutbox
 from bot.storage.redis_sessions import RedisSessionStore
-from bot.storage.sessions import LockLostError, LockTimeoutError, SessionStore
+from bot.storage.sessions import (
+    LockLostError,
+    LockTimeoutError,
+    SessionStore,
+    UpdatePoisonedError,
+)
 from tests.fixtures.redis import RedisProcess
 
 
@@ -60,12 +67,14 @@ def key(n: int | str) -> str:
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
 async def case(request: pytest.FixtureRequest) -> AsyncIterator[Case]:
     made: list[SessionStore] = []
+    clients: list[Redis] = []
     defaults = {"session_ttl": 60.0, "lock_ttl": 5.0, "dedupe_ttl": 60.0}
     if request.param == "memory":
         clock = FakeClock()
+        outbox = MemoryOutbox(clock=clock)
 
         def make(**ttls: float) -> SessionStore:
-            store = MemorySessionStore(clock=clock, **{**defaults, **ttls})
+            store = MemorySessionStore(clock=clock, outbox=outbox, **{**defaults, **ttls})
             made.append(store)
             return store
 
@@ -77,7 +86,9 @@ async def case(request: pytest.FixtureRequest) -> AsyncIterator[Case]:
         url = request.getfixturevalue("redis_url")
 
         def make(**ttls: float) -> SessionStore:
-            store = RedisSessionStore(url, **{**defaults, **ttls})
+            clients.append(Redis.from_url(url))
+            box = RedisOutbox(clients[-1], url)
+            store = RedisSessionStore(url, outbox=box, **{**defaults, **ttls})
             made.append(store)
             return store
 
@@ -87,6 +98,8 @@ async def case(request: pytest.FixtureRequest) -> AsyncIterator[Case]:
     yield Case(request.param, make, advance)
     for store in made:
         await store.close()
+    for client in clients:
+        await client.aclose()
 
 
 async def test_round_trip(case: Case) -> None:
@@ -195,12 +208,84 @@ async def test_update_is_duplicate_only_after_commit(case: Case) -> None:
 
 
 async def test_dedupe_marks_expire(case: Case) -> None:
-    store = case.make(dedupe_ttl=0.5)
-    await store.commit(await store.begin(key(6), update_id="tg:9"), {"v": 1})
+    store = case.make(dedupe_ttl=0.5, session_ttl=0.5)
+    await store.commit(await store.begin(key(6), update_id="tg:1:9"), {"v": 1})  # in the record
+    await store.commit(await store.begin(key(60), update_id="tg:1:9"), None)  # a mark alone
     await case.advance(0.7)
-    turn = await store.begin(key(6), update_id="tg:9")
-    assert not turn.duplicate
+    for k in (key(6), key(60)):
+        turn = await store.begin(k, update_id="tg:1:9")
+        assert not turn.duplicate
+        await store.release(turn)
+
+
+async def test_regression_dedupe_keys_were_not_per_bot(case: Case) -> None:
+    """Regression: marks were `sv:u:tg:<update_id>`, so two bots on one Redis dropped
+    each other's updates (update ids are numbered per bot)."""
+    store = case.store
+    for k, session in ((key(61), {"v": 1}), (key(62), None)):  # in a record, and alone
+        await store.commit(await store.begin(k, update_id="tg:111:500"), session)
+        other = await store.begin(k, update_id="tg:222:500")
+        assert not other.duplicate
+        await store.commit(other, session)
+        again = await store.begin(k, update_id="tg:111:500")
+        assert again.duplicate
+        await store.release(again)
+
+
+async def test_handled_ids_are_a_window_in_the_session(case: Case) -> None:
+    store = case.store
+    for n in (10, 12, 11, 14, 13, 15, 16):  # a little disorder (webhook mode)
+        turn = await store.begin(key(63), update_id=f"tg:1:{n}")
+        assert not turn.duplicate, n
+        await store.commit(turn, {"n": n})
+    for n, seen in ((16, True), (12, True), (17, False), (10, True)):
+        # 10 fell out of the window; it is older than all of it, so it was handled.
+        turn = await store.begin(key(63), update_id=f"tg:1:{n}")
+        assert turn.duplicate is seen, n
+        await store.release(turn)
+    turn = await store.begin(key(63))
+    assert turn.session == {"n": 16}  # no dedupe bookkeeping shows in the session
     await store.release(turn)
+
+
+async def test_regression_a_failing_update_was_retried_forever(case: Case) -> None:
+    """Regression: an update whose turn always failed (or killed the process) was tried
+    again for ever, holding its chat and the whole polling batch back."""
+    store = case.store
+    for attempt in (1, 2, 3):  # three turns begun, none committed
+        turn = await store.begin(key(64), update_id="tg:1:7")
+        assert turn.attempt == attempt
+        await store.release(turn)
+    with pytest.raises(UpdatePoisonedError):
+        await store.begin(key(64), update_id="tg:1:7")
+    turn = await store.begin(key(64), update_id="tg:1:8", lock_timeout=0.5)  # lock is free
+    assert turn.attempt == 1
+    await store.commit(turn, {"v": 1})
+    for _ in range(5):  # a duplicate is not a failure
+        turn = await store.begin(key(64), update_id="tg:1:8")
+        assert turn.duplicate
+        assert turn.attempt <= 2
+        await store.release(turn)
+
+
+async def test_commit_puts_the_replies_in_the_outbox_in_the_same_write(case: Case) -> None:
+    store = case.store
+    post = Post("tg:1", ('{"k":"m","t":"one"}', '{"k":"m","t":"two"}'))
+    claim = await store.commit(await store.begin(key(65), update_id="tg:1:1"), {"v": 1},
+                               post=post)  # fmt: skip
+    assert claim is not None
+    assert claim.key == key(65)
+    assert [i.body for i in claim.items] == list(post.items)
+    # Not JSON objects: refused before anything is written, the lock left to the caller.
+    turn = await store.begin(key(65), update_id="tg:1:2")
+    with pytest.raises(TypeError):
+        await store.commit(turn, {"v": 2}, post=Post("tg:1", ("[1]",)))
+    await store.release(turn)
+    turn = await store.begin(key(65), update_id="tg:1:2", lock_timeout=0.5)
+    assert (turn.session, turn.duplicate) == ({"v": 1}, False)
+    claim = await store.commit(turn, None, post=Post("tg:1", ('{"t":"bye"}',)))
+    assert claim is not None
+    assert [i.body for i in claim.items] == [*post.items, '{"t":"bye"}']  # oldest first
 
 
 async def test_turns_on_one_key_are_serialised_in_order_of_arrival(case: Case) -> None:
@@ -339,8 +424,10 @@ async def test_memory_store_cleans_up_after_itself() -> None:
     store = MemorySessionStore(clock=clock, session_ttl=10, lock_ttl=5, dedupe_ttl=20)
     abandoned = await store.begin(key("abandoned"))  # a bug forgot this turn
     for n in range(50):
-        await store.commit(await store.begin(key(n), update_id=f"tg:{n}"), {"n": n})
-    assert len(store) == 101  # 50 sessions, 50 marks, one lock
+        await store.commit(await store.begin(key(n), update_id=f"tg:1:{n}"), {"n": n})
+    for n in range(50, 60):
+        await store.commit(await store.begin(key(n), update_id=f"tg:1:{n}"), None)
+    assert len(store) == 61  # 50 sessions (marks inside), 10 marks alone, one lock
     clock.now += 21
     assert len(store) == 0  # locks, sessions and marks all expire
     with pytest.raises(LockLostError):
@@ -399,13 +486,17 @@ async def test_redis_memory_per_conversation_under_1kb(redis_url: str, redis_cli
     raw = json.dumps(session, separators=(",", ":"), ensure_ascii=False).encode()
     assert 250 <= len(raw) <= 350  # a typical session
     try:
-        turn = await store.begin(key(21), update_id="tg:123456789")
-        await store.commit(turn, session)
-        turn = await store.begin(key(21), update_id="tg:123456790")  # mid-turn: lock held too
-        names = [f"sv:s:{key(21)}", f"sv:l:{key(21)}", "sv:u:tg:123456789"]
+        for n in range(20):  # a whole conversation: no key per update any more
+            turn = await store.begin(key(21), update_id=f"tg:4242424242:{123456789 + n}")
+            await store.commit(turn, session)
+        # Mid-turn: lock and attempt count exist too.
+        turn = await store.begin(key(21), update_id="tg:4242424242:123456999")
+        names = [f"sv:s:{key(21)}", f"sv:l:{key(21)}", "sv:a:tg:4242424242:123456999"]
         used = [await redis_client.memory_usage(name) for name in names]
         assert all(used), used
         assert sum(used) <= 1024, used
+        assert await redis_client.dbsize() == 3
+        print(f"\nRedis bytes per conversation mid-turn: {sum(used)} ({used})")
         await store.release(turn)
     finally:
         await store.close()
@@ -417,17 +508,20 @@ async def test_redis_every_key_has_a_ttl_and_delete_leaves_nothing(
 ) -> None:
     store = RedisSessionStore(redis_url, session_ttl=1800, lock_ttl=30, dedupe_ttl=86400)
     try:
-        await store.commit(await store.begin(key(22), update_id="tg:7"), {"v": 1})
-        turn = await store.begin(key(22), update_id="tg:8")
+        await store.commit(await store.begin(key(22), update_id="tg:1:7"), None)  # no session
+        await store.commit(await store.begin(key(22), update_id="tg:1:8"), {"v": 1})
+        turn = await store.begin(key(22), update_id="tg:1:9")
         ttls = {k.decode(): await redis_client.pttl(k) async for k in redis_client.scan_iter()}
-        assert set(ttls) == {f"sv:s:{key(22)}", f"sv:l:{key(22)}", "sv:u:tg:7"}
-        assert 0 < ttls[f"sv:l:{key(22)}"] <= 30_000
-        assert 1_700_000 < ttls[f"sv:s:{key(22)}"] <= 1_800_000
-        assert 86_000_000 < ttls["sv:u:tg:7"] <= 86_400_000
+        lock, saved = f"sv:l:{key(22)}", f"sv:s:{key(22)}"
+        assert set(ttls) == {saved, lock, "sv:u:tg:1:7", "sv:a:tg:1:9"}
+        assert 0 < ttls[lock] <= 30_000
+        assert 1_700_000 < ttls[saved] <= 1_800_000
+        assert 86_000_000 < ttls["sv:u:tg:1:7"] <= 86_400_000
+        assert 0 < ttls["sv:a:tg:1:9"] <= 3_600_000
         await store.delete(key(22))
         await store.commit(turn, None)
-        left = [k async for k in redis_client.scan_iter()]
-        assert left == [b"sv:u:tg:7"] or sorted(left) == [b"sv:u:tg:7", b"sv:u:tg:8"]
+        left = sorted([k async for k in redis_client.scan_iter()])
+        assert left == [b"sv:u:tg:1:7", b"sv:u:tg:1:9"]
         assert not [k for k in left if key(22).encode() in k]  # nothing keyed to the chat
     finally:
         await store.close()
@@ -486,3 +580,40 @@ async def test_redis_restarted_mid_turn_loses_the_lock_then_works(
         await store.release(turn)
     finally:
         await store.close()
+
+
+@pytest.mark.redis
+async def test_redis_a_killed_senders_lock_is_taken_over_without_waiting_its_ttl(
+    redis_url: str,
+) -> None:
+    """A bot process names itself in its locks; killed mid-turn, its chats wait only
+    until it stops being alive (seconds), not the lock's TTL (30 s)."""
+    clients = [Redis.from_url(redis_url), Redis.from_url(redis_url)]
+    killed_box = RedisOutbox(clients[0], redis_url, alive_ttl=0.3)
+    killed = RedisSessionStore(redis_url, lock_ttl=30, outbox=killed_box)
+    survivor_box = RedisOutbox(clients[1], redis_url, alive_ttl=0.3)
+    survivor = RedisSessionStore(redis_url, lock_ttl=30, outbox=survivor_box)
+    try:
+        await killed_box.heartbeat()
+        await survivor_box.heartbeat()
+        orphan = await killed.begin(key(26), update_id="tg:1:1")  # ...and it is killed
+        with pytest.raises(LockTimeoutError):
+            await survivor.begin(key(26), update_id="tg:1:1", lock_timeout=0.1)  # alive yet
+        await asyncio.sleep(0.4)
+        turn = await survivor.begin(key(26), update_id="tg:1:1", lock_timeout=2)
+        assert turn.attempt == 2  # the killed turn counts; waiting for the lock does not
+        await survivor.commit(turn, {"by": "survivor"})
+        with pytest.raises(LockLostError):
+            await killed.commit(orphan, {"by": "killed"})
+        # A process that does not send (no heartbeat: `serve`) never has its lock taken.
+        quiet = RedisSessionStore(redis_url, lock_ttl=30)
+        held = await quiet.begin(key(27))
+        with pytest.raises(LockTimeoutError):
+            await survivor.begin(key(27), lock_timeout=0.2)
+        await quiet.release(held)
+        await quiet.close()
+    finally:
+        await killed.close()
+        await survivor.close()
+        for client in clients:
+            await client.aclose()

@@ -226,6 +226,15 @@ async def test_memory_boxes_are_bounded() -> None:
     assert len(boxes) == 1
 
 
+async def test_memory_polls_on_missing_boxes_create_nothing() -> None:
+    """Regression: every visit id a page polled with (forged ones too) made a box."""
+    boxes = MemoryVisitorBoxes()
+    waits = [boxes.wait(box(n), 0, 0.01) for n in range(100)]
+    assert await asyncio.gather(*waits) == [(0, [])] * 100
+    assert len(boxes) == 0
+    assert not boxes._first  # no waits left behind either
+
+
 # -- Redis only: one subscription per process, keys and TTLs, outages ----------------------
 @pytest.fixture
 async def redis_client(redis_url: str) -> AsyncIterator[Redis]:

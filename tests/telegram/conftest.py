@@ -83,6 +83,8 @@ def start_bot(
             setattr(bot.sender, name, value)
         stop = asyncio.Event()
         task = asyncio.create_task(Poller(bot.transport, bot.channel, timeout=1).run(stop))
+        # The outbox drain's heartbeat and sweep, as `Bot.background()` runs them.
+        drain = asyncio.create_task(bot.drain.run(stop)) if bot.drain else None
         try:
             yield Running(bot, app, stop, task)
         finally:
@@ -90,6 +92,8 @@ def start_bot(
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            if drain is not None:
+                await drain
             await close_bot(bot)
 
     return start

@@ -15,9 +15,10 @@ import shutil
 import socket
 import subprocess
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from aiohttp import web
@@ -100,10 +101,20 @@ async def login(client: TestClient[web.Request, web.Application], name: str) -> 
 # -- a live server and Chromium, for the browser tests ------------------------------------
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class LiveServer:
     url: str
     state: Web
+    loop: asyncio.AbstractEventLoop | None = None
+
+    def call(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run `work` (a worker's desk action, the helplines job) on the server's loop,
+        where its stores live, and wait for its result."""
+        assert self.loop is not None
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(20)
 
 
 def _free_port() -> int:
@@ -132,7 +143,7 @@ def live(safevoice_app: App, tmp_path: Path) -> Iterator[LiveServer]:
     thread.start()
     assert started.wait(20), "the web app did not start"
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", web_state)
+        yield LiveServer(f"http://127.0.0.1:{port}", web_state, loop)
     finally:
         asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(20)
         loop.call_soon_threadsafe(loop.stop)

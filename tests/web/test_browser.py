@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -117,10 +118,18 @@ def test_leave_quickly_clears_the_page_and_the_visit(live: LiveServer, page: Any
     page.goto(f"{live.url}/chat")
     _wait(page)
     _step(page, "en")
-    assert [c for c in page.context.cookies() if c["name"] == "sv_visit"]
+    token = page.evaluate("sessionStorage.getItem('safevoice-visit')")
+    assert token
     page.click("#leave")
     page.wait_for_url(neutral)
-    assert not [c for c in page.context.cookies() if c["name"] == "sv_visit"]
+    assert page.evaluate("sessionStorage.length") == 0
+    # The beacon may land after the neutral page: the conversation is gone soon after.
+    for _ in range(50):
+        state = page.request.get(f"{live.url}/chat/state", headers={"X-Visit": token}).json()
+        if not state["resumed"]:
+            break
+        time.sleep(0.1)
+    assert not state["resumed"]
     page.go_back()
     # Back does not return to the conversation: the chat entry was replaced.
     assert "Which language" not in page.content()

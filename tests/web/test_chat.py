@@ -1,28 +1,30 @@
-"""The web chat over HTTP: a full feedback conversation, CSRF, previews, leaving."""
+"""The web chat over HTTP: a full feedback conversation, visit tokens, previews, leaving."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.web import Web
+from bot.web.chat_visit import HEADER
 from bot.web.demo_data import DEMO_FLOW
 
 Client = TestClient[web.Request, web.Application]
 
 
 async def _open(client: Client, query: str = "") -> str:
-    page = await (await client.get("/chat" + query)).text()
-    token = re.search(r'data-csrf="([^"]+)"', page)
-    assert token
-    return token[1]
+    """Load the page, then get a visit token from the server as the page's script does."""
+    page = await client.get("/chat" + query)
+    assert page.status == 200
+    state = await (await client.get("/chat/state")).json()
+    token: str = state["visit"]
+    return token
 
 
-async def _turn(client: Client, csrf: str, **payload: Any) -> dict[str, Any]:
-    response = await client.post("/chat/turn", json=payload, headers={"X-CSRF-Token": csrf})
+async def _turn(client: Client, token: str, **payload: Any) -> dict[str, Any]:
+    response = await client.post("/chat/turn", json=payload, headers={HEADER: token})
     assert response.status == 200, await response.text()
     data: dict[str, Any] = await response.json()
     return data
@@ -32,36 +34,37 @@ def _ask(data: dict[str, Any]) -> dict[str, Any]:
     return next(m for m in reversed(data["messages"]) if m["input"] != "none")
 
 
-async def test_a_turn_needs_the_visit_and_its_token(client: Client) -> None:
+async def test_a_turn_needs_a_visit_token_and_a_made_up_one_starts_afresh(
+    client: Client,
+) -> None:
     assert (await client.post("/chat/turn", json={"kind": "start"})).status == 403
-    await _open(client)
-    wrong = await client.post("/chat/turn", json={"kind": "start"},
-                              headers={"X-CSRF-Token": "x"})  # fmt: skip
-    assert wrong.status == 403
+    token = await _open(client)
+    made_up = await _turn(client, "x", kind="start")
+    assert made_up["visit"] not in ("x", token)
 
 
 async def test_a_whole_feedback_conversation_is_stored_anonymously(
     state: Web, client: Client
 ) -> None:
-    csrf = await _open(client)
-    data = await _turn(client, csrf, kind="start")
+    token = await _open(client)
+    data = await _turn(client, token, kind="start")
     clicks = 0
     while clicks < 40:
         ask = _ask(data)
         if ask["input"] == "text":
-            data = await _turn(client, csrf, kind="text", value="More trips, call me 0722 123 456")
+            data = await _turn(client, token, kind="text", value="More trips, call me 0722 123 456")
         elif ask["step"] == "pick_age":
-            data = await _turn(client, csrf, kind="button", value="13-15", step=ask["step"])
+            data = await _turn(client, token, kind="button", value="13-15", step=ask["step"])
         elif ask["input"] == "multi":
             value = ask["done"]["value"] if ask["selected"] else ask["options"][0]["value"]
-            data = await _turn(client, csrf, kind="button", value=value, step=ask["step"])
+            data = await _turn(client, token, kind="button", value=value, step=ask["step"])
         elif any(o["value"] == "feedback" for o in ask["options"]):
-            data = await _turn(client, csrf, kind="button", value="feedback", step=ask["step"])
+            data = await _turn(client, token, kind="button", value="feedback", step=ask["step"])
         elif state.store.count():
             break
         else:
             option = ask["options"][0]["value"] if ask["options"] else ask["skip"]["value"]
-            data = await _turn(client, csrf, kind="button", value=option, step=ask["step"])
+            data = await _turn(client, token, kind="button", value=option, step=ask["step"])
         clicks += 1
     records = list(state.store.iter_records())
     assert len(records) == 1
@@ -71,8 +74,8 @@ async def test_a_whole_feedback_conversation_is_stored_anonymously(
 
 
 async def test_a_preview_opens_the_flow_and_stores_nothing(state: Web, client: Client) -> None:
-    csrf = await _open(client, "?flow=service_feedback&band=13-15&lang=ar")
-    data = await _turn(client, csrf, kind="start", preview=True, flow="service_feedback",
+    token = await _open(client, "?flow=service_feedback&band=13-15&lang=ar")
+    data = await _turn(client, token, kind="start", preview=True, flow="service_feedback",
                        band="13-15", lang="ar")  # fmt: skip
     assert data["dir"] == "rtl"
     assert data["lang"] == "ar"
@@ -87,9 +90,11 @@ async def test_the_page_is_rtl_for_arabic(client: Client) -> None:
 
 
 async def test_leaving_forgets_the_visit(state: Web, client: Client) -> None:
-    csrf = await _open(client)
-    await _turn(client, csrf, kind="start")
-    response = await client.post("/chat/leave", data={"csrf": csrf}, allow_redirects=False)
+    token = await _open(client)
+    await _turn(client, token, kind="start")
+    response = await client.post("/chat/leave", data={"visit": token}, allow_redirects=False)
     assert response.status == 303
     assert response.headers["Location"] == state.settings.neutral_url
-    assert response.cookies["sv_visit"].value == ""
+    assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+    resumed = await (await client.get("/chat/state", headers={HEADER: token})).json()
+    assert resumed["resumed"] is False

@@ -24,7 +24,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import App
 from bot.services.cases import RATING_FLOW
 from bot.web import Web, create_app
-from bot.web.chat import _user
+from bot.web.chat_visit import HEADER, user_of, visit_of
 from tests.web.conftest import PASSWORDS, LiveServer, login, make_state
 from tests.web.test_browser import PREFER
 
@@ -33,32 +33,33 @@ DANGER = "they took my passport and I am not safe"
 
 
 class Visitor:
-    """A young person on the web chat, with their own cookie jar."""
+    """A young person on the web chat, with their own visit token (and cookie jar)."""
 
     def __init__(self, client: Client) -> None:
         self.client = client
         self.session = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        self.csrf = ""
+        self.token = ""
         self.after = 0
 
     async def open(self) -> None:
         page = await self.session.get(self.client.make_url("/chat"))
-        found = re.search(r'data-csrf="([^"]+)"', await page.text())
-        assert found
-        self.csrf = found[1]
+        assert page.status == 200
+        state = await (await self.session.get(self.client.make_url("/chat/state"))).json()
+        self.token = state["visit"]
         asked = await self.turn("start", "")
         for choice in ("en", "13-15"):  # a language, then an age band
             asked = await self.turn("button", choice, asked["messages"][-1]["step"])
 
     @property
     def visit(self) -> str:
-        return next(c.value for c in self.session.cookie_jar if c.key == "sv_visit")
+        """The visit token as the page keeps it."""
+        return self.token
 
     async def turn(self, kind: str, value: str, step: str | None = None) -> dict[str, Any]:
         response = await self.session.post(
             self.client.make_url("/chat/turn"),
             json={"kind": kind, "value": value, "step": step, "lang": "en"},
-            headers={"X-CSRF-Token": self.csrf},
+            headers={HEADER: self.token},
         )
         assert response.status == 200, await response.text()
         data: dict[str, Any] = await response.json()
@@ -67,7 +68,7 @@ class Visitor:
     async def poll(self) -> list[dict[str, Any]]:
         response = await self.session.get(
             self.client.make_url(f"/chat/events?after={self.after}"),
-            headers={"X-CSRF-Token": self.csrf},
+            headers={HEADER: self.token},
         )
         assert response.status == 200
         data = await response.json()
@@ -103,9 +104,11 @@ async def _frames(ws: aiohttp.ClientWebSocketResponse, until: str, seen: list[st
             return frame
 
 
-def _secrets_of(state: Web, visit: str) -> list[str]:
-    user = _user(state, visit)
-    return [visit, user, state.conversation.key("web", user)]
+def _secrets_of(state: Web, token: str) -> list[str]:
+    visit = visit_of(state.secret, token)
+    assert visit is not None
+    user = user_of(state.secret, visit)
+    return [token, visit, user, state.conversation.key("web", user)]
 
 
 def _label(frame: dict[str, Any]) -> str:
@@ -284,9 +287,7 @@ async def test_visitor_events_need_the_visit_and_its_token(client: Client) -> No
     assert (await client.get("/chat/events")).status == 403
     visitor = Visitor(client)
     await visitor.open()
-    wrong = await visitor.session.get(
-        client.make_url("/chat/events"), headers={"X-CSRF-Token": "nope"}
-    )
+    wrong = await visitor.session.get(client.make_url("/chat/events"), headers={HEADER: "nope"})
     assert wrong.status == 403
     await visitor.close()
 
@@ -407,7 +408,7 @@ def test_in_the_browser_a_young_person_and_a_worker_talk(live: LiveServer, brows
         assert records[-1].flow_id == RATING_FLOW
         assert "shelter manager" not in young.content()
 
-        visit = next(c["value"] for c in young.context.cookies() if c["name"] == "sv_visit")
+        visit = young.evaluate("sessionStorage.getItem('safevoice-visit')")
         staff_side = desk.content() + "\n".join(frames)
         desk.goto(f"{live.url}/desk")
         staff_side += desk.content()
@@ -462,7 +463,7 @@ def test_in_the_browser_an_urgent_case_is_announced_at_the_top(
         background = first.evaluate("r => getComputedStyle(r).backgroundColor")
         second = desk.locator("#queue-rows tr.case").nth(1)
         assert background != second.evaluate("r => getComputedStyle(r).backgroundColor")
-        visit = next(c["value"] for c in young.context.cookies() if c["name"] == "sv_visit")
+        visit = young.evaluate("sessionStorage.getItem('safevoice-visit')")
         for secret in _secrets_of(live.state, visit):
             assert secret not in desk.content() + "\n".join(frames)
     finally:

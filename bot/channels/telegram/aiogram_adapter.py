@@ -1,6 +1,8 @@
 """The aiogram 3 adapter: aiogram's Bot and HTTP session do the Bot API calls; its
 types are reduced to `Incoming` at once. Polling is ours (see polling.py) because
-aiogram's dispatcher confirms an update before its handler has saved anything."""
+aiogram's dispatcher confirms an update before its handler has saved anything, and
+getUpdates returns raw JSON, parsed update by update: aiogram's own method validates
+the batch as a whole, so one update it cannot read would fail them all, forever."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.methods import GetUpdates
 from aiogram.types import (
     BotCommand,
     BotCommandScopeDefault,
@@ -25,16 +28,29 @@ from aiogram.types import (
     Message,
     Update,
 )
+from aiohttp import ClientConnectorError
 
 from bot.channels.telegram.forum_calls import SharedCalls
-from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming, Kind
+from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming, typed
 from bot.channels.telegram.render import Keyboard
-from bot.channels.telegram.transport import Flood, Permanent, Transient
+from bot.channels.telegram.transport import (
+    Flood,
+    Permanent,
+    Transient,
+    Unreadable,
+    update_kind,
+)
 
 __all__ = ["ALLOWED_UPDATES", "AiogramTransport", "from_update"]
 
 T = TypeVar("T")
 ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+class _RawGetUpdates(GetUpdates):
+    """getUpdates answered as plain JSON (a list of dicts), not validated as one batch."""
+
+    __returning__ = list[dict[str, Any]]
 
 
 async def _call(awaitable: Awaitable[T]) -> T:
@@ -43,8 +59,12 @@ async def _call(awaitable: Awaitable[T]) -> T:
         return await awaitable
     except TelegramRetryAfter as exc:
         raise Flood(float(exc.retry_after)) from None
-    except (TelegramServerError, TelegramNetworkError, ClientDecodeError) as exc:
+    except TelegramServerError as exc:
         raise Transient(type(exc).__name__) from None
+    except (TelegramNetworkError, ClientDecodeError) as exc:
+        # A refused connection sent nothing; any other failure may have been performed.
+        unknown = not isinstance(exc.__cause__, ClientConnectorError)
+        raise Transient(type(exc).__name__, unknown=unknown) from None
     except TelegramAPIError as exc:
         raise Permanent(type(exc).__name__) from None
 
@@ -70,9 +90,7 @@ def _message(update_id: int, message: Message) -> Incoming:
         "language_code": lang,
     }
     if message.text is not None:
-        if message.text.startswith("/"):
-            return Incoming(update_id, "command", text=message.text, **common)
-        return Incoming(update_id, "text", text=message.text, **common)
+        return typed(update_id, message.text, common)
     # Only which kind it is: the content (a file, a phone number, a place) is never read.
     other = next((k for k in OTHER_KINDS if getattr(message, k, None) is not None), "other")
     return Incoming(update_id, "other", other=other, **common)
@@ -92,8 +110,7 @@ def _group(update_id: int, message: Message) -> Incoming:
         "thread_id": message.message_thread_id if message.is_topic_message else None,
     }
     if message.text is not None:
-        kind: Kind = "command" if message.text.startswith("/") else "text"
-        return Incoming(update_id, kind, text=message.text, **common)
+        return typed(update_id, message.text, common)
     other = next((k for k in OTHER_KINDS if getattr(message, k, None) is not None), None)
     if other is None:
         return Incoming(update_id, "ignored", **common)
@@ -139,23 +156,16 @@ class AiogramTransport(SharedCalls):
     async def start(self) -> None:
         await _call(self.bot.get_me())
 
-    async def get_updates(self, offset: int | None, timeout: int) -> list[Incoming]:
-        updates = await _call(
-            self.bot.get_updates(
-                offset=offset,
-                timeout=timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                request_timeout=timeout + 10,
-            )
-        )
-        return [from_update(update) for update in updates]
+    async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        method = _RawGetUpdates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+        updates = await _call(self.bot(method, request_timeout=timeout + 10))
+        return [u for u in updates if isinstance(u, dict)]
 
-    def parse(self, update: dict[str, Any]) -> Incoming | None:
+    def parse(self, update: dict[str, Any]) -> Incoming:
         try:
-            parsed = Update.model_validate(update, context={"bot": self.bot})
-        except ValueError:
-            return None
-        return from_update(parsed)
+            return from_update(Update.model_validate(update, context={"bot": self.bot}))
+        except Exception as exc:  # whatever the library raises: the update is unreadable
+            raise Unreadable(update_kind(update), type(exc).__name__) from None
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: Keyboard

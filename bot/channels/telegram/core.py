@@ -1,8 +1,10 @@
 """The Telegram channel, shared by both adapters: one update in, one turn, actions out.
 
 `handle()` returns once the update's effect is saved (that is when the update counts
-as handled); its replies are queued on the sender, which delivers them afterwards. So a
-redelivered update is recognised by the store's dedupe and has no second effect.
+as handled). Its replies are saved with it, in the durable outbox (the same atomic write:
+bot/storage/outbox.py), and the drain sends them afterwards, so neither a redelivered
+update (the store's dedupe, per bot) nor a killed process costs a reply or repeats an
+effect. Without a drain (tests of the channel alone) replies go straight to the sender.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from bot.channels.telegram import texts
 from bot.channels.telegram.callbacks import sign, verify
+from bot.channels.telegram.drain import Drain, post_of
 from bot.channels.telegram.incoming import Incoming, split_command
 from bot.channels.telegram.render import (
     AnswerCallback,
     Context,
+    Outgoing,
     OutgoingMessage,
     Pressed,
     Typing,
@@ -28,7 +32,10 @@ from bot.channels.telegram.sender import Sender
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
 from bot.i18n.translator import Translator
-from bot.services.conversation import ChannelData, ConversationService, Reply
+from bot.services.conversation import ChannelData, Compose, ConversationService, Reply
+from bot.services.dead_letters import DeadLetterService
+from bot.storage.deliveries import Receipt
+from bot.storage.outbox import Post
 
 __all__ = ["CHANNEL", "TelegramChannel"]
 
@@ -48,8 +55,14 @@ class TelegramChannel:
         secret: bytes,
         *,
         clock: Callable[[], float] = time.time,
+        box: str = f"{CHANNEL}:0",
+        drain: Drain | None = None,
+        dead_letters: DeadLetterService | None = None,
     ) -> None:
+        """`box`: this bot's name in keys (``tg:<bot id>``, never the token): its update
+        dedupe, its outbox, its dead letters. `drain`: the durable outbox's sender."""
         self.service, self.sender, self.secret, self.clock = service, sender, secret, clock
+        self.box, self.drain, self.dead_letters = box, drain, dead_letters
         config = service.engine.config
         self.languages = config.languages
         self.service_codes = config.service_codes
@@ -80,9 +93,31 @@ class TelegramChannel:
     async def deliver(self, address: str, events: Sequence[Event]) -> None:
         """The handoff service's way to a young person (`deliverers[CHANNEL]`): a worker's
         message, "<name> is here now", the rating. Rendered like a turn's replies."""
+        await self.relay(address, events)
+
+    async def relay(
+        self, address: str, events: Sequence[Event], *, receipt: Receipt | None = None
+    ) -> bool:
+        """`deliver()`, put in the outbox, taking `receipt`'s delivery off its queue in the
+        same write. False when nothing went to the outbox (nothing to send, or no drain)."""
         chat = int(address)
         ctx = Context(chat, lambda step, value: sign(self.secret, chat, step, value))
-        self.sender.submit(render(events, ctx))
+        actions = render(events, ctx)
+        post = post_of(self.box, actions)
+        if self.drain is None or post is None:
+            self.sender.submit(actions)
+            return False
+        key = self.service.key(CHANNEL, chat)
+        self.drain.take(await self.drain.outbox.post(key, post, receipt=receipt))
+        return True
+
+    async def set_aside(self, kind: str, error: str) -> None:
+        """An update we move on without (unreadable, or failing): only its kind and the
+        error's class are kept, as a dead letter."""
+        if self.dead_letters is not None:
+            await self.dead_letters.record(self.box, kind, error)
+        else:
+            log.warning("telegram: set aside an update (%s, %s)", kind, error)
 
     def say_trouble(self, update: Incoming) -> None:
         """Tell the young person we are stuck (the store is down) and will answer later."""
@@ -103,9 +138,10 @@ class TelegramChannel:
             inp = Input.command(name if name in COMMANDS else "help")
         else:
             inp = Input.text(update.text)
-        reply = await self._turn(update, inp, service=service)
-        if not reply.duplicate:
-            self._send(update, reply, None)
+        actions: list[Outgoing] = []
+        compose = self._composer(update, actions)
+        reply = await self._turn(update, inp, service=service, compose=compose)
+        self._dispatch(update, reply, actions)
 
     async def _button(self, update: Incoming) -> None:
         if update.callback_id is None:  # the parsers set it for every button
@@ -119,30 +155,60 @@ class TelegramChannel:
             )
             return
         step, value = found
-        reply = await self._turn(update, Input.button(value, step))
+        actions: list[Outgoing] = []
+        compose = self._composer(update, actions, pressed=step or "")
+        reply = await self._turn(update, Input.button(value, step), compose=compose)
         self.sender.submit([AnswerCallback(update.callback_id)])
-        if reply.duplicate:
-            return
-        pressed = None
-        if update.message_id is not None:
-            stale = step is not None and step != reply.step_before
-            label = update.pressed_label()
-            pressed = Pressed(update.message_id, update.shown_text, label, step, stale)
-        self._send(update, reply, pressed)
+        self._dispatch(update, reply, actions)
 
     async def _other(self, update: Incoming) -> None:
+        actions: list[Outgoing] = []
+
+        def compose(reply: Reply) -> Post | None:
+            lang = reply.lang or self.hint(update)
+            private = update.other in ("contact", "location", "venue")
+            text = self._t(lang, texts.CONTACT_OR_PLACE if private else texts.NOT_TEXT)
+            actions[:] = [OutgoingMessage(update.chat_id, text)]
+            return post_of(self.box, actions) if self.drain is not None else None
+
         reply = await self.service.notice(
-            CHANNEL, update.chat_id, update_id=self._uid(update), channel_data=self._track(update)
-        )
+            CHANNEL, update.chat_id, update_id=self._uid(update),
+            channel_data=self._track(update), outbox=compose,
+        )  # fmt: skip
+        self._dispatch(update, reply, actions)
+
+    # -- the durable outbox ---------------------------------------------------------------
+    def _composer(
+        self, update: Incoming, actions: list[Outgoing], *, pressed: str | None = None
+    ) -> Compose:
+        """Renders the turn's replies into `actions`, and (with a drain) into the items the
+        turn's commit saves. `pressed`: the step of the pressed button ("" for none)."""
+
+        def compose(reply: Reply) -> Post | None:
+            shown = None
+            if pressed is not None and update.message_id is not None:
+                step = pressed or None
+                stale = step is not None and step != reply.step_before
+                label = update.pressed_label()
+                shown = Pressed(update.message_id, update.shown_text, label, step, stale)
+            actions[:] = self._render(update, reply, shown)
+            return post_of(self.box, actions) if self.drain is not None else None
+
+        return compose
+
+    def _dispatch(self, update: Incoming, reply: Reply, actions: list[Outgoing]) -> None:
         if reply.duplicate:
-            return
-        lang = reply.lang or self.hint(update)
-        private = update.other in ("contact", "location", "venue")
-        text = self._t(lang, texts.CONTACT_OR_PLACE if private else texts.NOT_TEXT)
-        self.sender.submit([OutgoingMessage(update.chat_id, text)])
+            if self.drain is not None:  # its replies may still wait (a killed process)
+                self.drain.resume(self.service.key(CHANNEL, update.chat_id))
+        elif self.drain is None:
+            self.sender.submit(actions)
+        else:
+            self.drain.take(reply.claim)
 
     # -- helpers --------------------------------------------------------------------------
-    async def _turn(self, update: Incoming, inp: Input, *, service: str | None = None) -> Reply:
+    async def _turn(
+        self, update: Incoming, inp: Input, *, compose: Compose, service: str | None = None
+    ) -> Reply:
         typing = asyncio.create_task(self._typing_later(update.chat_id))
         try:
             return await self.service.handle(
@@ -153,6 +219,7 @@ class TelegramChannel:
                 language_hint=self.hint(update),
                 service=service,
                 channel_data=self._track(update),
+                outbox=compose,
             )
         finally:
             typing.cancel()
@@ -163,24 +230,42 @@ class TelegramChannel:
         await asyncio.sleep(_TYPING_AFTER)
         self.sender.submit([Typing(chat_id)])
 
-    def _send(self, update: Incoming, reply: Reply, pressed: Pressed | None) -> None:
+    def _render(self, update: Incoming, reply: Reply, pressed: Pressed | None) -> list[Outgoing]:
         events: list[Event] = list(reply.events)
         says = [e for e in events if isinstance(e, Say)]
         if reply.restarted and says:
             kind = self._t(says[0].lang, texts.LOST_PLACE)
             events.insert(0, Say(kind, says[0].lang, says[0].rtl))
         clear = None
-        data = reply.channel_data
-        if reply.deleted and update.chat_type == "private" and data:
-            first, last, since = data.get("m0"), data.get("m1"), data.get("t0")
-            fresh = isinstance(since, int) and self.clock() - since < _DELETE_WINDOW
-            if isinstance(first, int) and isinstance(last, int) and fresh:
-                clear = (first, last)
+        if reply.deleted and update.chat_type == "private":
+            clear = self._clear_range(update, reply)
+            # Say exactly what was cleared and what stays: a bot may delete only the
+            # messages of the last 48 hours.
+            lang = says[-1].lang if says else self.hint(update)
+            said = texts.CLEARED if clear else texts.NOT_CLEARED
+            events.append(Say(self._t(lang, said), lang, says[-1].rtl if says else False))
         chat = update.chat_id
         ctx = Context(
-            chat, lambda step, value: sign(self.secret, chat, step, value), pressed, clear
+            chat,
+            lambda step, value: sign(self.secret, chat, step, value),
+            pressed,
+            clear,
         )
-        self.sender.submit(render(events, ctx))
+        return render(events, ctx)
+
+    def _clear_range(self, update: Incoming, reply: Reply) -> tuple[int, int] | None:
+        """(first, last) message ids to delete on "delete my data": from where the chat
+        began in the last 48 hours (the trace, which outlives an expired session) to the
+        newest message; None when nothing is known or all of it is too old."""
+        data = reply.channel_data or {}
+        began = reply.trace or data
+        first, since = began.get("m0"), began.get("t0")
+        newest = [m for m in (data.get("m1"), update.message_id) if isinstance(m, int)]
+        if not isinstance(first, int) or not isinstance(since, int) or not newest:
+            return None
+        if self.clock() - since >= _DELETE_WINDOW:
+            return None
+        return first, max(newest)
 
     def _track(self, update: Incoming) -> Callable[[ChannelData | None], ChannelData | None]:
         """Remember the first and newest message ids of this conversation, for clearing."""
@@ -206,9 +291,8 @@ class TelegramChannel:
     def _t(self, lang: str, text: str) -> str:
         return self.translator.system(lang, text)
 
-    @staticmethod
-    def _uid(update: Incoming) -> str:
-        return f"{CHANNEL}:{update.update_id}"
+    def _uid(self, update: Incoming) -> str:
+        return f"{self.box}:{update.update_id}"
 
     # -- start-up -------------------------------------------------------------------------
     async def set_commands(self) -> None:

@@ -9,8 +9,11 @@ content is never read.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+from bot.inputs import clean_text
 
 Kind = Literal["text", "command", "button", "other", "ignored"]
 
@@ -32,10 +35,39 @@ OTHER_KINDS = (
 )
 
 
+class WrongField(TypeError):
+    """A parsed update holds a value of the wrong type. PTB's `de_json` does not check
+    types (`"language_code": 1` stays an int), so both adapters' results are checked
+    here, once. The message names the fields, never their values."""
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check(
+    obj: object, ints: str = "", texts: str = "", maybe_ints: str = "", maybe_texts: str = ""
+) -> None:
+    """Raise WrongField unless the named fields (space-separated) have their types."""
+    values = {
+        name: getattr(obj, name) for name in f"{ints} {texts} {maybe_ints} {maybe_texts}".split()
+    }
+    wrong = [n for n in ints.split() if not _is_int(values[n])]
+    wrong += [n for n in texts.split() if not isinstance(values[n], str)]
+    wrong += [n for n in maybe_ints.split() if not (values[n] is None or _is_int(values[n]))]
+    wrong += [n for n in maybe_texts.split() if not isinstance(values[n], str | None)]
+    if wrong:
+        msg = f"an update's {', '.join(wrong)} have the wrong type"
+        raise WrongField(msg)
+
+
 @dataclass(frozen=True, slots=True)
 class Button:
     label: str
     data: str
+
+    def __post_init__(self) -> None:
+        _check(self, texts="label data")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +94,18 @@ class Incoming:
     user_id: int = 0
     thread_id: int | None = None
 
+    def __post_init__(self) -> None:
+        _check(
+            self,
+            ints="update_id chat_id user_id",
+            texts="kind chat_type text data shown_text other",
+            maybe_ints="message_id thread_id",
+            maybe_texts="language_code callback_id",
+        )
+        if not all(isinstance(row, tuple) for row in self.shown_buttons):
+            msg = "an update's buttons have the wrong type"
+            raise WrongField(msg)
+
     def pressed_label(self) -> str | None:
         for row in self.shown_buttons:
             for button in row:
@@ -79,3 +123,15 @@ def split_command(text: str) -> tuple[str, str] | None:
     if not name.replace("_", "").isalnum():
         return None
     return name, rest.strip()
+
+
+def typed(update_id: int, text: str, common: Mapping[str, Any]) -> Incoming:
+    """A text message, read like typed text on every channel (`bot.inputs.clean_text`):
+    NFC, without control or bidi-override characters. It is a command when it starts
+    with "/", also when a keyboard put an invisible direction mark before the slash."""
+    if not isinstance(text, str):
+        msg = "an update's text has the wrong type"
+        raise WrongField(msg)
+    cleaned = clean_text(text)
+    kind: Kind = "command" if cleaned.startswith("/") else "text"
+    return Incoming(update_id, kind, text=cleaned, **common)

@@ -1,6 +1,8 @@
 """The python-telegram-bot adapter (`[telegram] library = "ptb"`): PTB's Bot does the
 Bot API calls, its types are reduced to `Incoming`. Everything after that is shared
-with the aiogram adapter; PTB's Application and ConversationHandler are not used."""
+with the aiogram adapter; PTB's Application and ConversationHandler are not used.
+getUpdates returns raw JSON, parsed update by update (PTB's own method parses the batch
+as a whole, and logs its full content when one update fails)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import os
 from collections.abc import Awaitable, Sequence
 from typing import Any, TypeVar
 
+import httpx
 from telegram import (
     Bot,
     BotCommand,
@@ -17,17 +20,25 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction
-from telegram.error import NetworkError, RetryAfter, TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
 
 from bot.channels.telegram.forum_calls import SharedCalls
-from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming, Kind
+from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming, typed
 from bot.channels.telegram.render import Keyboard
-from bot.channels.telegram.transport import Flood, Permanent, Transient
+from bot.channels.telegram.transport import (
+    Flood,
+    Permanent,
+    Transient,
+    Unreadable,
+    update_kind,
+)
 
 __all__ = ["PtbTransport", "from_update"]
 
 T = TypeVar("T")
 ALLOWED_UPDATES = ["message", "callback_query"]
+SEND_CONNECTIONS = 100
 # PTB's 4xx errors (BadRequest, Forbidden, ...) subclass NetworkError: test those first.
 _PERMANENT_NAMES = ("BadRequest", "Forbidden", "InvalidToken", "Conflict", "ChatMigrated")
 
@@ -41,8 +52,19 @@ async def _call(awaitable: Awaitable[T]) -> T:
     except TelegramError as exc:
         name = type(exc).__name__
         if isinstance(exc, NetworkError) and name not in _PERMANENT_NAMES:
-            raise Transient(name) from None
+            raise Transient(name, unknown=_maybe_performed(exc)) from None
         raise Permanent(name) from None
+
+
+def _maybe_performed(exc: NetworkError) -> bool:
+    """Whether the request may have been performed though no answer came: not when
+    Telegram answered (5xx), nor when the connection or a pooled one was never had."""
+    cause = exc.__cause__
+    if isinstance(exc, TimedOut):
+        return not isinstance(cause, httpx.PoolTimeout | httpx.ConnectTimeout)
+    if isinstance(cause, httpx.HTTPError):
+        return not isinstance(cause, httpx.ConnectError)
+    return False  # an HTTP status from the server: it answered
 
 
 def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
@@ -64,9 +86,7 @@ def _message(update_id: int, message: Message) -> Incoming:
         "language_code": message.from_user.language_code if message.from_user else None,
     }
     if message.text is not None:
-        if message.text.startswith("/"):
-            return Incoming(update_id, "command", text=message.text, **common)
-        return Incoming(update_id, "text", text=message.text, **common)
+        return typed(update_id, message.text, common)
     # Which kind only; `photo` is an empty tuple on PTB when absent, hence the truth test.
     other = next((k for k in OTHER_KINDS if getattr(message, k, None)), "other")
     return Incoming(update_id, "other", other=other, **common)
@@ -86,8 +106,7 @@ def _group(update_id: int, message: Message) -> Incoming:
         "thread_id": message.message_thread_id if message.is_topic_message else None,
     }
     if message.text is not None:
-        kind: Kind = "command" if message.text.startswith("/") else "text"
-        return Incoming(update_id, kind, text=message.text, **common)
+        return typed(update_id, message.text, common)
     other = next((k for k in OTHER_KINDS if getattr(message, k, None)), None)
     if other is None:
         return Incoming(update_id, "ignored", **common)
@@ -129,28 +148,28 @@ class PtbTransport(SharedCalls):
         # Opt in to PTB's coming timedelta periods: otherwise PTB itself warns on every 429.
         os.environ.setdefault("PTB_TIMEDELTA", "1")
         base = api_base.rstrip("/")
-        self.bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
+        # PTB's default is one connection for every call but getUpdates: one slow answer
+        # would hold every chat's replies back, and the bot under 30/s whenever the round
+        # trip to Telegram is over 33 ms. aiogram's session allows 100.
+        request = HTTPXRequest(connection_pool_size=SEND_CONNECTIONS)
+        self.bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot",
+                       request=request)  # fmt: skip
 
     async def start(self) -> None:
         await _call(self.bot.initialize())
 
-    async def get_updates(self, offset: int | None, timeout: int) -> list[Incoming]:
-        updates = await _call(
-            self.bot.get_updates(
-                offset=offset,
-                timeout=timeout,
-                allowed_updates=ALLOWED_UPDATES,
-                read_timeout=timeout + 10,
-            )
-        )
-        return [from_update(update) for update in updates]
+    async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        data = {"offset": offset, "timeout": timeout, "allowed_updates": ALLOWED_UPDATES}
+        # `_post` is Bot.get_updates without its parsing (PTB has no public raw call for
+        # getUpdates: do_api_request warns that the method exists).
+        updates = await _call(self.bot._post("getUpdates", data, read_timeout=timeout + 10))
+        return [u for u in updates if isinstance(u, dict)] if isinstance(updates, list) else []
 
-    def parse(self, update: dict[str, Any]) -> Incoming | None:
+    def parse(self, update: dict[str, Any]) -> Incoming:
         try:
-            parsed = Update.de_json(update, self.bot)
-        except (KeyError, TypeError, ValueError):
-            return None
-        return from_update(parsed)
+            return from_update(Update.de_json(update, self.bot))
+        except Exception as exc:  # whatever the library raises: the update is unreadable
+            raise Unreadable(update_kind(update), type(exc).__name__) from None
 
     async def edit_message(
         self, chat_id: int, message_id: int, text: str, keyboard: Keyboard

@@ -1,6 +1,11 @@
 """The Telegram edge on a `Runtime` (bot/runtime.py builds every store and service), and
 running it.
 
+Replies leave through the durable outbox (drain.py): `Bot.background()` runs its drain,
+which also takes over the outboxes of processes that were killed. The bot's id (the
+number before ':' in the token, never the token) names its keys: update dedupe, outbox
+and dead letters are per bot, so two bots can share one Redis.
+
 Start-up refuses, with a sentence a person can act on, when the token is missing, Redis
 cannot be reached, or Telegram refuses the token. (`load_app`, `refuse_unready` and the
 runtime already refused invalid config, flows, catalogs, a short secret key and a request
@@ -11,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import signal
 from dataclasses import dataclass
@@ -19,6 +25,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.channels.telegram.core import CHANNEL, TelegramChannel
+from bot.channels.telegram.drain import Drain
 from bot.channels.telegram.limiter import Limits
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import Sender
@@ -28,12 +35,19 @@ from bot.channels.telegram.webhook import webhook_app, webhook_secret
 from bot.errors import ConfigError, StorageError
 from bot.runtime import Runtime
 from bot.services.cases import HandoffService
+from bot.storage.deliveries import Delivery
 from bot.storage.feedback import FeedbackStore
 from bot.storage.sessions import SessionStore
 
-__all__ = ["Bot", "build", "make_transport", "run"]
+__all__ = ["Bot", "bot_id", "build", "make_transport", "run"]
 
 log = logging.getLogger(__name__)
+
+# The lease of the process that sends what other processes' desks queued for Telegram.
+DELIVERIES = "deliveries:" + CHANNEL
+DELIVERIES_TTL = 10.0
+# How long a clean stop keeps sending; what is left stays in the outbox for the next.
+CLOSE_WAIT = 10.0
 
 
 # Libraries that log request URLs (with the bot token), response bodies (with names,
@@ -64,6 +78,7 @@ class Bot:
     sender: Sender
     runtime: Runtime
     desk: StaffDesk | None = None
+    drain: Drain | None = None
 
     @property
     def sessions(self) -> SessionStore:
@@ -82,26 +97,66 @@ class Bot:
         group, the scheduled work (each due run once across processes), and sending what
         workers on other processes' desks wrote to young people on Telegram."""
         jobs = [self.runtime.scheduler(helplines_every=tick).run(stop), self._deliveries(stop)]
+        if self.drain is not None:
+            jobs.append(self.drain.run(stop))
         if self.desk is not None:
             jobs.append(self.desk.run(stop))
         await asyncio.gather(*jobs)
 
     async def _deliveries(self, stop: asyncio.Event) -> None:
-        queue = self.runtime.deliveries
-        while not stop.is_set():
-            try:
-                item = await queue.pop(CHANNEL, 1.0)
-            except StorageError as exc:
-                log.warning("telegram: deliveries unavailable (%s)", type(exc).__name__)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 1.0)
-                continue
-            if item is not None:
-                await self.channel.deliver(item.address, item.events)
+        """One process at a time empties the queue (it holds a lease), so a worker's
+        "<name> is here now" and their words reach the chat in the order written; when
+        it stops or dies, another takes over within `DELIVERIES_TTL`."""
+        queue, leases = self.runtime.deliveries, self.runtime.leases
+        token: str | None = None
+        try:
+            while not stop.is_set():
+                try:
+                    if token is None or not await leases.renew(DELIVERIES, token,
+                                                               DELIVERIES_TTL):  # fmt: skip
+                        token = await leases.acquire(DELIVERIES, DELIVERIES_TTL)
+                    item = await queue.pop(CHANNEL, 1.0) if token is not None else None
+                except StorageError as exc:
+                    log.warning("telegram: deliveries unavailable (%s)", type(exc).__name__)
+                    token = None
+                    item = None
+                if item is not None:
+                    await self._relay(item)
+                elif token is None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), 1.0)
+        finally:
+            if token is not None:
+                with contextlib.suppress(StorageError):
+                    await leases.release(DELIVERIES, token)
+
+    async def _relay(self, item: Delivery) -> None:
+        """Into the outbox, taking it off the queue in the same write; if that fails it
+        stays taken, and the queue puts it back for another try (RedisDeliveryQueue)."""
+        try:
+            if not await self.channel.relay(item.address, item.events, receipt=item.receipt):
+                await self.runtime.deliveries.ack(item)
+        except StorageError as exc:
+            log.warning("telegram: a delivery waits for the store (%s)", type(exc).__name__)
+        except Exception as exc:  # it cannot be sent: do not let it come back forever
+            log.error("telegram: a delivery could not be sent (%s)", type(exc).__name__)
+            with contextlib.suppress(StorageError):
+                await self.runtime.deliveries.ack(item)
 
     async def close(self) -> None:
-        await self.sender.close()
+        await self.sender.close(timeout=CLOSE_WAIT)
+        if self.drain is not None:
+            await self.drain.close()
         await self.transport.close()
+
+
+def bot_id(token: str) -> str:
+    """The bot's id: the number before ':' in the token. Never the token itself (a token
+    of another shape gets a short hash, so keys still differ per bot)."""
+    head = token.partition(":")[0]
+    if head.isascii() and head.isdigit():
+        return head
+    return hashlib.sha256(token.encode()).hexdigest()[:12]
 
 
 async def build(
@@ -118,7 +173,11 @@ async def build(
     transport = make_transport(library or app.config.telegram.library, token,
                                app.config.telegram.api_base)  # fmt: skip
     sender = Sender(transport, limits)
-    channel = TelegramChannel(runtime.conversation, sender, runtime.secret)
+    box = f"{CHANNEL}:{bot_id(token)}"
+    drain = Drain(runtime.outbox, sender, box)
+    channel = TelegramChannel(runtime.conversation, sender, runtime.secret, box=box,
+                              drain=drain, dead_letters=runtime.dead_letters)  # fmt: skip
+    await runtime.outbox.heartbeat()  # alive before the first commit makes us an owner
     # The young person's side of a case: a worker's words reach the chat through here.
     runtime.cases.deliverers[CHANNEL] = channel.deliver
     desk = None
@@ -126,7 +185,7 @@ async def build(
     if staff_chat is not None and runtime.topics is not None:
         desk = StaffDesk(runtime.cases, sender, runtime.topics, staff_chat)
         channel.staff_chat_id, channel.staff = staff_chat, desk.handle
-    bot = Bot(transport, channel, sender, runtime, desk)
+    bot = Bot(transport, channel, sender, runtime, desk, drain)
     try:
         await transport.start()
         await channel.set_commands()

@@ -3,7 +3,14 @@
 Every chat has a FIFO queue and at most one worker, so messages of one chat arrive in
 the order they were rendered while chats proceed independently. A message is attempted
 again only when Telegram said it was not taken (429, 5xx) or the connection failed;
-after a success nothing is ever resent.
+after a success nothing is ever resent. When a send's answer was lost (it may have been
+performed: `Transient.unknown`), a message is tried once more, not again after that: so
+it may arrive twice, never more, for one lost answer.
+
+Replies from the durable outbox come with `enqueue(action, done)`: `done(sent)` runs
+once the action was sent or given up, and the outbox drain (drain.py) confirms it. What
+`submit()` takes (answers to buttons, "typing...", the staff group's posts, the apology
+when the store is down) lives in memory only.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ import contextlib
 import logging
 import random
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from bot.channels.telegram.limiter import Limiter, Limits
 from bot.channels.telegram.render import (
@@ -39,6 +47,12 @@ _CLEAR_SLACK = 50
 _TYPING_AFTER = 0.8
 
 
+@dataclass(slots=True)
+class _Job:
+    action: Outgoing
+    done: Callable[[bool], None] | None = None  # called with True when sent
+
+
 class Sender:
     def __init__(
         self,
@@ -52,11 +66,12 @@ class Sender:
         self.transport = transport
         self.limiter = Limiter(limits)
         self.max_attempts, self.backoff, self.max_backoff = max_attempts, backoff, max_backoff
-        self._queues: dict[int, deque[Outgoing]] = {}
+        self._queues: dict[int, deque[_Job]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
-        self._side: set[asyncio.Task[None]] = set()
+        self._side: set[asyncio.Task[bool]] = set()
         self.sent = 0
         self.dropped = 0
+        self.repeated = 0  # messages tried again after an answer was lost
 
     def submit(self, actions: Iterable[Outgoing]) -> None:
         for action in actions:
@@ -67,32 +82,66 @@ class Sender:
                 self._side.add(task)
                 task.add_done_callback(self._side.discard)
                 continue
-            chat = action.chat_id
-            self._queues.setdefault(chat, deque()).append(action)
-            if chat not in self._workers:
-                self._workers[chat] = asyncio.create_task(self._work(chat))
+            self._queue(_Job(action))
+
+    def enqueue(self, action: Outgoing, done: Callable[[bool], None]) -> None:
+        """One durable action, at the end of its chat's queue; `done(sent)` after."""
+        if isinstance(action, AnswerCallback):
+            msg = "button answers are not kept in the outbox"
+            raise TypeError(msg)
+        self._queue(_Job(action, done))
+
+    def _queue(self, job: _Job) -> None:
+        chat = job.action.chat_id  # type: ignore[union-attr]  # no AnswerCallback here
+        self._queues.setdefault(chat, deque()).append(job)
+        if chat not in self._workers:
+            self._workers[chat] = asyncio.create_task(self._work(chat))
+
+    def pending(self) -> int:
+        """Actions queued or being sent (tests and the fault suite watch it)."""
+        return sum(len(queue) for queue in self._queues.values())
 
     async def drain(self) -> None:
         """Wait until everything submitted so far was sent or given up."""
         while self._workers or self._side:
             await asyncio.gather(*self._workers.values(), *self._side, return_exceptions=True)
 
-    async def close(self) -> None:
-        await self.drain()
+    async def flush(self, chat_id: int, timeout: float) -> None:
+        """Wait up to `timeout` s until what was queued for `chat_id` has left (sent, or
+        given up). Waiting never cancels the sending."""
+        worker = self._workers.get(chat_id)
+        if worker is not None:
+            await asyncio.wait([worker], timeout=timeout)
+
+    async def close(self, timeout: float | None = None) -> None:
+        """Send what is queued; after `timeout` s stop (the outbox keeps what is left)."""
+        if timeout is None:
+            await self.drain()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.drain(), timeout)
+        for task in [*self._workers.values(), *self._side]:
+            task.cancel()
+        await asyncio.gather(*self._workers.values(), *self._side, return_exceptions=True)
 
     async def _work(self, chat: int) -> None:
         queue = self._queues[chat]
         try:
             while queue:
-                await self._perform(queue[0])
+                job = queue[0]
+                sent = await self._perform(job.action)
                 queue.popleft()
+                if job.done is not None:
+                    job.done(sent)
         finally:
             del self._queues[chat]
             del self._workers[chat]
 
-    async def _perform(self, action: Outgoing) -> None:
+    async def _perform(self, action: Outgoing) -> bool:
+        """True once sent; False when given up (refused, or Telegram out of reach)."""
         attempt = 0
         typed = False
+        lost_answer = False
         while True:
             if isinstance(action, OutgoingMessage | EditMessage):
                 wait = self.limiter.reserve(action.chat_id)
@@ -104,29 +153,35 @@ class Sender:
             try:
                 await self._call(action)
                 self.sent += 1
-                return
+                return True
             except Flood as exc:
                 attempt += 1
                 chat = None if isinstance(action, AnswerCallback) else action.chat_id
                 self.limiter.pause(chat, exc.retry_after)
                 if isinstance(action, AnswerCallback | Typing):
-                    return  # worthless once late
+                    return False  # worthless once late
                 if attempt > self.max_attempts * 2:
                     self._drop(action, "flood")
-                    return
+                    return False
                 if chat is None:
                     await asyncio.sleep(exc.retry_after)
-            except Transient:
+            except Transient as exc:
                 attempt += 1
                 if attempt >= self.max_attempts or isinstance(action, Typing):
                     self._drop(action, "unavailable")
-                    return
+                    return False
+                if exc.unknown and isinstance(action, OutgoingMessage):
+                    if lost_answer:  # sent twice perhaps already: a third is too many
+                        self._drop(action, "unconfirmed")
+                        return False
+                    lost_answer = True
+                    self.repeated += 1
                 # Full jitter: many chats retrying at once do not hit Telegram together.
                 ceiling = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
                 await asyncio.sleep(random.uniform(ceiling / 2, ceiling))  # noqa: S311 - jitter
             except Permanent:
                 self._drop(action, "refused")
-                return
+                return False
 
     async def _quietly(self, action: Typing) -> None:
         with contextlib.suppress(Flood, Transient, Permanent):  # only a courtesy

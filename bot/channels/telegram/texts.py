@@ -15,6 +15,16 @@ FORGED_BUTTON = "This button does not work here. Please use the buttons on my ne
 LOST_PLACE = "Welcome back! I could not find where we were, so let's start again."
 TROUBLE = "Sorry, I am having a little trouble. I will answer you as soon as I can."
 BROKEN = "Sorry, something went wrong on our side. Please type /start to begin again."
+# After "delete my data": what the chat on the phone still shows (a bot may delete only
+# the messages of the last 48 hours).
+CLEARED = (
+    "I also cleared our messages of the last 48 hours from this chat. Telegram does not "
+    "let me delete older ones: you can delete the whole chat yourself."
+)
+NOT_CLEARED = (
+    "I could not clear the messages in this chat: Telegram lets me delete only messages "
+    "of the last 48 hours. You can delete the whole chat yourself."
+)
 
 # The command menu, shown by Telegram next to the text field, set once per language.
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -33,5 +43,7 @@ ALL = (
     LOST_PLACE,
     TROUBLE,
     BROKEN,
+    CLEARED,
+    NOT_CLEARED,
     *(description for _, description in COMMANDS),
 )

@@ -10,7 +10,16 @@ from bot.channels.telegram.incoming import Incoming
 from bot.channels.telegram.render import Keyboard
 from bot.errors import SafeVoiceError
 
-__all__ = ["Flood", "Permanent", "Transient", "Transport", "TransportError", "markup"]
+__all__ = [
+    "Flood",
+    "Permanent",
+    "Transient",
+    "Transport",
+    "TransportError",
+    "Unreadable",
+    "markup",
+    "update_kind",
+]
 
 
 class TransportError(SafeVoiceError):
@@ -26,7 +35,33 @@ class Flood(TransportError):
 
 
 class Transient(TransportError):
-    """5xx or a network error: worth trying again after a pause."""
+    """5xx or a network error: worth trying again after a pause.
+
+    `unknown` is True when the request may have been performed all the same: it left,
+    but no answer came (the connection dropped, a read timed out). A message sent again
+    after that may arrive twice; a 5xx answer or a refused connection means it was not
+    performed."""
+
+    def __init__(self, name: str, *, unknown: bool = False) -> None:
+        super().__init__(name)
+        self.unknown = unknown
+
+
+class Unreadable(TransportError):
+    """An update the library could not parse. Names only: its kind, the error class."""
+
+    def __init__(self, kind: str, error: str) -> None:
+        super().__init__(f"an update ({kind}) could not be read ({error})")
+        self.kind, self.error = kind, error
+
+
+def update_kind(update: object) -> str:
+    """Which kind of update a raw one is ("message", "callback_query"...): its first
+    field besides the id. Never anything inside it."""
+    if not isinstance(update, dict):
+        return "unknown"
+    kind = next((str(k) for k in update if k != "update_id"), "unknown")
+    return kind if kind.isascii() and kind.replace("_", "").isalnum() else "unknown"
 
 
 class Permanent(TransportError):
@@ -45,11 +80,12 @@ class Transport(Protocol):
     async def start(self) -> None:
         """Check the token with getMe (Permanent if Telegram refuses it)."""
 
-    async def get_updates(self, offset: int | None, timeout: int) -> list[Incoming]:
-        """Updates from `offset` on, parsed. Confirms (drops) those below `offset`."""
+    async def get_updates(self, offset: int | None, timeout: int) -> list[dict[str, Any]]:
+        """Updates from `offset` on, as raw JSON: `parse()` reads them one by one, so one
+        the library cannot read does not fail the batch. Confirms those below `offset`."""
 
-    def parse(self, update: dict[str, Any]) -> Incoming | None:
-        """A webhook update's JSON, parsed; None when it is not an update at all."""
+    def parse(self, update: dict[str, Any]) -> Incoming:
+        """One update's JSON, parsed; Unreadable when the library cannot read it."""
 
     async def send_message(
         self, chat_id: int, text: str, keyboard: Keyboard, thread_id: int | None = None

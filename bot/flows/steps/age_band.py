@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.engine.events import Option
 from bot.flows.steps.base import Outcome, StepBase, StepContext, match_option, register
+from bot.inputs.text import number_of
 
 if TYPE_CHECKING:
     from bot.engine.inputs import Input
@@ -40,8 +41,9 @@ class AgeBandStep(StepBase):
         choices = self.choices(ctx)
         typed = inp.value.strip()
         chosen = None
-        if inp.kind == "text" and typed.isdigit() and int(typed) > len(choices):
-            age = int(typed)
+        # An age in any script's digits (١٤ is 14); ² or ፲፬ are not numbers, never a crash.
+        age = number_of(typed) if inp.kind == "text" else None
+        if age is not None and age > len(choices):
             band = next((b for b in ctx.config.age_bands if b.min_age <= age <= b.max_age), None)
             if band is None:
                 return self._outside(ctx)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from bot.engine.events import Event, InputKind, Option, Say
 from bot.flows.model import Model, Name, Next, Text
+from bot.inputs.text import number_of
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -115,18 +117,29 @@ class Question(StepBase):
         return Outcome(events=[ctx.say(ctx.system(hint)), self.prompt(ctx)], wait=True)
 
 
+@lru_cache(maxsize=1024)  # labels are folded again for every answer typed
 def fold(text: str) -> str:
-    """Loose form of typed text for matching labels: no case, accents or extra spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Loose form of typed text for matching labels: no case, accents or extra spaces.
+
+    Numbers without a decimal value (superscript ², circled ①, Ethiopic ፩) stay as they
+    are: compatibility decomposition would turn ² into 2, reading it as a number."""
+    text = text.casefold()
+    if text.isascii():
+        return " ".join(text.split())
+    decomposed = "".join(
+        ch if unicodedata.category(ch) == "No" else unicodedata.normalize("NFKD", ch) for ch in text
+    )
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(kept.split())
 
 
 def match_option(typed: str, options: Sequence[Option]) -> Option | None:
-    """An option chosen by its number, its value or its label (loosely)."""
+    """An option chosen by its number (in any script's decimal digits: ٣ is 3), its
+    value or its label (loosely)."""
     wanted = fold(typed).strip(" .)")
-    if wanted.isdigit() and 1 <= int(wanted) <= len(options):
-        return options[int(wanted) - 1]
+    number = number_of(wanted)
+    if number is not None and 1 <= number <= len(options):
+        return options[number - 1]
     for option in options:
         if wanted in (fold(option.label), option.value):
             return option

@@ -1,6 +1,12 @@
 // SafeVoice web chat. Builds every element with textContent: no HTML from the server is
-// ever parsed, so a message cannot inject markup. Nothing is stored in the browser.
-// While a worker answers, a long poll (/chat/events) brings their messages to the page.
+// ever parsed, so a message cannot inject markup.
+//
+// The browser keeps two things, in this tab's sessionStorage only: the visit token the
+// server minted, and how far the worker's messages were read. "Leave quickly" and
+// "Delete my data" clear both, and the page. A reload asks the server where the
+// conversation is (/chat/state) and shows that question again.
+// While a case is open the text box stays, and a long poll (/chat/events) brings what
+// the worker writes.
 "use strict";
 (function () {
   const body = document.body;
@@ -8,14 +14,58 @@
   const choices = document.getElementById("choices");
   const typed = document.getElementById("typed");
   const text = document.getElementById("text");
-  const csrf = body.dataset.csrf;
+  const count = document.getElementById("count");
   const preview = body.dataset.flow ? { flow: body.dataset.flow, band: body.dataset.band } : null;
+  const max = Number(body.dataset.max) || 2000;
+  const VISIT = "safevoice-visit";
+  const AFTER = "safevoice-after";
+  let visit = remembered(VISIT);
+  let after = Number(remembered(AFTER)) || 0;
+  let question = null; // the question on screen, with its buttons
+  let caseOpen = false;
   let busy = false;
-  let after = 0;
+  let polling = false;
   let leaving = false;
+  let booted = false; // the first answer from the server has come
+
+  // sessionStorage can be switched off; the chat then works until the tab reloads.
+  function remembered(name) {
+    try { return window.sessionStorage.getItem(name); } catch (e) { return null; }
+  }
+  function remember(name, value) {
+    try { window.sessionStorage.setItem(name, String(value)); } catch (e) { /* kept here */ }
+  }
+  function clearStorage() {
+    try { window.sessionStorage.clear(); } catch (e) { /* nothing kept */ }
+    try { window.localStorage.clear(); } catch (e) { /* nothing kept */ }
+  }
 
   function clearChildren(node) {
     while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  // The transcript, the question, the box and what the browser keeps: all gone.
+  function wipe() {
+    clearChildren(log);
+    clearChildren(choices);
+    question = null;
+    text.value = "";
+    updateCount();
+    clearStorage();
+    after = 0;
+  }
+
+  // Take the token the server gave (it may be a new one: ours was unknown, or our data
+  // was deleted). A new visit reads its own mailbox from the start.
+  function adopt(token) {
+    if (!token) return;
+    if (token !== visit) {
+      visit = token;
+      after = 0;
+      remember(AFTER, 0);
+    }
+    remember(VISIT, token);
+    if (!polling && !preview && !leaving && booted) poll();
   }
 
   // "Leave quickly": wipe the page first, tell the server to forget, then replace this
@@ -23,16 +73,21 @@
   function leave(event) {
     if (event) event.preventDefault();
     leaving = true;
-    clearChildren(log);
-    clearChildren(choices);
-    text.value = "";
+    const token = visit;
+    wipe();
     const form = new FormData();
-    form.append("csrf", csrf);
+    if (token) form.append("visit", token);
     try { navigator.sendBeacon("/chat/leave", form); } catch (e) { /* leave anyway */ }
     document.title = "";
     window.location.replace(body.dataset.neutral);
   }
   document.getElementById("leave-form").addEventListener("submit", leave);
+
+  function headers(extra) {
+    const all = Object.assign({}, extra || {});
+    if (visit) all["X-Visit"] = visit;
+    return all;
+  }
 
   function payload(kind, value, step) {
     const data = { kind: kind, value: value, step: step, lang: body.dataset.lang };
@@ -43,39 +98,43 @@
     return data;
   }
 
+  function setBusy(on) {
+    busy = on;
+    body.dataset.busy = on ? "1" : "0";
+  }
+
+  // One turn. Returns whether the server answered.
   async function send(kind, value, step, shown) {
-    if (busy) return;
-    busy = true;
-    body.dataset.busy = "1";
-    const mine = shown ? addMessage(shown, "me", document.documentElement.lang,
-                                    document.documentElement.dir) : null;
+    if (busy) return false;
+    setBusy(true);
+    const mine = shown ? addMessage(shown, "me", null, "auto") : null;
+    let answered = false;
     try {
       const response = await fetch("/chat/turn", {
         method: "POST",
-        credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        headers: headers({ "Content-Type": "application/json" }),
         body: JSON.stringify(payload(kind, value, step)),
       });
       if (!response.ok) throw new Error("turn failed");
       const data = await response.json();
-      if (data.relayed) {
-        // It went to the worker: a small tick, and the page stays as it is.
-        if (mine) markSent(mine);
-      } else {
-        render(data);
-      }
+      answered = true;
+      if (data.deleted) wipe();
+      adopt(data.visit);
+      // It went to the worker: a small tick. What the server said besides is shown too.
+      if (data.relayed && mine) markSent(mine);
+      render(data, true);
     } catch (e) {
       addMessage("Something went wrong. Please reload the page.", "bot", "en", "ltr");
     } finally {
-      busy = false;
-      body.dataset.busy = "0";
+      setBusy(false);
     }
+    return answered;
   }
 
   function addMessage(content, who, lang, dir) {
     const p = document.createElement("p");
     p.className = "msg " + who;
-    p.lang = lang;
+    if (lang) p.lang = lang;
     p.dir = dir;
     p.textContent = content;
     log.appendChild(p);
@@ -112,27 +171,34 @@
     });
   }
 
-  function render(data) {
+  // Every message is shown. Turns and resumes say which question waits (`ask`, maybe
+  // none) and whether a case is open; a worker's messages leave the question as it is,
+  // unless they bring one (the rating after a chat).
+  function render(data, fromTurn) {
     document.documentElement.lang = data.lang;
     document.documentElement.dir = data.dir;
     body.dataset.lang = data.lang;
     applyUi(data.ui);
-    clearChildren(choices);
-    typed.hidden = true;
     let ask = null;
     data.messages.forEach(function (m) {
       addMessage(m.text, "bot", m.lang, m.dir);
       if (m.input !== "none") ask = m;
     });
-    if (!ask) {
-      typed.hidden = false;
-      return;
-    }
+    if (typeof data.case === "boolean") caseOpen = data.case;
+    if ("ask" in data) ask = data.ask;
+    if ("ask" in data || ask) showQuestion(ask, fromTurn || document.activeElement !== text);
+    updateTyped();
+  }
+
+  function showQuestion(ask, focus) {
+    clearChildren(choices);
+    question = ask;
+    if (!ask) return;
     choices.lang = ask.lang;
     choices.dir = ask.dir;
     choices.setAttribute("aria-label", ask.text);
+    const multi = ask.input === "multi";
     ask.options.forEach(function (o) {
-      const multi = ask.input === "multi";
       const picked = ask.selected.indexOf(o.value) >= 0;
       choices.appendChild(button(o.label, o.value, function () {
         send("button", o.value, ask.step, multi ? null : o.label);
@@ -144,17 +210,50 @@
       }));
     });
     typed.dataset.step = ask.step || "";
-    if (ask.input === "text") typed.hidden = false;
+    if (!focus) return;
     const first = ask.input === "text" ? text : choices.querySelector("button");
-    if (first) first.focus();
+    if (first) {
+      if (first === text) typed.hidden = false;
+      first.focus();
+    }
   }
 
-  typed.addEventListener("submit", function (event) {
+  // A text box whenever typing goes somewhere: a question that wants words, no question
+  // at all, or an open case (what is typed then goes to the worker).
+  function updateTyped() {
+    typed.hidden = !(caseOpen || !question || question.input === "text");
+  }
+
+  function length(value) {
+    return Array.from(value).length; // characters, as the server counts them
+  }
+
+  // Near and over the limit, a counter; nothing is cut off here. Too long a text is
+  // sent anyway, so the server's words say why it was not taken, and stays in the box.
+  function updateCount() {
+    const n = length(text.value);
+    count.hidden = n <= max * 0.8;
+    count.textContent = n + " / " + max;
+    count.classList.toggle("over", n > max);
+    if (n > max) text.setAttribute("aria-invalid", "true");
+    else text.removeAttribute("aria-invalid");
+  }
+  text.addEventListener("input", updateCount);
+
+  typed.addEventListener("submit", async function (event) {
     event.preventDefault();
     const value = text.value.trim();
-    if (!value) return;
-    text.value = "";
-    send("text", value, null, value);
+    if (!value || busy) return;
+    const tooLong = length(value) > max;
+    if (!tooLong) {
+      text.value = "";
+      updateCount();
+    }
+    const answered = await send("text", value, null, tooLong ? null : value);
+    if (!answered && !text.value) {
+      text.value = value; // nothing arrived: the words are not lost
+      updateCount();
+    }
   });
   text.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) {
@@ -169,25 +268,66 @@
     });
   });
 
-  // Worker messages: wait for them, show them, ask again. A 403 means the visit is gone.
+  function pause(ms) {
+    return new Promise(function (resolve) { window.setTimeout(resolve, ms); });
+  }
+
+  // Worker messages: wait for them, show them, ask again, for as long as the page is
+  // open. A 403 means the token is not ours any more: the next turn brings a new one
+  // and starts the loop again (adopt).
   async function poll() {
-    while (!leaving) {
-      try {
-        const response = await fetch("/chat/events?after=" + after, {
-          credentials: "same-origin",
-          headers: { "X-CSRF-Token": csrf },
+    if (polling || preview) return;
+    polling = true;
+    try {
+      while (!leaving) {
+        let data;
+        try {
+          const response = await fetch("/chat/events?after=" + after, { headers: headers() });
+          if (response.status === 403) return;
+          if (!response.ok) throw new Error("poll failed");
+          data = await response.json();
+        } catch (e) {
+          await pause(5000);
+          continue;
+        }
+        if (leaving) return;
+        data.batches.forEach(function (batch) {
+          try { render(batch, false); } catch (e) { /* show the next one */ }
         });
-        if (response.status === 403) return;
-        if (!response.ok) throw new Error("poll failed");
-        const data = await response.json();
+        // Whether a case is open changes with a delivery (claimed, closed), or in a turn.
+        if (data.batches.length && typeof data.case === "boolean") {
+          caseOpen = data.case;
+          updateTyped();
+        }
         after = data.next;
-        if (!leaving) data.batches.forEach(render);
-      } catch (e) {
-        await new Promise(function (resolve) { window.setTimeout(resolve, 5000); });
+        remember(AFTER, after);
       }
+    } finally {
+      polling = false;
     }
   }
 
-  send("start", "", null, null);
-  if (!preview) poll();
+  // On load: resume where the conversation is, or begin one.
+  async function boot() {
+    setBusy(true);
+    let resumed = false;
+    try {
+      const response = await fetch("/chat/state" + (preview ? "?preview=1" : ""),
+                                   { headers: headers() });
+      if (!response.ok) throw new Error("state failed");
+      const data = await response.json();
+      adopt(data.visit);
+      if (data.resumed) {
+        render(data, true);
+        resumed = true;
+      }
+    } catch (e) { /* begin afresh */ }
+    booted = true;
+    setBusy(false);
+    if (!resumed) await send("start", "", null, null);
+    poll();
+  }
+
+  updateCount();
+  boot();
 })();

@@ -1,0 +1,37 @@
+"""`TraceStore` on Redis: one string per chat, ``<prefix>trace:<hmac>``, set only if absent
+(SET NX GET, Redis 7), expiring 48 hours after first contact."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from bot.storage.redis_errors import RedisErrors
+from bot.storage.traces import TRACE_TTL, Trace, TraceStore, decode, encode
+
+__all__ = ["RedisTraceStore"]
+
+
+class RedisTraceStore(TraceStore):
+    def __init__(
+        self, client: Redis, url: str, *, prefix: str = "sv:", ttl: float = TRACE_TTL
+    ) -> None:
+        self._client, self.prefix, self.ttl = client, prefix, ttl
+        self._errors = RedisErrors(url, "the chat traces")
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}trace:{key}"
+
+    async def remember(self, key: str, trace: Trace) -> Trace | None:
+        with self._errors():
+            before = await self._client.set(
+                self._key(key), encode(trace), nx=True, get=True, px=max(1, int(self.ttl * 1000))
+            )
+        return decode(before if isinstance(before, str | bytes) else None)
+
+    async def get(self, key: str) -> Trace | None:
+        with self._errors():
+            return decode(await self._client.get(self._key(key)))
+
+    async def delete(self, key: str) -> None:
+        with self._errors():
+            await self._client.delete(self._key(key))

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 
 from bot.errors import StorageError
+from bot.storage.handled import decode_record, encode_record, is_handled, mark_handled
 from bot.storage.outbox import Claim, MemoryOutbox, Post, check_item
 from bot.storage.sessions import (
     ATTEMPTS_TTL,
@@ -27,10 +28,6 @@ from bot.storage.sessions import (
     SessionStore,
     Turn,
     UpdatePoisonedError,
-    decode_record,
-    encode_record,
-    is_handled,
-    mark_handled,
 )
 
 __all__ = ["MemorySessionStore"]

@@ -20,7 +20,9 @@ the outbox up when none are. So per chat, items go out in order, from one proces
 only when the outcome of a send is unknown: Telegram performed it but its answer was lost
 (the connection dropped), or the process died between Telegram's answer and the confirm.
 The sender retries a send whose answer was lost once, not more; a restart sends again
-what was in flight. So a reply may repeat at most once per lost answer or killed process.
+what was in flight, and the first item taken over from a killed process gets no retry
+after a lost answer (it may have arrived already). So a reply repeats at most once; only
+a process killed twice while sending the same reply could repeat it twice.
 
 Every implementation passes ``tests/storage/test_outbox_stores.py``.
 """

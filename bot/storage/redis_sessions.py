@@ -31,6 +31,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from bot.errors import StorageError
+from bot.storage.handled import decode_record, encode_record, is_handled, mark_handled
 from bot.storage.outbox import Claim, Post, check_item
 from bot.storage.redis_errors import RedisErrors
 from bot.storage.redis_outbox import POST_LUA, RedisOutbox
@@ -47,10 +48,6 @@ from bot.storage.sessions import (
     SessionStore,
     Turn,
     UpdatePoisonedError,
-    decode_record,
-    encode_record,
-    is_handled,
-    mark_handled,
 )
 
 __all__ = ["RedisSessionStore"]

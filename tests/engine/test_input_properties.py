@@ -27,7 +27,9 @@ ENGINE = APP.engine
 CASES = 10_000
 WAITING = list(waiting_steps(APP))
 # Each step once: the common flows' steps are the same step in every band.
-STEPS = list({(flow.scope, flow.id, step.id): (b, flow, step) for b, flow, step in WAITING}.values())
+STEPS = list(
+    {(flow.scope, flow.id, step.id): (b, flow, step) for b, flow, step in WAITING}.values()
+)
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,8 @@ class TelegramChannel:
             self.sender.submit(actions)
             return False
         key = self.service.key(CHANNEL, chat)
-        self.drain.take(await self.drain.outbox.post(key, post, receipt=receipt))
+        claim = await self.drain.outbox.post(key, post, receipt=receipt)
+        self.drain.take(claim, fresh=len(post.items))
         return True
 
     async def set_aside(self, kind: str, error: str) -> None:
@@ -203,7 +204,7 @@ class TelegramChannel:
         elif self.drain is None:
             self.sender.submit(actions)
         else:
-            self.drain.take(reply.claim)
+            self.drain.take(reply.claim, fresh=len(actions))  # render() makes durable ones
 
     # -- helpers --------------------------------------------------------------------------
     async def _turn(

@@ -9,8 +9,8 @@ process appended while we owned it), the drain claims it again and goes on. `run
 says "alive" every second and sweeps up the outboxes of processes that stopped or were
 killed, so after a restart their replies go out within a few seconds.
 
-Delivery: at least once, in order per chat; a reply repeats at most once per send whose
-answer was lost, or per process killed between Telegram's answer and the confirm
+Delivery: at least once, in order per chat; a reply repeats at most once, when a send's
+answer was lost or the process was killed between Telegram's answer and the confirm
 (docs/ARCHITECTURE.md, "Replies survive a crash").
 """
 
@@ -100,14 +100,19 @@ class Drain:
         self.adopted = 0  # outboxes taken over from processes that stopped
 
     # -- taking work -----------------------------------------------------------------------
-    def take(self, claim: Claim | None) -> None:
-        """Queue what the claim holds that is not queued here already."""
+    def take(self, claim: Claim | None, *, fresh: int = 0) -> None:
+        """Queue what the claim holds that is not queued here already. `fresh`: how many
+        of its last items this process just posted. The first other item not queued here
+        may have been on its way when its process died: it may already have arrived."""
         if claim is None:
             return
         known = self._known.setdefault(claim.key, set())
-        for item in claim.items:
+        inherited = len(claim.items) - fresh
+        head = True
+        for n, item in enumerate(claim.items):
             if item.id in known or item.id in self._gone:
                 continue
+            maybe_sent, head = head and n < inherited, False
             try:
                 action = decode_action(item.body)
             except (ValueError, KeyError, TypeError):
@@ -116,7 +121,8 @@ class Drain:
                 self._finish(claim.key, item.id, sent=False)
                 continue
             known.add(item.id)
-            self.sender.enqueue(action, self._done_for(claim.key, item.id))
+            done = self._done_for(claim.key, item.id)
+            self.sender.enqueue(action, done, maybe_sent=maybe_sent)
         if not known:
             del self._known[claim.key]
 

@@ -51,6 +51,8 @@ _TYPING_AFTER = 0.8
 class _Job:
     action: Outgoing
     done: Callable[[bool], None] | None = None  # called with True when sent
+    # A process that died may have sent it already: no second try after a lost answer.
+    maybe_sent: bool = False
 
 
 class Sender:
@@ -84,12 +86,16 @@ class Sender:
                 continue
             self._queue(_Job(action))
 
-    def enqueue(self, action: Outgoing, done: Callable[[bool], None]) -> None:
-        """One durable action, at the end of its chat's queue; `done(sent)` after."""
+    def enqueue(
+        self, action: Outgoing, done: Callable[[bool], None], *, maybe_sent: bool = False
+    ) -> None:
+        """One durable action, at the end of its chat's queue; `done(sent)` after.
+        `maybe_sent`: it may have reached Telegram already (taken over from a process
+        that died while sending it), so a lost answer is not followed by a retry."""
         if isinstance(action, AnswerCallback):
             msg = "button answers are not kept in the outbox"
             raise TypeError(msg)
-        self._queue(_Job(action, done))
+        self._queue(_Job(action, done, maybe_sent))
 
     def _queue(self, job: _Job) -> None:
         chat = job.action.chat_id  # type: ignore[union-attr]  # no AnswerCallback here
@@ -129,7 +135,7 @@ class Sender:
         try:
             while queue:
                 job = queue[0]
-                sent = await self._perform(job.action)
+                sent = await self._perform(job.action, lost_answer=job.maybe_sent)
                 queue.popleft()
                 if job.done is not None:
                     job.done(sent)
@@ -137,11 +143,11 @@ class Sender:
             del self._queues[chat]
             del self._workers[chat]
 
-    async def _perform(self, action: Outgoing) -> bool:
-        """True once sent; False when given up (refused, or Telegram out of reach)."""
+    async def _perform(self, action: Outgoing, *, lost_answer: bool = False) -> bool:
+        """True once sent; False when given up (refused, or Telegram out of reach).
+        `lost_answer`: it may have been performed before, unanswered."""
         attempt = 0
         typed = False
-        lost_answer = False
         while True:
             if isinstance(action, OutgoingMessage | EditMessage):
                 wait = self.limiter.reserve(action.chat_id)

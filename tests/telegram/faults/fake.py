@@ -202,23 +202,25 @@ class FaultyTelegram(FakeTelegram):
             out[chat].append(text)
         return out
 
-    def peak_rates(self) -> tuple[int, int]:
-        """The most messages in any one second: for the whole bot, and for one chat."""
-        times = sorted(t for t, _, _ in self.performed)
-        best_bot, start = 0, 0
-        for end, t in enumerate(times):
-            while t - times[start] >= 1.0:
-                start += 1
-            best_bot = max(best_bot, end - start + 1)
-        best_chat = 0
+    def peak_rates(self, skip: list[tuple[float, float]] | None = None) -> tuple[int, int]:
+        """The most messages in any one second: for the whole bot, and for one chat;
+        leaving out messages sent in the `skip` intervals (monotonic times)."""
+        sent = [
+            (t, chat) for t, chat, _ in self.performed
+            if not any(a <= t <= b for a, b in skip or ())
+        ]  # fmt: skip
+        best_bot = _peak(sorted(t for t, _ in sent))
         per_chat: dict[int, list[float]] = defaultdict(list)
-        for t, chat, _ in self.performed:
+        for t, chat in sent:
             per_chat[chat].append(t)
-        for chat_times in per_chat.values():
-            chat_times.sort()
-            start = 0
-            for end, t in enumerate(chat_times):
-                while t - chat_times[start] >= 1.0:
-                    start += 1
-                best_chat = max(best_chat, end - start + 1)
+        best_chat = max((_peak(sorted(ts)) for ts in per_chat.values()), default=0)
         return best_bot, best_chat
+
+
+def _peak(times: list[float]) -> int:
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best

@@ -160,6 +160,7 @@ async def test_faults_real_limits_killed_with_replies_queued(
         expected = (await reference(faulty))[:2]
         faulty.faults = Faults(repeat=3, flood=0.005, unavailable=0.005, drop=0.005)
         people = chats(500)
+        loaded = time.monotonic()
         updates = push_script(faulty, people, SCRIPT[:2])
         total = len(people) * 2
         # Every update is handled and confirmed long before its reply can leave.
@@ -179,6 +180,9 @@ async def test_faults_real_limits_killed_with_replies_queued(
     result = check(faulty, people, expected)
     sends = [t for t, chat, _ in faulty.performed if chat != REFERENCE_CHAT]
     peak_bot, peak_chat = faulty.peak_rates()
+    # A process starts with a full bucket (a burst of 30): leave those seconds out too.
+    starts = [min(t for t in sends if t >= s) for s in (loaded, bot.started)]
+    steady_bot, _ = faulty.peak_rates(skip=[(t, t + 2.0) for t in starts])
     rate = len(sends) / (max(sends) - min(sends))
     report("real limits, polling, ptb", {
         "updates": updates, "chats": len(people), "replies_expected": total,
@@ -188,15 +192,19 @@ async def test_faults_real_limits_killed_with_replies_queued(
         "429s": faulty.counts.floods, "5xx": faulty.counts.unavailable,
         "first_answer_after_restart_s": restart.started,
         "first_answer_after_process_up_s": restart.up, "mean_msgs_per_s": round(rate, 1),
-        "peak_msgs_in_1s_bot": peak_bot, "peak_msgs_in_1s_chat": peak_chat,
+        "peak_msgs_in_1s_bot": peak_bot, "steady_peak_msgs_in_1s_bot": steady_bot,
+        "peak_msgs_in_1s_chat": peak_chat,
         "seconds": round(time.monotonic() - started, 1),
     })  # fmt: skip
     assert waiting > 0.4 * total  # the kill really caught replies waiting
     assert_clean(result, faulty.counts.drops + 60)
     assert restart.up < 5.0
     assert rate <= 31.0
-    assert peak_bot <= 60  # a burst of 30 on top of 30/s (and one more after the restart)
-    assert peak_chat <= 6
+    # What limiter.py promises: 30/s with bursts of 30 (after a lull, one second can
+    # hold the burst and that second's 30); a fresh process brings a burst of its own.
+    assert steady_bot <= 61
+    assert peak_bot <= 91
+    assert peak_chat <= 6  # a burst of 3 per chat, and once more after the restart
 
 
 async def test_faults_redis_stopped_and_started_empty(

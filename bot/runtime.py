@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -36,7 +36,7 @@ from bot.services.dead_letters import DeadLetterService
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import MemoryHandoffDesk
 from bot.services.outbox import OutboxService
-from bot.services.readiness import MIN_SECRET
+from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
 from bot.staff.accounts import AccountStore
 from bot.staff.retention import purge_in_batches
@@ -79,7 +79,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["run", "serve", "demo", "chat", "test"]
 PRODUCTION: tuple[Mode, ...] = ("run", "serve")
 # The channel names conversations (and so case mappings and delivery queues) carry: the
 # web chat's and `bot.channels.telegram.core.CHANNEL`, which `safevoice run` pops.
@@ -189,18 +188,9 @@ def secret_for(app: App, mode: Mode) -> bytes:
     none is set (memory sessions die with the process, so nothing is lost)."""
     key = app.settings.secret_key
     if mode in PRODUCTION:
-        if not key:
-            msg = (
-                "set SAFEVOICE_SECRET_KEY to a long random value (for example the output of "
-                "`python3 -c 'import secrets; print(secrets.token_urlsafe(48))'`) and start "
-                "again; keep it the same on every process and across restarts"
-            )
-            raise ConfigError(msg)
-        if len(key) < MIN_SECRET:
-            msg = (
-                f"SAFEVOICE_SECRET_KEY is {len(key)} characters; use at least {MIN_SECRET} "
-                "random characters (a short key lets anyone guess who is behind a session)"
-            )
+        item = secret_item(key)
+        if key is None or item.level == "fail":
+            msg = f"{item.text}: {item.fix}"
             raise ConfigError(msg)
         return key
     return key or secrets.token_bytes(32)
@@ -347,7 +337,7 @@ def _redis(app: App, timeouts: StaffTimeouts, url: str, redis: Redis) -> _Stores
         RedisVisitorBoxes(redis),
         RedisLeaseStore(redis),
         RedisDeliveryQueue(redis, url),
-        RedisTraceStore(redis, url),
+        RedisTraceStore(redis),
         outbox,
         RedisDeadLetters(redis, url),
     )

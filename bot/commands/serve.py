@@ -56,7 +56,8 @@ def main(args: argparse.Namespace) -> int:
                 return
             from bot.channels.telegram.runtime import run
 
-            bot = run(runtime, library=args.library, stop=stop)
+            # The web app already runs the scheduled work for this process.
+            bot = run(runtime, library=args.library, stop=stop, scheduled=False)
             await asyncio.gather(web, bot)
         finally:
             await runtime.close()

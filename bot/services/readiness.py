@@ -17,7 +17,7 @@ from typing import Literal
 from bot.app import App
 from bot.errors import ConfigError
 
-__all__ = ["Item", "Mode", "checklist", "offers_a_person", "refuse_unready"]
+__all__ = ["Item", "Mode", "checklist", "offers_a_person", "refuse_unready", "secret_item"]
 
 Mode = Literal["run", "serve", "demo", "chat", "test"]
 MIN_SECRET = 32
@@ -35,6 +35,19 @@ class Item:
         return f"{mark} {self.text}" + (f"\n         fix: {self.fix}" if self.fix else "")
 
 
+def secret_item(key: bytes | None) -> Item:
+    """The secret key behind every pseudonymous session key: set, and long enough that
+    nobody can guess who is behind a session."""
+    if not key:
+        return Item("fail", "SAFEVOICE_SECRET_KEY is not set",
+                    "export SAFEVOICE_SECRET_KEY=<at least 32 random characters>, the same on "
+                    "every process and across restarts")  # fmt: skip
+    if len(key) < MIN_SECRET:
+        return Item("fail", f"SAFEVOICE_SECRET_KEY has only {len(key)} characters",
+                    f"use at least {MIN_SECRET} random characters")  # fmt: skip
+    return Item("ok", "SAFEVOICE_SECRET_KEY is set")
+
+
 def offers_a_person(app: App) -> bool:
     """Whether any flow can open a request for a person (a `handoff` step)."""
     return any(step.kind == "handoff" for flow in app.flows for step in flow.steps)
@@ -48,16 +61,7 @@ def checklist(app: App, modes: Sequence[Mode] = ("run", "serve")) -> list[Item]:
     """What the config and environment say, without reaching any server."""
     config, settings, where = app.config, app.settings, _config_file(app)
     items = [Item("ok", f"{len(list(app.flows))} flows loaded from {app.base / config.flows_dir}")]
-    key = settings.secret_key
-    if not key:
-        items.append(Item("fail", "SAFEVOICE_SECRET_KEY is not set",
-                          "export SAFEVOICE_SECRET_KEY=<at least 32 random characters>, the "
-                          "same on every process"))  # fmt: skip
-    elif len(key) < MIN_SECRET:
-        items.append(Item("fail", f"SAFEVOICE_SECRET_KEY has only {len(key)} characters",
-                          f"use at least {MIN_SECRET} random characters"))  # fmt: skip
-    else:
-        items.append(Item("ok", "SAFEVOICE_SECRET_KEY is set"))
+    items.append(secret_item(settings.secret_key))
     if "run" in modes:
         if settings.telegram_token:
             items.append(Item("ok", "SAFEVOICE_TELEGRAM_TOKEN is set"))

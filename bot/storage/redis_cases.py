@@ -39,6 +39,7 @@ from bot.storage.cases import (
     Mapping,
 )
 from bot.storage.redis_errors import RedisErrors
+from bot.storage.redis_values import ms as _ms
 
 __all__ = ["RedisCaseHub", "RedisCaseStore", "make_client"]
 
@@ -122,10 +123,6 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[5], ARGV[1])
 return 1
 """
-
-
-def _ms(seconds: float) -> int:
-    return max(1, round(seconds * 1000))
 
 
 def _score(case: Case) -> float:

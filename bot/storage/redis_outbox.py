@@ -36,6 +36,8 @@ from bot.storage.outbox import (
     parse_element,
 )
 from bot.storage.redis_errors import RedisErrors
+from bot.storage.redis_values import ms as _ms
+from bot.storage.redis_values import text as _text
 
 __all__ = ["POST_LUA", "RedisOutbox"]
 
@@ -131,14 +133,6 @@ end
 redis.call('DEL', KEYS[2])
 return 1
 """
-
-
-def _ms(seconds: float) -> int:
-    return max(1, round(seconds * 1000))
-
-
-def _text(raw: Any) -> str:
-    return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 class RedisOutbox(OutboxStore):

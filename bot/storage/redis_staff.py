@@ -23,12 +23,13 @@ import hashlib
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any
 
 from redis.asyncio import Redis
 
 from bot.storage.login_limits import DEFAULT_MAX_FAILURES, DEFAULT_WINDOW, LoginLimits
 from bot.storage.redis_errors import RedisErrors
+from bot.storage.redis_values import ms as _ms
+from bot.storage.redis_values import text as _text
 from bot.storage.staff_sessions import (
     DEFAULT_ABSOLUTE,
     DEFAULT_IDLE,
@@ -86,14 +87,6 @@ end
 redis.call('DEL', KEYS[1])
 return 1
 """
-
-
-def _ms(seconds: float) -> int:
-    return max(1, round(seconds * 1000))
-
-
-def _text(raw: Any) -> str:
-    return raw.decode() if isinstance(raw, bytes) else str(raw)
 
 
 class RedisStaffSessions(StaffSessionStore):

@@ -22,15 +22,12 @@ from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
 from bot.errors import StorageError
+from bot.storage.redis_values import ms as _ms
 
 __all__ = ["TopicStore"]
 
 NAME_TTL = 90 * 24 * 3600  # a worker's chosen name, if they keep not using it
 UPDATE_TTL = 24 * 3600  # Telegram redelivers unconfirmed updates for 24 hours
-
-
-def _ms(seconds: float) -> int:
-    return max(1, round(seconds * 1000))
 
 
 class TopicStore:

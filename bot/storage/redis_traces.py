@@ -6,17 +6,16 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from bot.storage.redis_errors import RedisErrors
+from bot.storage.redis_values import ms
 from bot.storage.traces import TRACE_TTL, Trace, TraceStore, decode, encode
 
 __all__ = ["RedisTraceStore"]
 
 
 class RedisTraceStore(TraceStore):
-    def __init__(
-        self, client: Redis, url: str, *, prefix: str = "sv:", ttl: float = TRACE_TTL
-    ) -> None:
+    def __init__(self, client: Redis, *, prefix: str = "sv:", ttl: float = TRACE_TTL) -> None:
         self._client, self.prefix, self.ttl = client, prefix, ttl
-        self._errors = RedisErrors(url, "the chat traces")
+        self._errors = RedisErrors.of_client(client, "the chat traces")
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}trace:{key}"
@@ -24,7 +23,7 @@ class RedisTraceStore(TraceStore):
     async def remember(self, key: str, trace: Trace) -> Trace | None:
         with self._errors():
             before = await self._client.set(
-                self._key(key), encode(trace), nx=True, get=True, px=max(1, int(self.ttl * 1000))
+                self._key(key), encode(trace), nx=True, get=True, px=ms(self.ttl)
             )
         return decode(before if isinstance(before, str | bytes) else None)
 

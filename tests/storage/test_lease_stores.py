@@ -17,15 +17,8 @@ from redis.asyncio import Redis
 from bot.errors import StorageError
 from bot.storage.leases import LeaseStore, MemoryLeaseStore
 from bot.storage.redis_leases import RedisLeaseStore
+from tests.fixtures.clock import FakeClock
 from tests.fixtures.redis import RedisProcess
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -33,15 +33,8 @@ from bot.storage.sessions import (
     SessionStore,
     UpdatePoisonedError,
 )
+from tests.fixtures.clock import FakeClock
 from tests.fixtures.redis import RedisProcess
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

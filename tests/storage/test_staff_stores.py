@@ -20,15 +20,8 @@ from bot.staff.accounts import Account
 from bot.storage.login_limits import LoginLimits, MemoryLoginLimits
 from bot.storage.redis_staff import RedisLoginLimits, RedisStaffSessions
 from bot.storage.staff_sessions import MemoryStaffSessions, StaffSession, StaffSessionStore
+from tests.fixtures.clock import FakeClock
 from tests.fixtures.redis import RedisProcess
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

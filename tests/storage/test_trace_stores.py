@@ -42,7 +42,7 @@ async def case(request: pytest.FixtureRequest) -> AsyncIterator[Case]:
 
     def make() -> TraceStore:
         clients.append(Redis.from_url(url))
-        return RedisTraceStore(clients[-1], url, ttl=2.0)
+        return RedisTraceStore(clients[-1], ttl=2.0)
 
     async def wait(seconds: float) -> None:
         await asyncio.sleep(seconds)

@@ -21,18 +21,11 @@ from bot.errors import StorageError
 from bot.storage.redis_cases import make_client
 from bot.storage.redis_visitors import RedisVisitorBoxes
 from bot.storage.visitors import MemoryVisitorBoxes, VisitorBoxes
+from tests.fixtures.clock import FakeClock
 from tests.fixtures.redis import RedisProcess
 
 QUICK = 0.15  # a poll that should find nothing waits this long
 LONG = 10.0  # a poll that should be woken: failing takes this long, passing is quick
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -92,11 +92,16 @@ class Bot:
     def cases(self) -> HandoffService:
         return self.runtime.cases
 
-    async def background(self, stop: asyncio.Event, *, tick: float = 60.0) -> None:
+    async def background(
+        self, stop: asyncio.Event, *, tick: float = 60.0, scheduled: bool = True
+    ) -> None:
         """Until `stop`: the staff desk (case topics and relays) when there is a staff
-        group, the scheduled work (each due run once across processes), and sending what
-        workers on other processes' desks wrote to young people on Telegram."""
-        jobs = [self.runtime.scheduler(helplines_every=tick).run(stop), self._deliveries(stop)]
+        group, the scheduled work (each due run once across processes; `scheduled=False`
+        when the web side of the same process already runs it), and sending what workers
+        on other processes' desks wrote to young people on Telegram."""
+        jobs = [self._deliveries(stop)]
+        if scheduled:
+            jobs.append(self.runtime.scheduler(helplines_every=tick).run(stop))
         if self.drain is not None:
             jobs.append(self.drain.run(stop))
         if self.desk is not None:
@@ -205,9 +210,11 @@ async def run(
     library: str | None = None,
     limits: Limits | None = None,
     stop: asyncio.Event | None = None,
+    scheduled: bool = True,
 ) -> None:
     """Run until SIGINT/SIGTERM (or `stop`): long polling, or a webhook when `webhook_url`
-    is given."""
+    is given. `scheduled=False` leaves the scheduled work to the web side of the same
+    process (`safevoice serve --with-bot`)."""
     app = runtime.app
     bot = await build(runtime, library=library, limits=limits)
     stop = stop or asyncio.Event()
@@ -216,7 +223,7 @@ async def run(
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     runner: web.AppRunner | None = None
-    desk = asyncio.create_task(bot.background(stop))
+    desk = asyncio.create_task(bot.background(stop, scheduled=scheduled))
     try:
         if webhook_url:
             token = webhook_secret(runtime.secret)

@@ -90,7 +90,7 @@ class _DropFeedback(FeedbackService):
     """Previews run real flows, but what advisory groups type while trying them is not
     feedback."""
 
-    async def submit(self, event: FeedbackSubmitted) -> None:
+    async def submit(self, event: FeedbackSubmitted, *, record_id: str | None = None) -> None:
         return None
 
 

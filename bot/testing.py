@@ -62,7 +62,7 @@ class _NumberedFeedback(FeedbackService):
         super().__init__(store, today=lambda: today)
         self.issued = 0
 
-    def record(self, event: FeedbackSubmitted) -> FeedbackRecord:
+    def record(self, event: FeedbackSubmitted, record_id: str | None = None) -> FeedbackRecord:
         self.issued += 1
         return replace(super().record(event), id=f"{self.issued:032x}")
 

@@ -36,6 +36,10 @@ def new_record_id() -> str:
     return secrets.token_hex(16)
 
 
+def is_record_id(value: str) -> bool:
+    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)
+
+
 def case_label(rng: random.Random | None = None) -> str:
     """A short label such as ``#K7QX`` that a worker uses instead of the young person's name.
 

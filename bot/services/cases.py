@@ -18,6 +18,7 @@ import secrets
 
 from bot.engine.events import Event, FeedbackSubmitted, HandoffRequested, Say
 from bot.errors import StorageError
+from bot.inputs.text import clean_text
 from bot.privacy.keys import case_label
 from bot.services.case_core import (
     Audit,
@@ -50,6 +51,23 @@ __all__ = [
 RATING_FLOW = "handoff_rating"
 YOUNG_PERSON = "young-person"  # the audit log's actor for the young person's own actions
 MAX_TEXT = 4000
+
+
+def staff_text(text: str, empty: str) -> str:
+    """A worker's words as they will be kept and sent: cleaned like the young person's
+    (bot/inputs/text.py), and refused, never cut, when too long or empty."""
+    text = clean_text(text).strip()
+    if not text:
+        raise CaseError(empty)
+    if len(text) > MAX_TEXT:
+        msg = (
+            f"not sent: this message has {len(text)} characters and one message can have "
+            f"{MAX_TEXT}; send it in two parts"
+        )
+        raise CaseError(msg)
+    return text
+
+
 MAX_NAME = 40
 
 
@@ -166,10 +184,7 @@ class HandoffService(CaseCore):
         if case.status != "claimed" or case.worker != worker_id or not case.worker_name:
             msg = f"claim {label} first: only the worker answering it can write to it"
             raise CaseConflict(msg)
-        text = text.strip()[:MAX_TEXT]
-        if not text:
-            msg = "there is nothing to send"
-            raise CaseError(msg)
+        text = staff_text(text, "there is nothing to send")
         item = {"at": self.clock().isoformat(), "sender": "worker", "name": case.worker_name,
                 "text": text}  # fmt: skip
         seq = await self.store.append(label, "messages", item)
@@ -181,7 +196,7 @@ class HandoffService(CaseCore):
     async def note(self, label: str, worker_id: str, text: str) -> CaseNote:
         """An internal note: staff only, never relayed, gone with the case."""
         await self._live(label)
-        note = CaseNote(self.clock(), worker_id, text.strip()[:MAX_TEXT])
+        note = CaseNote(self.clock(), worker_id, staff_text(text, "write the note first"))
         item = {"at": note.at.isoformat(), "worker": worker_id, "text": note.text}
         if await self.store.append(label, "notes", item) is None:
             raise CaseNotFound(gone(label))

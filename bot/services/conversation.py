@@ -27,7 +27,7 @@ from bot.engine.inputs import Input
 from bot.engine.runner import Engine
 from bot.engine.session import Session, SessionError
 from bot.inputs.text import clean_text
-from bot.privacy.keys import session_key
+from bot.privacy.keys import is_record_id, new_record_id, session_key
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import Address, HandoffDesk
 from bot.services.handoff_texts import RATING_STEP
@@ -48,6 +48,10 @@ ChannelUpdate = Callable[[ChannelData | None], ChannelData | None]
 CASE_KEY = "hc"
 # The text question on screen when typed text last went to the worker instead (said once).
 NOTED_KEY = "hn"
+# The id the next feedback record will be stored under: random, saved a turn before it is
+# used, and replaced as soon as a record is stored. A turn replayed after a crash between
+# the feedback write and the commit stores under the same id, so once (bot/storage/feedback).
+RECEIPT_KEY = "rc"
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,8 @@ class ConversationService:
             deleted = any(isinstance(event, DataDeletionRequested) for event in events)
             if inp is not None and inp.kind == "command" and inp.value == "stop":
                 events = [*await self.desk.stop(key), *events]
-            events, has_case = await self._act(key, events, address)
+            receipt = _receipt(saved)
+            events, has_case = await self._act(key, events, address, receipt)
             data = self._channel_data(saved, channel_data)
             trace = await self._forget_trace(key) if deleted else None
         except BaseException:
@@ -156,6 +161,8 @@ class ConversationService:
         new = session.to_json()
         if data is not None:
             new[CHANNEL_KEY] = data
+        submitted = any(isinstance(event, FeedbackSubmitted) for event in events)
+        new[RECEIPT_KEY] = new_record_id() if submitted else receipt
         # A new conversation may still have a case from before its session expired: the
         # first text checks (one round trip) and drops the mark when there is none.
         if has_case or saved is None or saved.get(CASE_KEY):
@@ -328,7 +335,7 @@ class ConversationService:
         ]
 
     async def _act(
-        self, key: str, events: list[Event], address: Address
+        self, key: str, events: list[Event], address: Address, receipt: str | None = None
     ) -> tuple[list[Event], bool]:
         """Act on the engine's events. Returns them with the desk's words put right after
         the request's own text, and whether the chat now has an open case."""
@@ -336,7 +343,7 @@ class ConversationService:
         has_case = False
         for index, event in enumerate(events):
             if isinstance(event, FeedbackSubmitted):
-                await self.feedback.submit(event)
+                await self.feedback.submit(event, record_id=receipt)
             elif isinstance(event, HandoffRequested):
                 told.append((index, await self.desk.request(key, event, address)))
                 has_case = True
@@ -365,6 +372,11 @@ class ConversationService:
         await self.desk.forget(key)
         await self.sessions.delete(key)
         await self._forget_trace(key)
+
+
+def _receipt(saved: dict[str, object] | None) -> str:
+    kept = saved.get(RECEIPT_KEY) if saved else None
+    return kept if isinstance(kept, str) and is_record_id(kept) else new_record_id()
 
 
 def _lang(saved: dict[str, object] | None) -> str | None:

@@ -17,7 +17,7 @@ class FeedbackService:
     def __init__(self, store: FeedbackStore, today: Callable[[], dt.date] = dt.date.today) -> None:
         self.store, self.today = store, today
 
-    def record(self, event: FeedbackSubmitted) -> FeedbackRecord:
+    def record(self, event: FeedbackSubmitted, record_id: str | None = None) -> FeedbackRecord:
         return FeedbackRecord.build(
             flow_id=event.flow_id,
             flow_version=event.flow_version,
@@ -26,9 +26,11 @@ class FeedbackService:
             service=event.service,
             answers=(Answer(key, kind, value) for key, kind, value in event.answers),
             today=self.today(),
+            id=record_id,
         )
 
-    async def submit(self, event: FeedbackSubmitted) -> None:
-        record = self.record(event)
+    async def submit(self, event: FeedbackSubmitted, *, record_id: str | None = None) -> None:
+        """Store the record; under a `record_id` already stored, nothing more (a replay)."""
+        record = self.record(event, record_id)
         # The SQL layer is synchronous; keep the event loop free for other chats.
         await asyncio.to_thread(self.store.add, record)

@@ -139,8 +139,9 @@ class FeedbackStore:
         with self._connect("counting feedback", write=True) as conn:
             rollup.rebuild(conn, since)
 
-    def add(self, record: FeedbackRecord) -> None:
+    def add(self, record: FeedbackRecord) -> bool:
         """Store one record and its answers atomically, scrubbing free text on the way in.
+        A record whose id is already stored is left as it is (a replayed turn): False.
 
         Raises StorageError for an answer of unknown kind or a malformed value.
         """
@@ -150,6 +151,9 @@ class FeedbackStore:
             for a in record.answers
         ]
         with self._connect("saving feedback", write=True) as conn:
+            stored = sa.select(records_table.c.id).where(records_table.c.id == record.id)
+            if conn.execute(stored).first() is not None:
+                return False
             conn.execute(
                 records_table.insert().values(
                     id=record.id,
@@ -165,6 +169,7 @@ class FeedbackStore:
             if rows:
                 conn.execute(answers_table.insert(), rows)
             rollup.add_record(conn, record)
+        return True
 
     def count(self, filters: FeedbackFilters | None = None) -> int:
         query = sa.select(sa.func.count()).select_from(records_table).where(*_where(filters))

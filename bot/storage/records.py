@@ -89,8 +89,10 @@ class FeedbackRecord:
         service: str | None,
         answers: Iterable[Answer],
         today: dt.date,
+        id: str | None = None,
     ) -> FeedbackRecord:
-        """A new record with a random id, dated only by the ISO week of ``today``."""
+        """A new record with a random id (or the random `id` given), dated only by the ISO
+        week of ``today``."""
         return cls(
             flow_id=flow_id,
             flow_version=flow_version,
@@ -99,7 +101,7 @@ class FeedbackRecord:
             service=service,
             answers=tuple(answers),
             iso_week=iso_week(today),
-            id=new_record_id(),
+            id=id or new_record_id(),
         )
 
 

@@ -6,7 +6,7 @@ Keys (prefix "sv:tg:"), every one with a TTL except the small deletion queue:
                    ``d:<update>`` (an update of the case already posted by some process)
 - ``l:<thread>``  topic -> label, to know which case a worker writes in
 - ``n:<user id>`` the display name a worker chose with /name
-- ``u:<update id>`` a staff update already acted on (redelivery after a crash)
+- ``u:<bot>:<update id>`` a staff update being acted on (by which process) or done
 - ``del``         sorted set: topics (thread ids only) to delete once the grace is over
 
 Nothing here holds anything about the young person: a label, a topic id, a worker's name.
@@ -16,6 +16,7 @@ The case keys live as long as the case and expire with its grace period, like th
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Iterator
 
 from redis import exceptions as redis_errors
@@ -30,9 +31,23 @@ NAME_TTL = 90 * 24 * 3600  # a worker's chosen name, if they keep not using it
 UPDATE_TTL = 24 * 3600  # Telegram redelivers unconfirmed updates for 24 hours
 
 
+DONE = "done"
+# Mark a staff update as taken by this process, unless it was finished, or this very
+# process has it (a redelivery while still acting). A mark of another process is one
+# left by a process that was killed while acting on it: taken over.
+_BEGIN = """
+local v = redis.call('GET', KEYS[1])
+if v == 'done' or v == ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1
+"""
+
+
 class TopicStore:
     def __init__(self, client: Redis, *, prefix: str = "sv:tg:") -> None:
         self.redis, self.prefix = client, prefix
+        self.incarnation = secrets.token_hex(8)  # this process, in the update marks
+        self._begin = client.register_script(_BEGIN)
 
     def _k(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
@@ -120,12 +135,21 @@ class TopicStore:
         with self._errors():
             await self.redis.set(self._k("n", user_id), name, ex=NAME_TTL)
 
-    async def seen(self, update_id: int) -> bool:
-        """True when this staff update was acted on before (Telegram redelivered it)."""
+    async def begin_update(self, update: str) -> bool:
+        """False when this staff update was acted on before, or is being acted on by this
+        process (Telegram delivered it again). An update that a process began and never
+        finished (it was killed) is acted on again: at least once, never lost."""
         with self._errors():
-            fresh = await self.redis.set(self._k("u", update_id), "1", nx=True, ex=UPDATE_TTL)
-        return not fresh
+            started = await self._begin(
+                keys=[self._k("u", update)], args=[self.incarnation, UPDATE_TTL]
+            )
+        return bool(started)
 
-    async def unsee(self, update_id: int) -> None:
+    async def finish_update(self, update: str) -> None:
         with self._errors():
-            await self.redis.delete(self._k("u", update_id))
+            await self.redis.set(self._k("u", update), DONE, ex=UPDATE_TTL)
+
+    async def abandon_update(self, update: str) -> None:
+        """The act failed: the next delivery tries again."""
+        with self._errors():
+            await self.redis.delete(self._k("u", update))

@@ -31,6 +31,7 @@ DESKS = (("desk:web", "the web desk (any worker)"), ("desk:telegram", "the Teleg
 HEADS = ("Case", "State", "Age band", "Language", "Service", "Answered by", "Waiting since")
 STATUS = {"waiting": "Waiting", "claimed": "Answered", "closed": "Closed"}
 
+
 def worker_id(account: Account) -> str:
     return f"web:{account.name}"
 

@@ -147,3 +147,24 @@ async def test_a_new_case_after_close_gets_a_new_label(desk: Desk) -> None:
     await desk.ask_for_person()
     [second] = await desk.service.queue()
     assert second.label != first.label
+
+
+async def test_worker_text_is_cleaned_and_never_cut(desk: Desk) -> None:
+    """Regression (issue 9): a worker's text reached the young person uncleaned (bidi
+    overrides, control characters) and silently cut at 4,000 characters."""
+    case = await open_case(desk)
+    await desk.service.claim(case.label, "web:ana", "Ana")
+    say = await desk.service.relay_to_young_person(
+        case.label, "web:ana", "Cafe\u0301 \u202eat 5\u202c\x07 today\r\nsee you"
+    )
+    assert say.text == "Ana: Café at 5 today\nsee you"
+    sent = len(desk.delivered)
+    with pytest.raises(CaseError, match="4001 characters"):
+        await desk.service.relay_to_young_person(case.label, "web:ana", "a" * 4001)
+    with pytest.raises(CaseError, match="nothing to send"):
+        await desk.service.relay_to_young_person(case.label, "web:ana", " \u200e\x00 ")
+    with pytest.raises(CaseError, match="two parts"):
+        await desk.service.note(case.label, "web:ana", "n" * 4001)
+    assert len(desk.delivered) == sent  # nothing went out, cut or otherwise
+    note = await desk.service.note(case.label, "web:ana", " call back\u202e later ")
+    assert note.text == "call back later"

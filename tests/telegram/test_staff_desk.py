@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import re
@@ -21,6 +22,7 @@ from redis.asyncio import Redis
 from bot.app import load_app
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.runtime import Bot
+from bot.storage.redis_topics import TopicStore
 from tests.telegram.conftest import close_bot, open_bot, write_config
 from tests.telegram.fake_api import FIRST_NAME, USERNAME, FakeTelegram
 
@@ -221,6 +223,34 @@ async def test_case_conversation_end_to_end(
     entries = [(e.actor, e.action) for e in bot.feedback.audit_entries(50)]
     assert ("tg:5550001", "case.claim") in entries
     assert ("tg:5550002", "case.close") in entries
+
+
+async def test_worker_message_sent_after_a_kill_between_mark_and_act(
+    fake: FakeTelegram, desk_bot: Any, redis_url: str
+) -> None:
+    """Regression (issue 9): the desk marked a staff update seen before acting on it, so
+    a process killed in between lost the worker's message for good on redelivery."""
+    async with desk_bot() as bot:
+        await ask_for_person(fake, lang="en")
+        await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
+        await fake.settled()
+        thread, _ = case_topic(fake)
+        await say(fake, thread, "/claim Ana")
+        await fake.wait_for(lambda: "Ana" in young_person_texts(fake))
+        # The process that took the next update was killed before it acted on it.
+        upcoming = 900_000
+        fake._ids = itertools.count(upcoming)
+        client = Redis.from_url(redis_url)
+        try:
+            killed = TopicStore(client)
+            assert await killed.begin_update(f"{bot.desk.bot}:{upcoming}")
+            await say(fake, thread, "Hello, I am here now.")
+            await fake.wait_for(lambda: "Ana: Hello, I am here now." in young_person_texts(fake))
+            # Done once: the same update delivered again is not acted on again.
+            assert not await killed.begin_update(f"{bot.desk.bot}:{upcoming}")
+        finally:
+            await client.aclose()
+    assert young_person_texts(fake).count("Hello, I am here now.") == 1
 
 
 async def test_urgent_case_is_announced_in_general(fake: FakeTelegram, desk_bot: Any) -> None:

@@ -188,7 +188,7 @@ async def build(
     desk = None
     staff_chat = app.config.telegram.staff_chat_id
     if staff_chat is not None and runtime.topics is not None:
-        desk = StaffDesk(runtime.cases, sender, runtime.topics, staff_chat)
+        desk = StaffDesk(runtime.cases, sender, runtime.topics, staff_chat, bot=bot_id(token))
         channel.staff_chat_id, channel.staff = staff_chat, desk.handle
     bot = Bot(transport, channel, sender, runtime, desk, drain)
     try:

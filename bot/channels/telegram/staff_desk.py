@@ -61,11 +61,13 @@ class StaffDesk:
         topics: TopicStore,
         chat_id: int,
         *,
+        bot: str = "",
         member_cache: float = 300.0,
         tick: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.service, self.sender, self.topics, self.chat_id = service, sender, topics, chat_id
+        self.bot = bot  # update ids are per bot; two bots may share one Redis
         self.transport = sender.transport
         self.member_cache, self.tick, self.clock = member_cache, tick, clock
         self._members: dict[int, tuple[bool, float]] = {}
@@ -83,13 +85,17 @@ class StaffDesk:
         if not await self._is_member(update.user_id):
             log.info("staff desk: ignored a message from someone not in the staff group")
             return
-        if await self.topics.seen(update.update_id):
+        # Marked done only after acting: a kill in between means one more try, not a
+        # worker's message lost.
+        mark = f"{self.bot}:{update.update_id}"
+        if not await self.topics.begin_update(mark):
             return
         try:
             await self._act(update, f"tg:{update.user_id}")
         except BaseException:
-            await self.topics.unsee(update.update_id)
+            await self.topics.abandon_update(mark)
             raise
+        await self.topics.finish_update(mark)
 
     async def _act(self, update: Incoming, worker: str) -> None:
         thread = update.thread_id

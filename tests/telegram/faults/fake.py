@@ -202,25 +202,27 @@ class FaultyTelegram(FakeTelegram):
             out[chat].append(text)
         return out
 
-    def peak_rates(self, skip: list[tuple[float, float]] | None = None) -> tuple[int, int]:
-        """The most messages in any one second: for the whole bot, and for one chat;
+    def peak_rates(
+        self, skip: list[tuple[float, float]] | None = None, window: float = 1.0
+    ) -> tuple[int, int]:
+        """The most messages in any `window` seconds: for the whole bot, and for one chat;
         leaving out messages sent in the `skip` intervals (monotonic times)."""
         sent = [
             (t, chat) for t, chat, _ in self.performed
             if not any(a <= t <= b for a, b in skip or ())
         ]  # fmt: skip
-        best_bot = _peak(sorted(t for t, _ in sent))
+        best_bot = _peak(sorted(t for t, _ in sent), window)
         per_chat: dict[int, list[float]] = defaultdict(list)
         for t, chat in sent:
             per_chat[chat].append(t)
-        best_chat = max((_peak(sorted(ts)) for ts in per_chat.values()), default=0)
+        best_chat = max((_peak(sorted(ts), window) for ts in per_chat.values()), default=0)
         return best_bot, best_chat
 
 
-def _peak(times: list[float]) -> int:
+def _peak(times: list[float], window: float) -> int:
     best, start = 0, 0
     for end, t in enumerate(times):
-        while t - times[start] >= 1.0:
+        while t - times[start] >= window:
             start += 1
         best = max(best, end - start + 1)
     return best

@@ -34,9 +34,9 @@ from bot.app import load_app
 from bot.services import report as report_module
 from bot.services.report import build_report
 from bot.storage import rollup
+from bot.storage.bulk import add_many
 from bot.storage.feedback import FeedbackStore
 from bot.storage.records import FeedbackFilters, FeedbackRecord, iso_week
-from bot.storage.bulk import add_many
 from bot.web.demo_data import demo_records
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,8 @@ from bot.flows.problems import Problem
 from bot.flows.validate import validate
 from bot.i18n.detect import LanguageDetector
 from bot.i18n.translator import Translator
-from bot.safety.lexicon import DEFAULT_DIR, Lexicon
+from bot.safety.detector import Detector
+from bot.safety.lexicon import DEFAULT_DIR
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class App:
     flows: FlowSet
     translator: Translator
     engine: Engine
-    lexicon: Lexicon
+    lexicon: Detector
     warnings: tuple[Problem, ...] = ()
     config_path: Path | None = None
 
@@ -55,7 +56,7 @@ def load_app(config_path: str | Path | None = None) -> App:
         raise FlowError(msg)
     lexicon = load_lexicon(config, base)
     detector = LanguageDetector(config.languages.shipped)
-    engine = Engine(flows, config, translator, detect=detector.detect, danger=lexicon.match)
+    engine = Engine(flows, config, translator, detect=detector.detect, danger=lexicon)
     settings = Settings.from_env(config, base)
     return App(config, base, settings, flows, translator, engine, lexicon, tuple(problems),
                config_file(config_path))  # fmt: skip
@@ -75,11 +76,11 @@ def no_flows_message(config: Path, folder: Path) -> str:
     )
 
 
-def load_lexicon(config: Config, base: Path) -> Lexicon:
+def load_lexicon(config: Config, base: Path) -> Detector:
     """The danger phrases. A shipped language without phrases for a category is refused:
     a gap there would be a danger sign nobody sees."""
     folder = base / config.safety.lexicon_dir if config.safety.lexicon_dir else DEFAULT_DIR
-    lexicon = Lexicon.load(folder)
+    lexicon = Detector.load(folder)
     missing = lexicon.missing(config.languages.shipped)
     if missing:
         msg = f"{folder}: no danger phrases for {', '.join(missing)}; add <lang>.<category>.txt"

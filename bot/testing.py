@@ -212,8 +212,8 @@ class ScriptedChat:
             if isinstance(event, FeedbackSubmitted):
                 self.transcript.append(describe_feedback(event))
             elif isinstance(event, HandoffRequested):
-                urgent = ", urgent" if event.urgent else ""
-                self.transcript.append(f"  (person requested: {event.reason}{urgent})")
+                how = ", urgent" if event.urgent else ", priority" if event.priority else ""
+                self.transcript.append(f"  (person requested: {event.reason}{how})")
             elif isinstance(event, DataDeletionRequested):
                 self.transcript.append("  (data deleted)")
             elif isinstance(event, LanguageChanged):

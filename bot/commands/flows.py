@@ -193,7 +193,8 @@ def _step(step: StepBase) -> Iterator[str]:
     if isinstance(step, GotoStep):
         yield f"    => flow {step.flow}"
     if isinstance(step, HandoffStep):
-        yield f"    asks for a person (reason: {step.reason}{', urgent' if step.urgent else ''})"
+        how = ", urgent" if step.urgent else ", priority" if step.priority else ""
+        yield f"    asks for a person (reason: {step.reason}{how})"
     if isinstance(step, EndStep):
         yield f"    ends{', submits the answers' if step.submit else ''}; then: {step.then}"
     if isinstance(step.next, str):

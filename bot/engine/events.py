@@ -54,7 +54,12 @@ class HandoffRequested:
     age_band: str | None
     language: str
     service: str | None
-    urgent: bool = False
+    urgent: bool = False  # danger right now: the top of the workers' list
+    # Before ordinary requests, after urgent ones: e.g. not feeling safe at a service.
+    priority: bool = False
+    # For a danger signal: the category and the phrase file and line that matched, for
+    # the audit (a safeguarding lead can see why); never the young person's words.
+    rule: str | None = None
 
 
 @dataclass(frozen=True)

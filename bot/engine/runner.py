@@ -29,8 +29,9 @@ from bot.flows.steps.end import EndStep
 from bot.i18n.translator import Translator
 from bot.inputs.text import clean_text
 from bot.privacy.scrub import scrub
-from bot.safety.lexicon import DangerCheck
-from bot.safety.respond import danger_events
+from bot.safety.detector import DangerCheck
+from bot.safety.respond import CHECK_IN_STEP, danger_events
+from bot.safety.respond import YES as CHECK_IN_YES
 
 # Commands that pause what the young person was doing and come back to it afterwards.
 INTERRUPTIONS = ("privacy", "language", "person")
@@ -141,6 +142,9 @@ class Engine:
                 self._run(session, *current, self._reenter(turn, current[1]), events)
                 return session, events
         if current is None:
+            if inp.kind == "button" and inp.step == CHECK_IN_STEP:
+                self._checked_in(session, inp.value, events)
+                return session, events
             self._enter_flow(session, "menu" if session.band else "start", events)
             return session, events
         flow, step = current
@@ -148,6 +152,9 @@ class Engine:
         if inp.kind == "text" and not value.strip():
             events.append(turn.say(turn.system("I didn't get any words there. That's okay.")))
             self._run(session, flow, step, self._reenter(turn, step), events)
+            return session, events
+        if inp.kind == "button" and inp.step == CHECK_IN_STEP:
+            self._checked_in(session, inp.value, events)
             return session, events
         if inp.kind == "button" and inp.step not in (None, step.id):
             events.append(turn.say(turn.system("That button belongs to an earlier question.")))
@@ -177,13 +184,14 @@ class Engine:
         lang = session.lang
         return Say(self.translator.system(lang, text), lang, self.config.is_rtl(lang))
 
-    def danger_response(self, session: Session, text: str) -> list[Event]:
+    def danger_response(self, session: Session, text: str, *, concern: bool = True) -> list[Event]:
         """Help at once when a text shows danger, at any step; the turn then goes on.
-        Also used for text that goes straight to a worker while a case is open."""
+        Also used for text that goes straight to a worker while a case is open, where a
+        possible concern asks nothing (`concern=False`): a person is already there."""
         found = None
         if self.danger is not None:
             found = self.danger(text[: self.config.engine.max_input_chars * 4], session.lang)
-        if found is None:
+        if found is None or (found.level != "clear" and not concern):
             return []
         return danger_events(
             found,
@@ -192,6 +200,31 @@ class Engine:
             service=session.service,
             config=self.config,
             translator=self.translator,
+        )
+
+    def _checked_in(self, session: Session, value: str, events: list[Event]) -> None:
+        """The answer to the gentle question of a possible concern (bot/safety/respond.py):
+        "yes" asks for a person, "not now" carries on where the chat was."""
+        if value == CHECK_IN_YES:
+            self._command(session, "person", events)
+            return
+        events.append(
+            self.system_say(
+                session,
+                "Okay. We can carry on. If you want to talk to someone later, type /person.",
+            )
+        )
+        current = self._current(session)
+        if current is None:
+            self._enter_flow(session, "menu" if session.band else "start", events)
+            return
+        flow, step = current
+        self._run(
+            session,
+            flow,
+            step,
+            self._reenter(_Turn(self, session, flow, step, events), step),
+            events,
         )
 
     # -- moving through flows -------------------------------------------------------------

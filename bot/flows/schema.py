@@ -50,7 +50,9 @@ FIELD_HELP = {
     "submit": "true sends the answers as one anonymous feedback record.",
     "then": "What comes after: `menu`, `back` (to where they were) or `idle` (wait quietly).",
     "reason": "Why a person is wanted (like `asked` or `unsafe`); workers see it.",
-    "urgent": "true puts the request at the top of the workers' list.",
+    "urgent": "true puts the request at the top of the workers' list: for danger right now.",
+    "priority": "true puts the request before ordinary ones, after urgent ones: for a young "
+    "person who says they do not feel safe.",
     "flow": "The id of the flow to go to.",
 }
 

@@ -22,6 +22,8 @@ from bot.i18n.translator import Translator
 
 # Young readers: a sentence longer than this is hard going.
 YOUNG_MAX_WORDS = 16
+# The handoff reason for a young person who says they do not feel safe.
+UNSAFE = "unsafe"
 
 
 def _problem(
@@ -85,6 +87,16 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
                 warn=True,
                 where=("next",),
             )
+        if isinstance(step, HandoffStep) and step.reason == UNSAFE and not _soon(step):
+            yield _problem(
+                flow,
+                step.id,
+                f"a young person who says they are not safe (`reason: {UNSAFE}`) would wait "
+                "behind ordinary requests.",
+                "Add `priority: true` (or `urgent: true` for danger right now).",
+                warn=True,
+                where=("reason",),
+            )
         if (
             isinstance(step, GotoStep)
             and flows.resolve(_band(flow, config), step.flow) is None
@@ -106,6 +118,11 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
             "this is a feedback flow, but no `end` step has `submit: true`.",
             "Add `submit: true` to the end step that says thank you.",
         )
+
+
+def _soon(step: HandoffStep) -> str:
+    """How soon the workers answer a handoff step's request: its place in their list."""
+    return "urgent" if step.urgent else "priority" if step.priority else ""
 
 
 def _band(flow: Flow, config: Config) -> str | None:
@@ -204,7 +221,8 @@ def check_set(flows: FlowSet, config: Config) -> Iterator[Problem]:
                     None,
                     f"the {first.scope} and {other.scope} versions do not offer the same ways "
                     "to reach a person.",
-                    "Keep the same `handoff` steps (same `reason`) in every age band.",
+                    "Keep the same `handoff` steps (same `reason`, `urgent` and `priority`) "
+                    "in every age band.",
                 )
 
 
@@ -213,7 +231,7 @@ def _keys(flow: Flow) -> set[str]:
 
 
 def _exits(flow: Flow) -> set[str]:
-    exits = {f"handoff:{s.reason}" for s in flow.steps if isinstance(s, HandoffStep)}
+    exits = {f"handoff:{s.reason}:{_soon(s)}" for s in flow.steps if isinstance(s, HandoffStep)}
     exits |= {
         f"goto:{s.flow}" for s in flow.steps if isinstance(s, GotoStep) and s.flow in REQUIRED_FLOWS
     }

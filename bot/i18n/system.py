@@ -35,11 +35,16 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "If you need help now, you can still talk to a person: type /person.",
     # When a message shows danger (bot/safety/respond.py): calm, before anything else;
     # the helplines follow the second sentence, one per line.
-    "Thank you for telling me. Your safety matters most. We are here for you.",
+    "Thank you for telling me. Your safety matters most.",
     "If you are in danger or might hurt yourself, please call now:",
-    "A worker from our team will write to you here as soon as possible. "
-    "They will not see your name or number.",
     "If I misunderstood, that's okay. We can carry on.",
+    # A possible concern: one gentle question; nothing opens unless the answer is yes.
+    "It sounds like something might be hard right now. "
+    "Would you like to talk to a grown-up from our team?",
+    "It sounds like something might be hard right now. Would you like to talk to a person?",
+    "Yes, please",
+    "Not now",
+    "Okay. We can carry on. If you want to talk to someone later, type /person.",
     # Typed text went to the worker on an open case while a text question was on screen
     # (bot/services/conversation.py).
     "I sent that to the worker, not as your answer to the question. While you wait, "
@@ -81,7 +86,8 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "Conversation",
     "This chat needs JavaScript, from this site only.",
     # Reaching a person (bot/services/handoff_texts.py): who answers, when, privacy, how to
-    # stop. The 8-12 band gets the shorter "helper" sentences.
+    # stop. The 8-12 band gets the shorter "helper" sentences. "Soon" and "within N
+    # minutes" only in office hours; out of hours "later" / "from {when}".
     "A helper from our team will write to you here soon. "
     "They cannot see your name or your number. To stop, type /stop.",
     "Our helpers are not here right now. A helper will write to you here later. "
@@ -89,14 +95,15 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "Our workers are not here right now. A worker will answer you here from {when}. "
     "They will not see your name, your number or your account. To cancel, type /stop.",
     "If you need help now, you can call:",
-    "You already asked for a helper. They will write to you here soon. To stop, type /stop.",
+    "You already asked for a helper. They will write to you here as soon as they can. "
+    "To stop, type /stop.",
     "You have already asked to talk to a person. A worker will answer you here "
     "as soon as they can. To cancel, type /stop.",
     "{name} from our team is talking with you. Just write your message here.",
     "{name} from our team is here now. You can write to them here.",
     "Another person from our team will talk with you now. Please wait a little.",
     "Sorry, our helpers are busy right now. We have not forgotten you. "
-    "A helper will write to you soon.",
+    "A helper will write to you here as soon as they can.",
     "Sorry, our workers are all busy right now. Your request is still waiting, "
     "and a worker will answer you here as soon as they can.",
     "{name} has ended the chat. Thank you for talking with us. "

@@ -9,24 +9,30 @@ from __future__ import annotations
 import sys
 
 from bot.errors import SafeVoiceError
-from bot.safety.lexicon import CATEGORIES, DEFAULT_DIR, Lexicon
+from bot.safety.detector import Detector
+from bot.safety.lexicon import CATEGORIES, DEFAULT_DIR
 
 
 def main(argv: list[str]) -> int:
     try:
-        lexicon = Lexicon.load(DEFAULT_DIR)
+        lexicon = Detector.load(DEFAULT_DIR)
     except SafeVoiceError as exc:
         print(exc, file=sys.stderr)
         return 2
     if argv[:1] == ["check"] and len(argv) > 1:
         found = lexicon.match(" ".join(argv[1:]))
-        print(f"{found.category} ({found.language})" if found else "no match")
+        if found is None:
+            print("no match")
+        else:
+            why = f", {found.why}" if found.why else ""
+            print(f"{found.category} ({found.level}, {found.rule}{why})")
         return 0 if found else 1
     if argv[:1] == ["coverage"]:
+        counts = lexicon.counts()
         print("language  " + "  ".join(f"{c:>16}" for c in CATEGORIES))
         for lang in lexicon.languages:
-            counts = "  ".join(f"{lexicon.counts.get((lang, c), 0):>16}" for c in CATEGORIES)
-            print(f"{lang:<8}  {counts}")
+            row = "  ".join(f"{counts.get((lang, c), 0):>16}" for c in CATEGORIES)
+            print(f"{lang:<8}  {row}")
         return 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -1,33 +1,42 @@
-"""Danger phrases per language, matched on folded text, compiled once.
+"""The danger phrase files, read and compiled once (the format: docs/safety.md).
 
-The phrases live in plain text files that staff can read and change, one file per
-language and category: `bot/safety/lexicons/<lang>.<category>.txt` (see
-docs/safety.md). In a file:
+Per language, in `bot/safety/lexicons/`:
 
-- one phrase per line; `#` starts a comment; blank lines are ignored;
-- case, accents, Arabic marks, apostrophes and repeated letters do not matter;
-- between two words of a phrase one other word may stand
-  ("kill myself" also finds "kill fucking myself");
-- `...` between two words allows up to six words there;
-- `*` at the end of a word lets the word go on ("suicid*" finds "suicide", "suicidal").
+- `<lang>.<category>.txt`: one phrase per line; `#` starts a comment. A line starting
+  with `?` is a possible concern (a gentle question), the others are clear signals.
+  Case, accents, Arabic marks, apostrophes and repeated letters do not matter; one
+  other word may stand between two words of a phrase, `...` allows up to six; `*` at
+  the end of a word lets it go on; `@name` is any alternative of a group.
+- `<lang>.groups.txt`: `@name: one | two words | thr*`, the alternatives of a group, so
+  persons, tenses, genders and dialect forms are written once and used everywhere.
+- `<lang>.scope.txt`: `negation:`, `hypothetical:`, `topic:` and `clause:` word lists
+  (bot/safety/scope.py).
+- `<lang>.spelling.txt`: `wnt = want` (a word read as another before matching) and
+  `keep: word | word` (ordinary words never read as a near danger word).
 
-Every language's phrases are checked on every text: young people mix languages.
-A match says only which category and language matched, never the words.
+Nothing here keeps or logs what a young person wrote.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol, get_args
+from typing import Literal, get_args
 
 from bot.errors import ConfigError
 from bot.safety.normalise import normalise
 
-Category = Literal["self_harm", "suicide", "immediate_danger", "held_or_forced", "abuse_now"]
+Category = Literal[
+    "suicide", "self_harm", "immediate_danger", "abuse_now", "held_or_forced",
+    "trafficking", "debt_bondage", "documents_taken", "forced_work",
+    "sexual_exploitation", "grooming", "sextortion",
+]  # fmt: skip
 CATEGORIES: tuple[Category, ...] = get_args(Category)
+Level = Literal["clear", "concern"]
+SCOPES = ("negation", "hypothetical", "topic", "clause")
+EXTRA_FILES = ("groups", "scope", "spelling")
 DEFAULT_DIR = Path(__file__).resolve().parent / "lexicons"
 
 GAP = r"(?: \S+)? "  # one other word may stand between the words of a phrase
@@ -36,45 +45,107 @@ WIDE_GAP = r"(?: \S+){0,6} "  # `...`: up to six
 # "واريد" is "and I want". Each Arabic word may carry them in front.
 _AR_PREFIX = r"(?:[وف])?(?:[بلكس])?(?:ال|ل)?"
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+_GROUP_NAME = re.compile(r"@([a-z][a-z0-9_]*)")
 
 
 @dataclass(frozen=True)
-class DangerMatch:
-    """Which kind of danger a text showed, and in which language's phrases."""
+class Phrase:
+    """One line of a category file, compiled."""
 
+    lang: str
     category: Category
-    language: str
+    level: Level
+    line: int
+    pattern: str
+    words: frozenset[str] = frozenset()  # its own words: a "not" among them is meant
+
+    @property
+    def rule(self) -> str:
+        """Where it is written: what a safeguarding lead looks up (never the text)."""
+        return f"{self.lang}.{self.category}:{self.line}"
 
 
-class DangerCheck(Protocol):
-    """What the engine is given: a text in, a match or None out."""
+@dataclass
+class LexiconFiles:
+    """Everything in a lexicon folder, per language."""
 
-    def __call__(self, text: str, prefer: str | None = None) -> DangerMatch | None: ...
+    phrases: dict[str, list[Phrase]] = field(default_factory=dict)
+    scopes: dict[str, dict[str, list[tuple[str, ...]]]] = field(default_factory=dict)
+    spelling: dict[str, dict[str, str]] = field(default_factory=dict)
+    keep: set[str] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)  # every literal word of every phrase
+    stems: set[str] = field(default_factory=set)  # words written with `*`
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.phrases)
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for lang, phrases in self.phrases.items():
+            for phrase in phrases:
+                out[(lang, phrase.category)] = out.get((lang, phrase.category), 0) + 1
+        return out
+
+    def missing(self, languages: Iterable[str]) -> list[str]:
+        """Each "lang/category" that has no phrases, for the given languages."""
+        counts = self.counts()
+        return [
+            f"{lang}/{category}"
+            for lang in languages
+            for category in CATEGORIES
+            if not counts.get((lang, category))
+        ]
 
 
-def _word(word: str, lang: str) -> str:
+@dataclass(frozen=True)
+class Group:
+    pattern: str
+    words: frozenset[str]
+
+
+def _word(word: str, lang: str, files: LexiconFiles | None, into: set[str] | None) -> str:
     wild = word.endswith("*")
     stem = normalise(word.rstrip("*"))
     if not stem or " " in stem:
         return ""
+    if files is not None:
+        (files.stems if wild else files.words).add(stem)
+    if into is not None:
+        into.add(stem)
     pattern = re.escape(stem) + (r"\S*" if wild else "")
     if lang == "ar" and _ARABIC_LETTER.match(stem):
         pattern = _AR_PREFIX + pattern
     return pattern
 
 
-def phrase_pattern(phrase: str, lang: str) -> str:
-    """The regular expression for one lexicon line ("" when nothing is left to match)."""
+def phrase_pattern(
+    phrase: str,
+    lang: str,
+    groups: dict[str, Group] | None = None,
+    files: LexiconFiles | None = None,
+    into: set[str] | None = None,
+) -> str:
+    """The regular expression for one phrase ("" when nothing is left to match); its
+    words go `into` the set given. Raises KeyError naming an unknown `@group`."""
     parts: list[str] = []
     wide = False
     for raw in phrase.replace("…", " ... ").split():
         if raw == "...":
             wide = True
             continue
+        named = _GROUP_NAME.fullmatch(raw)
         # A word that folds into several ("my-self", "can't") is matched as those words.
-        pieces = [raw] if raw.endswith("*") else normalise(raw).split()
+        keep_whole = named or raw.endswith("*")
+        pieces = [raw] if keep_whole else normalise(raw).split()
         for piece in pieces:
-            pattern = _word(piece, lang)
+            if named:
+                group = (groups or {})[named.group(1)]
+                pattern = group.pattern
+                if into is not None:
+                    into.update(group.words)
+            else:
+                pattern = _word(piece, lang, files, into)
             if not pattern:
                 continue
             if parts:
@@ -84,89 +155,117 @@ def phrase_pattern(phrase: str, lang: str) -> str:
     return "".join(parts)
 
 
-@dataclass
-class Lexicon:
-    """Compiled phrases: one regular expression per language, one group per category."""
-
-    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
-    counts: dict[tuple[str, str], int] = field(default_factory=dict)
-
-    @classmethod
-    def from_phrases(cls, phrases: Mapping[str, Mapping[str, Iterable[str]]]) -> Lexicon:
-        """`{lang: {category: [phrase, ...]}}` compiled."""
-        lexicon = cls()
-        for lang, categories in phrases.items():
-            groups = []
-            for category, lines in categories.items():
-                if category not in CATEGORIES:
-                    msg = f"unknown danger category {category!r}; known: {', '.join(CATEGORIES)}"
-                    raise ConfigError(msg)
-                alternatives = sorted({p for line in lines if (p := phrase_pattern(line, lang))})
-                lexicon.counts[(lang, category)] = len(alternatives)
-                if alternatives:
-                    groups.append(f"(?P<{category}>{'|'.join(alternatives)})")
-            if groups:
-                lexicon.patterns[lang] = re.compile(r"(?<!\S)(?:" + "|".join(groups) + r")(?!\S)")
-        return lexicon
-
-    @classmethod
-    def load(cls, folder: Path = DEFAULT_DIR) -> Lexicon:
-        """Every `<lang>.<category>.txt` in `folder`, or a ConfigError naming file and line."""
-        phrases: dict[str, dict[str, list[str]]] = {}
-        files = sorted(folder.glob("*.txt")) if folder.is_dir() else []
-        if not files:
-            msg = f"{folder}: no danger lexicon files (<lang>.<category>.txt) here."
-            raise ConfigError(msg)
-        for path in files:
-            lang, _, category = path.stem.partition(".")
-            if category not in CATEGORIES:
-                msg = f"{path}: the name should be <lang>.<category>.txt, with a category of "
-                raise ConfigError(msg + ", ".join(CATEGORIES))
-            phrases.setdefault(lang, {})[category] = read_phrases(path, lang)
-        return cls.from_phrases(phrases)
-
-    @property
-    def languages(self) -> tuple[str, ...]:
-        return tuple(self.patterns)
-
-    def missing(self, languages: Iterable[str]) -> list[str]:
-        """Each "lang/category" that has no phrases, for the given languages."""
-        return [
-            f"{lang}/{category}"
-            for lang in languages
-            for category in CATEGORIES
-            if not self.counts.get((lang, category))
-        ]
-
-    def match(self, text: str, prefer: str | None = None) -> DangerMatch | None:
-        """The first danger phrase in `text`, trying `prefer`'s phrases first; pure."""
-        folded = normalise(text)
-        if not folded:
-            return None
-        order = sorted(self.patterns, key=lambda lang: lang != prefer)
-        for lang in order:
-            found = self.patterns[lang].search(folded)
-            if found and found.lastgroup in CATEGORIES:
-                return DangerMatch(category=found.lastgroup, language=lang)
-        return None
-
-    __call__ = match
-
-
-def read_phrases(path: Path, lang: str) -> list[str]:
-    """The phrases in one file; a line that folds to nothing is an error with its place."""
+def _lines(path: Path) -> Iterable[tuple[int, str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         msg = f"{path}: save this file as UTF-8 text."
         raise ConfigError(msg) from None
-    phrases = []
     for number, line in enumerate(text.splitlines(), start=1):
-        phrase = line.split("#", 1)[0].strip()
-        if not phrase:
-            continue
-        if not phrase_pattern(phrase, lang):
-            msg = f"{path}:{number}: this line has no letters left to look for: {line.strip()!r}"
+        content = line.split("#", 1)[0].strip()
+        if content:
+            yield number, content
+
+
+def _alternatives(text: str) -> list[str]:
+    return [alt.strip() for alt in text.split("|") if alt.strip()]
+
+
+def read_groups(path: Path, lang: str, files: LexiconFiles) -> dict[str, Group]:
+    groups: dict[str, Group] = {}
+    for number, line in _lines(path):
+        head, colon, rest = line.partition(":")
+        named = _GROUP_NAME.fullmatch(head.strip())
+        if not colon or not named:
+            msg = f"{path}:{number}: write a group as `@name: one | two | three`"
             raise ConfigError(msg)
-        phrases.append(phrase)
+        words: set[str] = set()
+        try:
+            patterns = [phrase_pattern(alt, lang, {}, files, words) for alt in _alternatives(rest)]
+        except KeyError:
+            msg = f"{path}:{number}: a group cannot use another group"
+            raise ConfigError(msg) from None
+        patterns = [p for p in patterns if p]
+        if not patterns:
+            msg = f"{path}:{number}: this group has no words to look for"
+            raise ConfigError(msg)
+        alternation = "(?:" + "|".join(sorted(set(patterns))) + ")"
+        groups[named.group(1)] = Group(alternation, frozenset(words))
+    return groups
+
+
+def read_phrases(
+    path: Path, lang: str, category: Category, groups: dict[str, Group], files: LexiconFiles
+) -> list[Phrase]:
+    """The phrases of one file; a line that folds to nothing is an error with its place."""
+    phrases = []
+    for number, line in _lines(path):
+        level: Level = "concern" if line.startswith("?") else "clear"
+        text = line.removeprefix("?").strip()
+        words: set[str] = set()
+        try:
+            pattern = phrase_pattern(text, lang, groups, files, words)
+        except KeyError as exc:
+            msg = f"{path}:{number}: there is no group @{exc.args[0]} in {lang}.groups.txt"
+            raise ConfigError(msg) from None
+        if not pattern:
+            msg = f"{path}:{number}: this line has no letters left to look for: {line!r}"
+            raise ConfigError(msg)
+        phrases.append(Phrase(lang, category, level, number, pattern, frozenset(words)))
     return phrases
+
+
+def read_scope(path: Path) -> dict[str, list[tuple[str, ...]]]:
+    scope: dict[str, list[tuple[str, ...]]] = {name: [] for name in SCOPES}
+    for number, line in _lines(path):
+        head, colon, rest = line.partition(":")
+        if not colon or head.strip() not in SCOPES:
+            msg = f"{path}:{number}: start the line with one of {', '.join(SCOPES)} and ':'"
+            raise ConfigError(msg)
+        for alt in _alternatives(rest):
+            words = tuple(normalise(alt).split())
+            if words:
+                scope[head.strip()].append(words)
+    return scope
+
+
+def read_spelling(path: Path, files: LexiconFiles) -> dict[str, str]:
+    spelling: dict[str, str] = {}
+    for number, line in _lines(path):
+        if line.startswith("keep:"):
+            files.keep.update(normalise(w) for w in _alternatives(line[5:]))
+            continue
+        wrong, equals, right = line.partition("=")
+        key = normalise(wrong)  # digits alone stay digits: "2 = to" keeps its "2"
+        if not equals or not key or " " in key or not normalise(right):
+            msg = f"{path}:{number}: write a spelling as `wrong = right` (one word on the left)"
+            raise ConfigError(msg)
+        spelling[key] = normalise(right)
+    return spelling
+
+
+def load_files(folder: Path = DEFAULT_DIR) -> LexiconFiles:
+    """Every file of a lexicon folder, or a ConfigError naming the file and line."""
+    paths = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    if not paths:
+        msg = f"{folder}: no danger lexicon files (<lang>.<category>.txt) here."
+        raise ConfigError(msg)
+    files = LexiconFiles()
+    by_lang: dict[str, dict[str, Path]] = {}
+    for path in paths:
+        lang, _, kind = path.stem.partition(".")
+        if kind not in CATEGORIES and kind not in EXTRA_FILES:
+            msg = f"{path}: the name should be <lang>.<category>.txt, with a category of "
+            raise ConfigError(msg + ", ".join(CATEGORIES))
+        by_lang.setdefault(lang, {})[kind] = path
+    for lang, kinds in by_lang.items():
+        groups = read_groups(kinds["groups"], lang, files) if "groups" in kinds else {}
+        if "scope" in kinds:
+            files.scopes[lang] = read_scope(kinds["scope"])
+        if "spelling" in kinds:
+            files.spelling[lang] = read_spelling(kinds["spelling"], files)
+        phrases = files.phrases.setdefault(lang, [])
+        for category in CATEGORIES:
+            if category in kinds:
+                phrases.extend(read_phrases(kinds[category], lang, category, groups, files))
+    return files

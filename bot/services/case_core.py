@@ -78,7 +78,7 @@ class CaseCore:
 
     # -- reading (desks) -----------------------------------------------------------------
     async def queue(self) -> list[Case]:
-        """Open cases, urgent first, then the longest waiting."""
+        """Open cases, urgent first, then priority, then the others; oldest first in each."""
         return await self.store.open_cases()
 
     async def get(self, label: str) -> Case | None:

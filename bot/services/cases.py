@@ -86,6 +86,7 @@ class HandoffService(CaseCore):
                 case_label(self._rng), "waiting", event.urgent, event.age_band, event.language,
                 event.service, event.reason, now, now, now,
                 helplines_at=None if self.hours.is_open(now) else now,
+                priority=event.priority,
             )  # fmt: skip
             try:
                 stored, new = await self.store.open(case, mapping, self.ttl)
@@ -95,6 +96,9 @@ class HandoffService(CaseCore):
         else:
             msg = "no free case label; too many open cases"
             raise StorageError(msg)
+        if event.rule:
+            # Why this case is urgent, for a safeguarding lead: the phrase file and line.
+            await self._audit_log("safety", "case.danger", f"{stored.label} {event.rule}")
         if new:
             await self._publish("urgent" if case.urgent else "opened", case)
             return list(self.texts.opened(case, now))
@@ -102,6 +106,11 @@ class HandoffService(CaseCore):
             with contextlib.suppress(CaseError):
                 stored = await self._change(stored.label, lambda c: {"urgent": True})
                 await self._publish("urgent", stored)
+        elif event.priority and stored.rank > 1:
+            # Asked again, now saying they do not feel safe: the open case moves up.
+            with contextlib.suppress(CaseError):
+                stored = await self._change(stored.label, lambda c: {"priority": True})
+                await self._publish("priority", stored)
         return list(self.texts.state(stored))
 
     async def relay_to_worker(self, key: str, text: str) -> bool:

@@ -301,7 +301,7 @@ class ConversationService:
             # The worker reads it, but danger still brings help at once and makes the
             # case urgent: the same check the engine runs on every other text.
             session = self._session_of(saved)
-            alarm = self.engine.danger_response(session, inp.value)
+            alarm = self.engine.danger_response(session, inp.value, concern=False)
             said, _ = await self._act(key, alarm, address) if alarm else ([], True)
             return Reply((*said, *self._not_an_answer(saved, session)), relayed=True)
         if saved is not None:

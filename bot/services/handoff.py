@@ -60,13 +60,15 @@ class MemoryHandoffDesk:
     ) -> Sequence[Event]:
         previous = self.open.get(key)
         urgent = event.urgent or (previous.urgent if previous else False)
+        priority = event.priority or (previous.priority if previous else False)
         self.open[key] = HandoffRequested(
-            event.reason, event.age_band, event.language, event.service, urgent
+            event.reason, event.age_band, event.language, event.service, urgent, priority
         )
         # No key, no text: only what staff may know anyway.
         log.info(
-            "handoff requested: band=%s lang=%s urgent=%s", event.age_band, event.language, urgent
-        )
+            "handoff requested: band=%s lang=%s urgent=%s priority=%s",
+            event.age_band, event.language, urgent, priority,
+        )  # fmt: skip
         return ()
 
     async def forget(self, key: str) -> None:

@@ -1,5 +1,10 @@
 """What the young person is told about their request for a person, in words for their age.
 
+The flows' own handoff texts say only that a person is asked for; what follows here is
+the one promise of when, and it comes from the office hours: "soon" or "usually within
+N minutes" only while workers are there, "later" or "from Monday 09:00" when they are
+not, and "as soon as they can" where the time is not known.
+
 Every sentence is a literal passed to `Translator.system` and listed in bot/i18n/system.py,
 so it reaches the catalogs. The 8-12 band (and a young person who has not chosen a band
 yet) gets the simpler sentence: "a helper", short, one idea at a time.
@@ -85,6 +90,11 @@ class HandoffTexts:
                     minutes,
                 )
             return [self._say(lang, text)]
+        return self._away(case, now)
+
+    def _away(self, case: Case, now: dt.datetime) -> list[Say]:
+        """Out of office hours: nobody is there, so no "soon"; the helplines at once."""
+        t, lang = self.translator, case.language
         if self.young(case.age_band):
             text = t.system(
                 lang,
@@ -108,7 +118,7 @@ class HandoffTexts:
         return str(format_datetime(opening, "EEEE HH:mm", tzinfo=self.hours.zone, locale=lang))
 
     def state(self, case: Case) -> list[Say]:
-        """Asked again: where the open request stands."""
+        """Asked again: where the open request stands (no time promised: it may be night)."""
         t, lang = self.translator, case.language
         if case.status == "claimed" and case.worker_name:
             text = t.system(
@@ -119,8 +129,8 @@ class HandoffTexts:
         elif self.young(case.age_band):
             text = t.system(
                 lang,
-                "You already asked for a helper. They will write to you here soon. "
-                "To stop, type /stop.",
+                "You already asked for a helper. They will write to you here as soon as they "
+                "can. To stop, type /stop.",
             )
         else:
             text = t.system(
@@ -146,12 +156,17 @@ class HandoffTexts:
         return [self._say(case.language, text)]
 
     def no_answer(self, case: Case) -> list[Say]:
+        """Nobody answered in time. If the office has closed meanwhile, say so: "busy"
+        would be untrue when nobody is there."""
         t, lang = self.translator, case.language
+        now = case.helplines_at or case.updated
+        if not self.hours.is_open(now):
+            return self._away(case, now)
         if self.young(case.age_band):
             text = t.system(
                 lang,
                 "Sorry, our helpers are busy right now. We have not forgotten you. "
-                "A helper will write to you soon.",
+                "A helper will write to you here as soon as they can.",
             )
         else:
             text = t.system(

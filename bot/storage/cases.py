@@ -1,7 +1,8 @@
 """Cases for the worker desks: the model, the store and the live-update hub interfaces.
 
 A `Case` is everything staff may know about a request for a person: a random label, the
-age band, language, service, reason and state. Who the young person is lives only in the
+age band, language, service, reason, how soon it needs an answer (`urgent`, `priority`)
+and state. Who the young person is lives only in the
 `Mapping` (label -> HMAC session key, channel and delivery address), which a store keeps
 apart, never returns to a desk, and lets expire with the case plus a grace period.
 
@@ -36,8 +37,8 @@ __all__ = [
 
 CaseStatus = Literal["waiting", "claimed", "closed"]
 UpdateKind = Literal[
-    "opened", "urgent", "claimed", "transferred", "message", "worker_message", "no_answer",
-    "closed",
+    "opened", "urgent", "priority", "claimed", "transferred", "message", "worker_message",
+    "no_answer", "closed",
 ]  # fmt: skip
 Log = Literal["messages", "notes"]
 
@@ -74,6 +75,9 @@ class Case:
     offered_to: str | None = None  # a worker a transfer named
     helplines_at: dt.datetime | None = None
     closed_by: Literal["worker", "young_person", "deleted"] | None = None
+    # Before ordinary cases, after urgent ones: the flow's handoff step said so (e.g. the
+    # young person does not feel safe at a service). Nothing more about them than `reason`.
+    priority: bool = False
     rev: int = 0  # bumped by every change; stores refuse a change made on an older rev
 
     @property
@@ -110,9 +114,14 @@ class Case:
         return replace(self, **values, updated=now, rev=self.rev + 1)
 
     @property
+    def rank(self) -> int:
+        """0 urgent, 1 priority, 2 every other case."""
+        return 0 if self.urgent else 1 if self.priority else 2
+
+    @property
     def sort_key(self) -> tuple[int, float]:
-        """Urgent first, then the longest waiting."""
-        return (0 if self.urgent else 1, self.waiting_since.timestamp())
+        """Urgent first, then priority, then the others; within each, the longest waiting."""
+        return (self.rank, self.waiting_since.timestamp())
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +214,8 @@ class CaseStore(abc.ABC):
 
     @abc.abstractmethod
     async def open_cases(self) -> list[Case]:
-        """Waiting and claimed cases, urgent first, then the longest waiting."""
+        """Waiting and claimed cases, urgent first, then priority, then the others; within
+        each, the longest waiting."""
 
     @abc.abstractmethod
     async def append(self, label: str, log: Log, item: dict[str, Any]) -> int | None:

@@ -8,7 +8,7 @@ Each operation is one round trip (a Lua script, or one command). Key layout (pre
   key that holds a chat id.
 - ``sv:ck:<key>``     session key -> label of that person's open case (gone on close)
 - ``sv:cm:<label>``   relayed messages (list), ``sv:cn:<label>`` internal notes (list)
-- ``sv:cq``           open labels (sorted set: urgent first, then oldest)
+- ``sv:cq``           open labels (sorted set: urgent first, then priority, then oldest)
 - ``sv:ct:<token>``   one-time rating tokens (no label, no key)
 
 A change to an open case refreshes every TTL to the case TTL; closing sets them all to
@@ -126,8 +126,8 @@ return 1
 
 
 def _score(case: Case) -> float:
-    urgent, since = case.sort_key
-    return urgent * 1e13 + round(since * 1000)
+    rank, since = case.sort_key  # epoch ms stay below 1e13 until the year 2286
+    return rank * 1e13 + round(since * 1000)
 
 
 def make_client(url: str, max_connections: int = 64) -> Redis:

@@ -67,6 +67,7 @@ def case_view(state: Web, case: Case, me: str) -> dict[str, Any]:
         "status": case.status,
         "status_text": _status(case, me),
         "urgent": case.urgent,
+        "priority": case.priority and not case.urgent,  # urgent says more; one marker
         "age_band": case.age_band or "not chosen",
         "language": case.language,
         "language_name": config.languages.names.get(case.language, case.language),
@@ -112,14 +113,23 @@ def _live_regions() -> str:
     )
 
 
+def _marker(view: dict[str, Any]) -> tuple[str, str]:
+    """The badge and the row's class: urgent, priority, or none."""
+    if view["urgent"]:
+        return '<strong class="badge">Urgent</strong> ', "case urgent"
+    if view["priority"]:
+        return '<strong class="badge priority">Priority</strong> ', "case priority"
+    return "", "case"
+
+
 def _row(view: dict[str, Any]) -> str:
-    urgent = '<strong class="badge">Urgent</strong> ' if view["urgent"] else ""
+    badge, row_class = _marker(view)
     cells = (view["status_text"], view["age_band"], view["language_name"], view["service"] or "-",
              view["worker_name"] or "-")  # fmt: skip
     tds = "".join(f"<td>{esc(cell)}</td>" for cell in cells)
     return (
-        f"<tr{attrs(class_='case urgent' if view['urgent'] else 'case', data_label=view['id'])}>"
-        f'<th scope="row">{urgent}<a href="/desk/case/{esc(view["id"])}">{esc(view["label"])}'
+        f"<tr{attrs(class_=row_class, data_label=view['id'])}>"
+        f'<th scope="row">{badge}<a href="/desk/case/{esc(view["id"])}">{esc(view["label"])}'
         f"</a></th>{tds}<td><time{attrs(datetime=view['waiting_since'])}>"
         f"{esc(view['waiting_since'][11:16])} UTC</time></td></tr>"
     )
@@ -134,7 +144,8 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     empty = "" if views else " hidden"
     body = (
         f"{_live_regions()}<p>Young people are shown only by a case label. Urgent cases come "
-        "first. Open a case to answer it.</p>"
+        "first, then priority cases (for example, a young person who does not feel safe at a "
+        "service). Open a case to answer it.</p>"
         f'<p id="queue-empty" class="empty"{empty}>No one is waiting.</p>'
         f'<table id="queue" aria-label="Cases"><thead><tr>{heads}</tr></thead>'
         f'<tbody id="queue-rows">{rows}</tbody></table>'
@@ -179,7 +190,9 @@ async def render_case(
         f'{_live_regions()}<p><a href="/desk">Back to the queue</a></p>'
         + (f'<p class="error" role="alert">{esc(error)}</p>' if error else "")
         + f'<p id="desk-error" class="error" role="alert" hidden></p>'
-        f'<p id="urgent-flag" class="badge"{"" if case.urgent else " hidden"}>Urgent</p>'
+        f'<p id="urgent-flag" class="badge"{"" if view["urgent"] else " hidden"}>Urgent</p>'
+        f'<p id="priority-flag" class="badge priority"{"" if view["priority"] else " hidden"}>'
+        "Priority</p>"
         f'<dl id="facts" class="facts">{facts}</dl>'
         '<section aria-labelledby="conv-h"><h2 id="conv-h">Conversation</h2>'
         '<ol id="transcript" class="transcript" role="log" aria-live="polite">'

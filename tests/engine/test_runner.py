@@ -218,7 +218,7 @@ def test_unsafe_answer_offers_a_person(engine: Engine) -> None:
     assert session.step == "talk_now"
     assert "not your fault" in " ".join(s.text for s in says(events))
     session, events = engine.resume(session, Input.button("yes_person", "talk_now"))
-    assert HandoffRequested("unsafe", "8-12", "en", "shelter") in events
+    assert HandoffRequested("unsafe", "8-12", "en", "shelter", priority=True) in events
     assert session.step == "listened"
 
 

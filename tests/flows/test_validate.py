@@ -184,6 +184,37 @@ def test_bands_with_different_handoffs(tmp_path: Path, config: Config) -> None:
     assert "same `reason`" in problem.fix
 
 
+def test_bands_handing_off_with_different_priority(tmp_path: Path, config: Config) -> None:
+    """A younger child who says they are not safe must not wait longer than an older one."""
+
+    def flow(priority: str) -> str:
+        handoff = (
+            "  - {id: help, type: handoff, reason: unsafe, "
+            + priority
+            + "text: I am asking someone., next: bye}\n"
+        )
+        return _flow("fb", "  - {id: hi, type: message, text: Hi., next: help}\n" + handoff + END)
+
+    files = {"8-12/fb": flow("urgent: true, "), "16-17/fb": flow("priority: true, ")}
+    problem = only(check(tmp_path, config, files), "ways to reach a person")
+    assert problem.severity == "error"
+    assert "`priority`" in problem.fix
+    same = {"8-12/fb": flow("priority: true, "), "16-17/fb": flow("priority: true, ")}
+    assert check(tmp_path / "same", config, same) == []
+
+
+def test_unsafe_handoff_without_priority_is_a_warning(tmp_path: Path, config: Config) -> None:
+    steps = (
+        "  - {id: help, type: handoff, reason: unsafe, text: I am asking someone., next: bye}\n"
+        + END
+    )
+    problem = only(check(tmp_path, config, {"common/fb": _flow("fb", steps)}), "not safe")
+    assert problem.severity == "warning"
+    assert "priority: true" in problem.fix
+    asked = steps.replace("reason: unsafe", "reason: asked")
+    assert check(tmp_path / "asked", config, {"common/fb": _flow("fb", asked)}) == []
+
+
 def test_feedback_flow_without_submit(tmp_path: Path, config: Config) -> None:
     files = {"common/fb": _flow("fb", _ask("ok") + END, extra="feedback: true\n")}
     problem = only(check(tmp_path, config, files), "submit: true")

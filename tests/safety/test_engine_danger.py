@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.app import App, load_app
@@ -38,8 +40,12 @@ def assert_help_first(events: list[Event], lang: str, band: str | None) -> None:
     assert first.rtl is (lang == "ar")
     assert first.input == second.input == "none"
     assert handoff == HandoffRequested(
-        reason="danger", age_band=band, language=lang, service=handoff.service, urgent=True
-    )
+        reason="danger", age_band=band, language=lang, service=handoff.service, urgent=True,
+        rule=handoff.rule,
+    )  # fmt: skip
+    # Why, for the audit: the category and the phrase file and line, never the words.
+    assert handoff.rule is not None
+    assert re.fullmatch(r"[a-z_]+: [a-z]{2}\.[a-z_]+:\d+( \(\w+\))?", handoff.rule), handoff.rule
     assert len(urgent(events)) == 1
     check_says(events)
 
@@ -156,3 +162,36 @@ def test_an_engine_without_a_lexicon_says_nothing_extra() -> None:
     session = to_menu(plain, "13-15")
     _, events = plain.resume(session, Input.text("I want to die"))
     assert not urgent(events)
+
+
+def test_i_am_not_in_danger_gets_no_thanks(engine: Engine) -> None:
+    """Regression (issue 10): a negation raised the alarm and thanked the young person."""
+    session = to_menu(engine, "13-15", "en")
+    for text in ("i am not in danger", "no one hits me here", "nobody took my passport"):
+        _, events = engine.resume(session, Input.text(text))
+        assert urgent(events) == [], text
+        assert not any("Thank you for telling me" in s.text for s in says(events)), text
+
+
+@pytest.mark.parametrize(("band", "who"), [("8-12", "a grown-up"), ("16-17", "a person")])
+def test_a_possible_concern_asks_gently_and_opens_nothing(
+    engine: Engine, band: str, who: str
+) -> None:
+    session = to_menu(engine, band, "en")
+    after, events = engine.resume(session, Input.text("what if he hits me again"))
+    assert not any(isinstance(e, HandoffRequested) for e in events)
+    ask = says(events)[0]
+    assert ask.text.startswith("It sounds like something might be hard right now.")
+    assert who in ask.text
+    assert [o.label for o in ask.options] == ["Yes, please", "Not now"]
+    # The chat still waits where it was: the menu's buttons come after the question.
+    assert (after.flow, after.step) == ("menu", "choose")
+    check_says(events)
+
+    _, yes = engine.resume(after, Input.button("person", ask.step))
+    assert [e.reason for e in yes if isinstance(e, HandoffRequested)] != []
+    later, not_now = engine.resume(after, Input.button("not_now", ask.step))
+    assert not any(isinstance(e, HandoffRequested) for e in not_now)
+    assert says(not_now)[0].text.startswith("Okay. We can carry on.")
+    assert (later.flow, later.step) == ("menu", "choose")
+    assert says(not_now)[-1].input == "choice"  # the question on screen is asked again

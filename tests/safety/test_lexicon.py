@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,13 @@ from hypothesis import strategies as st
 
 from bot.config import load_config
 from bot.errors import ConfigError
-from bot.safety.lexicon import CATEGORIES, DEFAULT_DIR, DangerMatch, Lexicon, phrase_pattern
+from bot.safety.detector import DangerMatch, Detector
+from bot.safety.lexicon import CATEGORIES, DEFAULT_DIR, EXTRA_FILES, phrase_pattern
 from tests.safety.phrases import BENIGN, DANGER
 
 ROOT = Path(__file__).resolve().parents[2]
 BLNS = Path(__file__).resolve().parents[1] / "testdata" / "blns.txt"
-LEXICON = Lexicon.load()
+LEXICON = Detector.load()
 CASES = [
     (lang, category, phrase)
     for lang, categories in DANGER.items()
@@ -27,15 +29,19 @@ CASES = [
 def test_every_shipped_language_and_category_is_tested_and_covered() -> None:
     config, _ = load_config(ROOT / "config.toml")
     for lang in config.languages.shipped:
-        assert set(DANGER[lang]) == set(CATEGORIES), lang
-        for category in CATEGORIES:
+        assert set(DANGER[lang]) <= set(CATEGORIES), lang
+        for category in DANGER[lang]:
             assert len(DANGER[lang][category]) >= 5, (lang, category)
-    assert LEXICON.missing(config.languages.shipped) == []
+    assert LEXICON.missing(config.languages.shipped) == []  # every category: tests/safety/devset
 
 
 @pytest.mark.parametrize(("lang", "category", "phrase"), CASES)
 def test_danger_phrase_is_found(lang: str, category: str, phrase: str) -> None:
-    assert LEXICON.match(phrase, prefer=lang) == DangerMatch(category, lang)  # type: ignore[arg-type]
+    found = LEXICON.match(phrase, prefer=lang)
+    assert found is not None
+    # Any category: the point is that a person is alerted (0.2.0 split the old
+    # held_or_forced into trafficking, documents_taken, forced_work and others).
+    assert (found.language, found.level) == (lang, "clear"), found
     # Without a hint every language is still checked: young people mix languages.
     assert LEXICON.match(phrase) is not None
     # Inside a longer message, after ordinary words, it is still found.
@@ -72,45 +78,52 @@ def test_boundaries_gaps_and_wildcards(text: str, found: bool) -> None:
 def test_a_match_carries_no_words() -> None:
     found = LEXICON.match("they took my passport")
     assert found is not None
-    assert set(vars(found)) == {"category", "language"}
+    assert set(vars(found)) == {"category", "language", "level", "rule", "why"}
+    assert re.fullmatch(r"en\.documents_taken:\d+", found.rule), found.rule
 
 
-def test_preferred_language_is_tried_first() -> None:
-    lexicon = Lexicon.from_phrases(
-        {"en": {"suicide": ["want to die"]}, "xx": {"abuse_now": ["die"]}}
+def test_preferred_language_is_tried_first(tmp_path: Path) -> None:
+    (tmp_path / "en.suicide.txt").write_text("want to die\n", encoding="utf-8")
+    (tmp_path / "xx.abuse_now.txt").write_text("die\n", encoding="utf-8")
+    lexicon = Detector.load(tmp_path)
+    assert lexicon.match("want to die", prefer="xx") == DangerMatch(
+        "abuse_now", "xx", rule="xx.abuse_now:1"
     )
-    assert lexicon.match("want to die", prefer="xx") == DangerMatch("abuse_now", "xx")
-    assert lexicon.match("want to die", prefer="en") == DangerMatch("suicide", "en")
+    assert lexicon.match("want to die", prefer="en") == DangerMatch(
+        "suicide", "en", rule="en.suicide:1"
+    )
 
 
 def test_arabic_words_take_prefixes() -> None:
     pattern = phrase_pattern("يضربني", "ar")
     assert pattern.startswith("(?:")
-    assert LEXICON.match("وبيضربني") == DangerMatch("abuse_now", "ar")
+    found = LEXICON.match("وبيضربني")
+    assert found is not None
+    assert (found.category, found.language) == ("abuse_now", "ar")
 
 
 def test_files_with_unknown_categories_are_refused(tmp_path: Path) -> None:
     (tmp_path / "en.sadness.txt").write_text("sad\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"en\.sadness\.txt"):
-        Lexicon.load(tmp_path)
+        Detector.load(tmp_path)
 
 
 def test_a_line_with_no_letters_names_its_place(tmp_path: Path) -> None:
     (tmp_path / "en.suicide.txt").write_text("# comment\nwant to die\n?!\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"en\.suicide\.txt:3"):
-        Lexicon.load(tmp_path)
+        Detector.load(tmp_path)
 
 
 def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no danger lexicon"):
-        Lexicon.load(tmp_path)
+        Detector.load(tmp_path)
 
 
 def test_comments_and_blank_lines_are_ignored(tmp_path: Path) -> None:
     (tmp_path / "en.suicide.txt").write_text("# want\n\n  die now  # inline\n", encoding="utf-8")
-    lexicon = Lexicon.load(tmp_path)
-    assert lexicon.counts[("en", "suicide")] == 1
-    assert lexicon.match("I could die now") == DangerMatch("suicide", "en")
+    lexicon = Detector.load(tmp_path)
+    assert lexicon.counts()[("en", "suicide")] == 1
+    assert lexicon.match("I could die now") == DangerMatch("suicide", "en", rule="en.suicide:3")
     assert lexicon.match("want") is None
 
 
@@ -118,7 +131,7 @@ def test_every_shipped_file_is_named_for_a_language_and_category() -> None:
     for path in DEFAULT_DIR.glob("*"):
         lang, _, category = path.stem.partition(".")
         assert path.suffix == ".txt", path
-        assert category in CATEGORIES, path
+        assert category in CATEGORIES or category in EXTRA_FILES, path
         assert lang in DANGER, path
 
 
@@ -132,7 +145,9 @@ def test_blns_never_crashes_the_matcher() -> None:
 
 def test_long_input_is_handled() -> None:
     text = "the staff are kind " * 500 + "I want to die"
-    assert LEXICON.match(text) == DangerMatch("suicide", "en")
+    found = LEXICON.match(text)
+    assert found is not None
+    assert found.category == "suicide"
 
 
 @settings(max_examples=300, deadline=None)

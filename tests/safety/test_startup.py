@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from bot.app import load_lexicon
 from bot.config import load_config
 from bot.errors import ConfigError
-from bot.safety.lexicon import DEFAULT_DIR, DangerMatch
+from bot.safety.lexicon import DEFAULT_DIR
 from tests.engine.test_purity import FORBIDDEN, _imports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +36,9 @@ def test_a_staff_folder_replaces_the_shipped_one(tmp_path: Path) -> None:
     config, base = load_config(_with_dir(tmp_path))
     lexicon = load_lexicon(config, base)
     assert lexicon.match("the blue whale game") is not None
-    assert lexicon.match("they took my passport") == DangerMatch("held_or_forced", "en")
+    found = lexicon.match("they took my passport")
+    assert found is not None
+    assert found.category == "documents_taken"
 
 
 def test_a_missing_category_stops_the_start(tmp_path: Path) -> None:
@@ -60,8 +63,10 @@ def test_staff_can_try_phrases(capsys: pytest.CaptureFixture[str]) -> None:
     from bot.safety.__main__ import main
 
     assert main(["check", "they", "took", "my", "passport"]) == 0
-    assert capsys.readouterr().out.strip() == "held_or_forced (en)"
+    assert re.fullmatch(
+        r"documents_taken \(clear, en\.documents_taken:\d+\)", capsys.readouterr().out.strip()
+    )
     assert main(["check", "the food was good"]) == 1
     assert main(["coverage"]) == 0
-    assert "held_or_forced" in capsys.readouterr().out
+    assert "documents_taken" in capsys.readouterr().out
     assert main([]) == 2

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.engine.events import HandoffRequested
+from bot.services.conversation import Reply
 from bot.services.handoff import Address
 from tests.services.test_cases_support import (
     CHANNEL,
@@ -218,3 +221,86 @@ async def test_danger_typed_while_a_case_is_open_still_brings_help_and_raises_it
     [raised] = await desk.service.queue()
     assert raised.label == case.label
     assert raised.urgent
+
+
+async def _unsafe_at_service_asks_for_person(desk: Desk, band: str, user: int) -> Reply:
+    """The shipped feedback flow: the shelter, "do you feel safe there?" No, "talk to a
+    person now?" Yes, please."""
+    await desk.start("en", band, user=user)
+    await desk.press("feedback", "choose", user)
+    await desk.press("shelter", "which_service", user)
+    await desk.press("1", "overall", user)
+    await desk.press("no", "felt_safe", user)
+    return await desk.press("yes_person", "talk_now", user)
+
+
+@pytest.mark.parametrize("band", ["8-12", "13-15", "16-17", "18-24"])
+async def test_unsafe_at_service_and_asks_for_person_is_a_priority_case(
+    desk: Desk, band: str
+) -> None:
+    """Regression (issue 10): a young person who said they do not feel safe at a service
+    and asked for a person got an ordinary case, behind everyone who simply asked."""
+    await desk.start("en", "13-15", user=1)
+    await desk.ask_for_person(1)  # an ordinary case, waiting longer
+    desk.clock.now += dt.timedelta(minutes=5)
+    reply = await _unsafe_at_service_asks_for_person(desk, band, 2)
+    assert "/stop" in " ".join(says(reply.events))  # the handoff service's own message
+    queue = await desk.service.queue()
+    assert [(c.reason, c.priority, c.urgent) for c in queue] == [
+        ("unsafe", True, False), ("asked", False, False),
+    ]  # fmt: skip
+    assert queue[0].age_band == band
+    # Urgent (danger) still comes first.
+    danger = HandoffRequested("danger", "13-15", "en", None, urgent=True)
+    await desk.service.request(desk.conversation.key(CHANNEL, 3), danger, Address(CHANNEL, "3"))
+    assert [c.reason for c in await desk.service.queue()] == ["danger", "unsafe", "asked"]
+    await desk.settle()
+    assert [u.kind for u in desk.updates] == ["opened", "opened", "urgent"]
+    assert desk.updates[1].case.priority
+
+
+async def test_an_open_case_becomes_priority_when_the_young_person_says_they_are_unsafe(
+    desk: Desk,
+) -> None:
+    await desk.start("en", "13-15", user=1)
+    await desk.ask_for_person(1)
+    desk.clock.now += dt.timedelta(minutes=1)
+    await desk.start("en", "16-17", user=2)
+    await desk.ask_for_person(2)  # asked first, for nothing in particular
+    reply = await _unsafe_at_service_asks_for_person(desk, "16-17", 2)
+    assert "You have already asked to talk to a person" in " ".join(says(reply.events))
+    queue = await desk.service.queue()
+    assert [(c.age_band, c.priority) for c in queue] == [("16-17", True), ("13-15", False)]
+    assert queue[0].reason == "asked"  # the first reason stays; the case only moves up
+    await desk.settle()
+    assert [u.kind for u in desk.updates] == ["opened", "opened", "priority"]
+
+
+async def test_nobody_answered_before_the_office_closed_is_not_told_busy_or_soon(
+    desk: Desk,
+) -> None:
+    """The no-answer message comes 30 minutes after asking: after closing time, "our
+    helpers are busy, a helper will write to you soon" would promise what nobody can keep."""
+    desk.clock.now = dt.datetime(2026, 1, 14, 14, 50, tzinfo=dt.UTC)  # Wednesday 16:50
+    await desk.start("en", "8-12", user=1)
+    await desk.ask_for_person(1)
+    await desk.start("en", "18-24", user=2)
+    await desk.ask_for_person(2)
+    later = desk.clock.now + dt.timedelta(minutes=31)  # 17:21: the office has closed
+    assert len(await desk.service.due_for_helplines(later)) == 2
+    young, older = "\n".join(desk.told("1")), "\n".join(desk.told("2"))
+    assert "Our helpers are not here right now" in young
+    assert "from Thursday 09:00" in older
+    for told in (young, older):
+        assert "busy" not in told
+        assert "soon" not in told
+        assert "116 111" in told
+
+
+async def test_asking_again_promises_no_time(desk: Desk) -> None:
+    desk.clock.now = SUNDAY_12  # nobody is there: "soon" would not be true
+    await desk.start("en", "8-12")
+    await desk.ask_for_person()
+    again = " ".join(says((await desk.ask_for_person()).events))
+    assert "You already asked for a helper" in again
+    assert "soon" not in again.replace("as soon as they can", "")

@@ -28,9 +28,10 @@ def key(n: int) -> str:
     return hashlib.sha256(f"test:{n}".encode()).hexdigest()
 
 
-def new_case(label: str, *, urgent: bool = False, minutes: int = 0) -> Case:
+def new_case(label: str, *, urgent: bool = False, minutes: int = 0, priority: bool = False) -> Case:
     at = T0 + dt.timedelta(minutes=minutes)
-    return Case(label, "waiting", urgent, "13-15", "ro", "shelter", "asked", at, at, at)
+    return Case(label, "waiting", urgent, "13-15", "ro", "shelter", "asked", at, at, at,
+                priority=priority)  # fmt: skip
 
 
 def mapping(n: int) -> Mapping:
@@ -139,6 +140,30 @@ async def test_urgent_first_then_longest_waiting(stores: Stores) -> None:
     assert await stores.store.replace(case.changed(T0, urgent=True), 60)
     labels = [case.label for case in await stores.store.open_cases()]
     assert labels == ["#NEW1", "#URG1", "#URG2", "#OLD1"]
+
+
+async def test_urgent_then_priority_then_the_others(stores: Stores) -> None:
+    await stores.store.open(new_case("#OLD1", minutes=0), mapping(1), 60)
+    await stores.store.open(new_case("#PRI2", priority=True, minutes=8), mapping(2), 60)
+    await stores.store.open(new_case("#URG1", urgent=True, minutes=9), mapping(3), 60)
+    await stores.store.open(new_case("#PRI1", priority=True, minutes=3), mapping(4), 60)
+    labels = [case.label for case in await stores.store.open_cases()]
+    assert labels == ["#URG1", "#PRI1", "#PRI2", "#OLD1"]
+    # Raised to priority later: it moves up, and waited longest of the priority cases.
+    case = await stores.store.get("#OLD1")
+    assert case is not None
+    assert await stores.store.replace(case.changed(T0, priority=True), 60)
+    labels = [case.label for case in await stores.store.open_cases()]
+    assert labels == ["#URG1", "#OLD1", "#PRI1", "#PRI2"]
+    stored = await stores.store.get("#OLD1")
+    assert stored is not None
+    assert (stored.priority, stored.urgent) == (True, False)
+
+
+async def test_a_case_stored_before_priority_existed_reads_as_ordinary() -> None:
+    data = new_case("#AAAA").to_json()
+    del data["priority"]
+    assert Case.from_json(data).priority is False
 
 
 async def test_replace_refuses_a_change_made_on_an_older_rev(stores: Stores) -> None:

@@ -271,6 +271,27 @@ async def test_urgent_case_is_announced_in_general(fake: FakeTelegram, desk_bot:
     assert_staff_never_saw_young_person(fake)
 
 
+async def test_not_feeling_safe_at_a_service_is_a_priority_topic(
+    fake: FakeTelegram, desk_bot: Any
+) -> None:
+    async with desk_bot():
+        fake.text(YOUNG, "/start sh1", lang="en")
+        await fake.settled()
+        for value in ("en", "16-17", "feedback", "1", "no", "yes_person"):
+            press_value(fake, YOUNG, value)
+            await fake.settled()
+        await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
+        await fake.settled()
+        thread, name = case_topic(fake)
+        assert re.fullmatch(r"⚠️ PRIORITY #[A-Z0-9]{4} · 16-17 · en · shelter", name), name
+        card = fake.topic_texts(STAFF, thread)[0]
+        assert card.startswith("⚠️ PRIORITY: please answer before ordinary cases.")
+        assert "(reason: unsafe)" in card
+        # Not an alarm in General: that is for danger (urgent) only.
+        assert not any("PRIORITY" in t for t in fake.topic_texts(STAFF, None))
+    assert_staff_never_saw_young_person(fake)
+
+
 async def test_outsiders_are_ignored_and_not_logged(
     fake: FakeTelegram, desk_bot: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -187,6 +187,43 @@ async def test_a_web_chat_visitor_and_a_web_worker_talk(
     await case_ws.close()
 
 
+async def test_not_feeling_safe_at_a_service_puts_the_case_before_ordinary_ones(
+    state: Web, client: Client, visitor: Visitor
+) -> None:
+    first = Visitor(client)
+    await first.open()
+    await first.turn("command", "person")
+    await first.close()
+    csrf = await login(client, "worker")
+    seen: list[str] = []
+    ws = await _ws(client, csrf)
+    assert len((await _frames(ws, "queue", seen))["cases"]) == 1
+    for value, step in (
+        ("feedback", "choose"),
+        ("shelter", "which_service"),
+        ("1", "overall"),
+        ("no", "felt_safe"),
+        ("yes_person", "talk_now"),
+    ):
+        await visitor.turn("button", value, step)
+    event = await _frames(ws, "event", seen)
+    assert (event["kind"], event["case"]["priority"]) == ("opened", True)
+    cases = (await _frames(ws, "queue", seen))["cases"]
+    assert [(c["reason"], c["priority"]) for c in cases] == [("unsafe", True), ("asked", False)]
+    page = await (await client.get("/desk")).text()
+    first_row = page.index('<tr class="case')
+    assert page[first_row:].startswith('<tr class="case priority"')
+    assert '<strong class="badge priority">Priority</strong>' in page
+    label = cases[0]["id"]
+    case_page = await (await client.get(f"/desk/case/{label}")).text()
+    assert '<p id="priority-flag" class="badge priority">Priority</p>' in case_page
+    assert '<p id="urgent-flag" class="badge" hidden>Urgent</p>' in case_page
+    for secret in _secrets_of(state, visitor.visit):
+        assert secret not in page + case_page
+        assert secret not in "".join(seen)
+    await ws.close()
+
+
 async def test_a_danger_phrase_puts_the_case_first_marked_urgent(
     state: Web, client: Client, visitor: Visitor
 ) -> None:

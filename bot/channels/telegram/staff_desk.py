@@ -231,14 +231,14 @@ class StaffDesk:
             if not case.open:
                 await self.topics.expire(case.label, self.service.grace)
             return  # another process posted it
-        if kind in ("opened", "urgent"):
+        if kind in ("opened", "urgent", "priority"):
             thread, new = await self._topic(case)
             if kind == "urgent":
                 self._post(st.announce(case), None)
-                if not new and thread is not None:
-                    await self._quietly(self.transport.edit_topic(self.chat_id, thread,
-                                                                  st.topic_name(case)))  # fmt: skip
-                    self._post(st.card(case), thread)
+            if kind != "opened" and not new and thread is not None:  # an open case moved up
+                await self._quietly(self.transport.edit_topic(self.chat_id, thread,
+                                                              st.topic_name(case)))  # fmt: skip
+                self._post(st.card(case), thread)
         elif kind == "message" and update.seq is not None:
             said = await self.service.transcript(case.label, update.seq)
             if said and said[0].sender == "young_person":

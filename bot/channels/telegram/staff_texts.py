@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.storage.cases import Case
 
 URGENT = "🚨 URGENT"
+PRIORITY = "⚠️ PRIORITY"
 CLOSED = "✅"
 MAX_TOPIC_NAME = 128  # Telegram's limit for a forum topic's name
 
@@ -54,12 +55,19 @@ def topic_name(case: Case) -> str:
         name = f"{CLOSED} {name}"
     elif case.urgent:
         name = f"{URGENT} {name}"
+    elif case.priority:
+        name = f"{PRIORITY} {name}"
     return name[:MAX_TOPIC_NAME]
 
 
 def card(case: Case) -> str:
     """The first message in a case's topic."""
-    head = f"{URGENT}: someone may be in danger. " if case.urgent else ""
+    if case.urgent:
+        head = f"{URGENT}: someone may be in danger. "
+    elif case.priority:
+        head = f"{PRIORITY}: please answer before ordinary cases. "
+    else:
+        head = ""
     return (
         f"{head}New case {describe(case)} (reason: {case.reason}).\n"
         "The young person is anonymous: you see this label, their age band, language and "
@@ -116,6 +124,12 @@ def from_worker(name: str | None, worker: str | None, text: str) -> str:
     return f"{name or 'Worker'} ({desk_of(worker)}): {text}"
 
 
+def marker(case: Case) -> str:
+    """How soon a case needs an answer, as staff see it first: urgent, priority or none."""
+    return URGENT if case.urgent else PRIORITY if case.priority else ""
+
+
 def queue_line(case: Case) -> str:
     state = f"answered by “{case.worker_name}”" if case.status == "claimed" else "waiting"
-    return f"{URGENT + ' ' if case.urgent else ''}{describe(case)}: {state}"
+    mark = marker(case)
+    return f"{mark + ' ' if mark else ''}{describe(case)}: {state}"

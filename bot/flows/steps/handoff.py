@@ -11,14 +11,18 @@ from bot.flows.steps.base import Outcome, StepBase, StepContext, register
 
 @register("handoff")
 class HandoffStep(StepBase):
-    """Ask for a human worker. The text tells the young person what happens next.
+    """Ask for a human worker. The text tells the young person what happens next; SafeVoice
+    then says who will answer and when, from the office hours, so the text should not
+    promise a time. `priority: true` puts the request before ordinary ones (use it when
+    the young person says they do not feel safe); `urgent: true` is for danger right now.
 
     ```yaml
-    - id: ask_person
+    - id: get_person
       type: handoff
-      reason: asked
-      text: Okay. A worker will write to you here. They will not see your name or number.
-      next: back_to_menu
+      reason: unsafe
+      priority: true
+      text: Okay. I am asking someone from our team to talk with you.
+      next: listened
     ```
     """
 
@@ -26,6 +30,7 @@ class HandoffStep(StepBase):
     text: Text
     reason: Name = "asked"
     urgent: bool = False
+    priority: bool = False
 
     def enter(self, ctx: StepContext) -> Outcome:
         session = ctx.session
@@ -36,6 +41,7 @@ class HandoffStep(StepBase):
                 language=session.lang,
                 service=session.service,
                 urgent=self.urgent,
+                priority=self.priority,
             ),
             ctx.say(ctx.t(self.text)),
         ]

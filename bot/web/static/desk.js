@@ -40,12 +40,15 @@
     if (!rows) return;
     clearChildren(rows);
     cases.forEach(function (c) {
-      const tr = el("tr", null, c.urgent ? "case urgent" : "case");
+      const tr = el("tr", null, c.urgent ? "case urgent" : c.priority ? "case priority" : "case");
       tr.dataset.label = c.id;
       const th = el("th");
       th.scope = "row";
       if (c.urgent) {
         th.appendChild(el("strong", "Urgent", "badge"));
+        th.appendChild(document.createTextNode(" "));
+      } else if (c.priority) {
+        th.appendChild(el("strong", "Priority", "badge priority"));
         th.appendChild(document.createTextNode(" "));
       }
       const link = el("a", c.label);
@@ -67,6 +70,8 @@
   function onEvent(kind, c) {
     if (kind === "urgent") {
       announce.textContent = "Urgent: case " + c.label + " needs a worker now.";
+    } else if (kind === "priority" || (kind === "opened" && c.priority)) {
+      liveState.textContent = "Priority case " + c.label + " is waiting.";
     } else if (kind === "opened") {
       liveState.textContent = "New case " + c.label + " is waiting.";
     }
@@ -88,6 +93,7 @@
     });
     const open = c.status !== "closed";
     show("urgent-flag", c.urgent);
+    show("priority-flag", c.priority);
     show("send-form", c.mine);
     show("claim-form", open && !c.mine);
     show("note-form", open);

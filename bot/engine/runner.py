@@ -141,10 +141,10 @@ class Engine:
                 turn = _Turn(self, session, *current, events=events)
                 self._run(session, *current, self._reenter(turn, current[1]), events)
                 return session, events
+        if inp.kind == "button" and inp.step == CHECK_IN_STEP:
+            self._checked_in(session, inp.value, events)
+            return session, events
         if current is None:
-            if inp.kind == "button" and inp.step == CHECK_IN_STEP:
-                self._checked_in(session, inp.value, events)
-                return session, events
             self._enter_flow(session, "menu" if session.band else "start", events)
             return session, events
         flow, step = current
@@ -152,9 +152,6 @@ class Engine:
         if inp.kind == "text" and not value.strip():
             events.append(turn.say(turn.system("I didn't get any words there. That's okay.")))
             self._run(session, flow, step, self._reenter(turn, step), events)
-            return session, events
-        if inp.kind == "button" and inp.step == CHECK_IN_STEP:
-            self._checked_in(session, inp.value, events)
             return session, events
         if inp.kind == "button" and inp.step not in (None, step.id):
             events.append(turn.say(turn.system("That button belongs to an earlier question.")))

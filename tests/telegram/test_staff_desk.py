@@ -109,6 +109,14 @@ def case_topic(fake: FakeTelegram) -> tuple[int, str]:
     return next(iter(fake.topics[STAFF].items()))
 
 
+async def case_opened(fake: FakeTelegram, lang: str = "ro") -> tuple[int, str]:
+    """The young person asks for a person; the case's topic (thread id, name) once made."""
+    await ask_for_person(fake, lang=lang)
+    await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
+    await fake.settled()
+    return case_topic(fake)
+
+
 async def say(
     fake: FakeTelegram, thread: int | None, text: str, who: dict[str, Any] = WORKER
 ) -> None:
@@ -134,10 +142,7 @@ async def test_case_conversation_end_to_end(
     fake: FakeTelegram, desk_bot: Any, redis_url: str
 ) -> None:
     async with desk_bot() as bot:
-        await ask_for_person(fake)
-        await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
-        await fake.settled()
-        thread, name = case_topic(fake)
+        thread, name = await case_opened(fake)
         assert re.fullmatch(r"#[A-Z0-9]{4} · 13-15 · ro · shelter", name), name
         label = name.split(" ")[0]
         assert label in fake.topic_texts(STAFF, thread)[0]  # the case card
@@ -231,10 +236,7 @@ async def test_worker_message_sent_after_a_kill_between_mark_and_act(
     """Regression (issue 9): the desk marked a staff update seen before acting on it, so
     a process killed in between lost the worker's message for good on redelivery."""
     async with desk_bot() as bot:
-        await ask_for_person(fake, lang="en")
-        await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
-        await fake.settled()
-        thread, _ = case_topic(fake)
+        thread, _ = await case_opened(fake, lang="en")
         await say(fake, thread, "/claim Ana")
         await fake.wait_for(lambda: "Ana" in young_person_texts(fake))
         # The process that took the next update was killed before it acted on it.
@@ -297,10 +299,7 @@ async def test_outsiders_are_ignored_and_not_logged(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with desk_bot() as bot:
-        await ask_for_person(fake, lang="en")
-        await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
-        await fake.settled()
-        thread, name = case_topic(fake)
+        thread, name = await case_opened(fake, lang="en")
         label = name.split(" ")[0]
         before = len(fake.calls)
         # Another group (the bot was added somewhere else), and a non-member in the staff group.
@@ -323,10 +322,7 @@ async def test_outsiders_are_ignored_and_not_logged(
 
 async def test_claim_needs_a_display_name(fake: FakeTelegram, desk_bot: Any) -> None:
     async with desk_bot() as bot:
-        await ask_for_person(fake, lang="en")
-        await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
-        await fake.settled()
-        thread, name = case_topic(fake)
+        thread, name = await case_opened(fake, lang="en")
         await say(fake, thread, "/claim")
         assert any("Choose the name" in t for t in fake.topic_texts(STAFF, thread))
         case = await bot.cases.get(name.split(" ")[0])

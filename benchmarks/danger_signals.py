@@ -1,7 +1,7 @@
 """Danger-signal detector on the development set: recall, false alarms, time (not a test).
 
     .venv/bin/python benchmarks/danger_signals.py [--devset tests/safety/devset]
-        [--show-misses] [--repeat 3]
+        [--show-misses] [--repeat 3] [--lang en]
 
 The development set (`tests/safety/devset/`, see `tests/safety/test_devset.py`) is
 messages written the way young people write, without looking at the phrase lists, in
@@ -149,9 +149,14 @@ def main() -> None:
     parser.add_argument(
         "--show-misses", action="store_true", help="list misses and false alarms (shipped)"
     )
+    parser.add_argument("--lang", help="only this language's files (while writing phrases)")
     args = parser.parse_args()
 
-    devset = load_devset(args.devset)
+    devset = {
+        key: messages
+        for key, messages in load_devset(args.devset).items()
+        if args.lang in (None, key[0])
+    }
     detectors: dict[str, Check] = {
         "shipped": Detector.load(),
         "plain": Detector.load(plain=True),

@@ -18,19 +18,24 @@ file and line that matched and why: what a safeguarding lead needs, never the wo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from bot.safety.fuzzy import Speller
-from bot.safety.lexicon import DEFAULT_DIR, Level, LexiconFiles, Phrase, load_files
+from bot.safety.lexicon import ARABIC_LETTER as _ARABIC_LETTER
+from bot.safety.lexicon import COMMA, DEFAULT_DIR, Level, LexiconFiles, Phrase, load_files
 from bot.safety.normalise import normalise
+from bot.safety.ordinary import OrdinaryWords
 from bot.safety.scope import Scope
 
 __all__ = ["DangerCheck", "DangerMatch", "Detector"]
 
-# Sentence ends and commas close a clause; a phrase never runs across them.
-_SEGMENTS = re.compile(r"[.!?;,:\n\u060c\u061b\u061f\u3002]+")
+# A phrase never runs across a sentence end. A comma closes a clause too, except for the
+# parts of an `a + b` line ("my passport, he keeps it"): it is kept as a word of its own.
+_SEGMENTS = re.compile(r"[.!?;\n\u061b\u061f\u3002]+")
+_COMMAS = re.compile(r"[,:\u060c]+")
 _EMOJI = {
     "\U0001f52a": " knife ", "\U0001f5e1": " knife ", "\U0001f52b": " gun ",
     "\U0001f48a": " pills ", "\U0001fa78": " blood ", "\U0001faa2": " rope ",
@@ -60,25 +65,56 @@ class DangerCheck(Protocol):
 
 @dataclass
 class _Compiled:
-    regex: re.Pattern[str]
-    phrases: list[Phrase]
+    phrase: Phrase
+    rank: int  # clear signals before concerns, then the order of the files
+    _regexes: list[re.Pattern[str]] | None = None
+
+    @property
+    def regexes(self) -> list[re.Pattern[str]]:
+        """One expression, or one per part of an `a + b` line. Compiled when first needed:
+        most phrases are never tried in a process's life, and compiling all of them would
+        add seconds to every start."""
+        if self._regexes is None:
+            patterns = self.phrase.parts or (self.phrase.pattern,)
+            self._regexes = [re.compile(r"(?<!\S)(?:" + p + r")(?!\S)") for p in patterns]
+        return self._regexes
+
+
+@dataclass(frozen=True)
+class _Found:
+    match: DangerMatch
+    start: int
+    length: int
+
+
+def _uncovered(start: int, end: int, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    at = start
+    for a, b in sorted(spans):
+        if a > at:
+            yield at, a
+        at = max(at, b)
+    if at < end:
+        yield at, end
 
 
 class Detector:
     def __init__(self, files: LexiconFiles, *, plain: bool = False) -> None:
         self.files, self.plain = files, plain
         self.languages = files.languages
-        self._compiled: dict[str, _Compiled] = {}
-        for lang, phrases in files.phrases.items():
-            # Clear signals first: at one place in a text the first alternative wins.
-            ordered = sorted(phrases, key=lambda p: p.level != "clear")
-            body = "|".join(f"(?P<p{i}>{p.pattern})" for i, p in enumerate(ordered))
-            regex = re.compile(r"(?<!\S)(?:" + body + r")(?!\S)")
-            self._compiled[lang] = _Compiled(regex, ordered)
+        # One small expression per phrase, tried only when the text holds a stem its first
+        # word begins with: a few phrases are tried per message, not all of them.
+        self._compiled: list[_Compiled] = []
+        self._anchored: dict[str, list[int]] = {}
+        for phrases in files.phrases.values():
+            for rank, phrase in enumerate(sorted(phrases, key=lambda p: p.level != "clear")):
+                for anchor in phrase.anchors:
+                    self._anchored.setdefault(anchor, []).append(len(self._compiled))
+                self._compiled.append(_Compiled(phrase, rank))
         self._scopes = {lang: Scope(files.scopes.get(lang, {})) for lang in files.languages}
         vocabulary = files.words | files.stems
         self._vocabulary = vocabulary
-        self._speller = Speller(files.words, files.stems, files.keep)
+        ordinary = OrdinaryWords(files.languages)
+        self._speller = Speller(files.words, files.stems, files.keep, ordinary)
         spelling: dict[str, str] = {}
         for table in files.spelling.values():
             spelling.update(table)
@@ -99,7 +135,11 @@ class Detector:
         """The segment's words as written (spaced letters joined, txt speak respelt), then,
         when any word is near a danger word, once more with those words read as it: with
         the places of the words read so."""
-        words = normalise(segment).split()
+        words: list[str] = []
+        for piece in _COMMAS.split(segment):
+            folded = normalise(piece).split()
+            if folded:
+                words.extend([COMMA, *folded] if words else folded)
         if self.plain:
             return [(words, set())]
         written: list[str] = []
@@ -149,44 +189,94 @@ class Detector:
 
     # -- matching ---------------------------------------------------------------------------
     def __call__(self, text: str, prefer: str | None = None) -> DangerMatch | None:
-        """The clearest danger in `text`, the `prefer` language's phrases first; pure."""
+        """The clearest danger in `text`, the `prefer` language's phrases first; pure.
+
+        Every phrase is tried at every place, so a concern early in a text never hides a
+        clear signal later. Of the phrases that stand, a clear one wins over a concern,
+        the chat's language over others, the earliest place, then the longest phrase."""
         if not self.plain:
             text = _EMOJI_RE.sub(lambda found: _EMOJI[found.group(0)], text)
-        order = sorted(self._compiled, key=lambda lang: lang != prefer)
-        concern: DangerMatch | None = None
-        for segment in _SEGMENTS.split(text):
+        best: tuple[tuple[int, ...], DangerMatch] | None = None
+        for number, segment in enumerate(_SEGMENTS.split(text)):
             for words, respelt in self._readings(segment):
-                folded = " ".join(words)
-                for lang in order if folded else ():
-                    found = self._match(lang, folded, respelt)
-                    if found is not None and found.level == "clear":
-                        return found
-                    concern = concern or found
-        return concern
+                for found, rank in self._matches(words, respelt, prefer):
+                    key = (
+                        found.match.level != "clear",
+                        found.match.language != prefer,
+                        number,
+                        found.start,
+                        -found.length,
+                        rank,
+                    )
+                    if best is None or key < best[0]:
+                        best = (key, found.match)
+        return best[1] if best else None
 
     match = __call__
 
-    def _match(self, lang: str, folded: str, respelt: set[int]) -> DangerMatch | None:
-        compiled = self._compiled[lang]
-        concern: DangerMatch | None = None
-        for found in compiled.regex.finditer(folded):
-            phrase = compiled.phrases[int(str(found.lastgroup)[1:])]
-            before = folded[: found.start()].split()
-            inside = found.group(0).split()
-            spelt = any(len(before) <= i < len(before) + len(inside) for i in respelt)
-            level, why = phrase.level, "spelling" if spelt else ""
-            if spelt and len(inside) == 1:
-                level = "concern"  # one word that only looks like a danger word: ask
-            if not self.plain:
-                judged = self._scopes[lang].judge(before, inside, phrase.words)
-                if judged == "negated":
-                    continue
-                if judged is not None:
-                    level, why = "concern", judged
-            else:
-                level = "clear"
-            match = DangerMatch(phrase.category, lang, level, phrase.rule, why)
-            if level == "clear":
-                return match
-            concern = concern or match
-        return concern
+    def _candidates(self, words: list[str]) -> set[int]:
+        out: set[int] = set()
+        for word in set(words):
+            # Arabic joins up to four letters of "and", "with", "the" onto a word.
+            starts = range(min(len(word), 5)) if _ARABIC_LETTER.match(word) else (0,)
+            for start in starts:
+                for end in range(start + 1, len(word) + 1):
+                    out.update(self._anchored.get(word[start:end], ()))
+        return out
+
+    def _matches(
+        self, words: list[str], respelt: set[int], prefer: str | None
+    ) -> Iterator[tuple[_Found, int]]:
+        folded = " ".join(words)
+        for index in self._candidates(words):
+            compiled = self._compiled[index]
+            phrase = compiled.phrase
+            for start, end in self._places(compiled, folded):
+                before = folded[:start].split()
+                inside = folded[start:end].split()
+                spelt = any(len(before) <= i < len(before) + len(inside) for i in respelt)
+                level, why = phrase.level, "spelling" if spelt else ""
+                if spelt and len(inside) == 1:
+                    level = "concern"  # one word that only looks like a danger word: ask
+                if self.plain:
+                    level = "clear"
+                else:
+                    judged = self._judge(phrase, prefer, before, inside)
+                    if judged == "negated":
+                        continue
+                    if judged is not None:
+                        level, why = "concern", judged
+                match = DangerMatch(phrase.category, phrase.lang, level, phrase.rule, why)
+                yield _Found(match, len(before), len(inside)), compiled.rank
+
+    def _places(self, compiled: _Compiled, folded: str) -> Iterator[tuple[int, int]]:
+        """Where a phrase stands in the text; for `a + b`, the stretch from the first part
+        to the last, when no clause word ("but", "and") stands between them."""
+        if not compiled.phrase.parts:
+            for each in compiled.regexes[0].finditer(folded):
+                yield each.span()
+            return
+        spans = []
+        for regex in compiled.regexes:
+            found = regex.search(folded)
+            if found is None:
+                return
+            spans.append(found.span())
+        start, end = min(a for a, _ in spans), max(b for _, b in spans)
+        gaps = [folded[a:b] for a, b in _uncovered(start, end, spans)]
+        if not self._scopes[compiled.phrase.lang].breaks(" ".join(gaps).split()):
+            yield start, end
+
+    def _judge(
+        self, phrase: Phrase, prefer: str | None, before: list[str], inside: list[str]
+    ) -> str | None:
+        """The scope words of the phrase's language and of the chat's: a negation in
+        either cancels ("i am not" before a Romanian phrase)."""
+        verdicts = [
+            self._scopes[lang].judge(before, inside, phrase.words)
+            for lang in dict.fromkeys((phrase.lang, prefer))
+            if lang in self._scopes
+        ]
+        if "negated" in verdicts:
+            return "negated"
+        return next((verdict for verdict in verdicts if verdict), None)

@@ -4,13 +4,14 @@ A word a young person typed that is not a word of the phrase lists is read as th
 nearest one when it is at most one edit away (two for words of eight letters or more):
 "suicde", "slaped", "kidnaped", "pasport". Short words are never changed, nor read as
 short danger words (too many ordinary words lie one edit from "kill", "hurt" or
-"right"), nor are the `keep:` words of the spelling files. The lookup is a
+"right"), nor are everyday words of the languages (bot/safety/ordinary.py: "violet" is
+not the Romanian "violat") or the `keep:` words of the spelling files. The lookup is a
 symmetric-delete index: no scan over the vocabulary.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from functools import lru_cache
 from itertools import combinations
 
@@ -45,11 +46,18 @@ def _allowed(word: str) -> int:
 
 
 class Speller:
-    def __init__(self, words: Iterable[str], stems: Iterable[str], keep: Iterable[str]) -> None:
+    def __init__(
+        self,
+        words: Iterable[str],
+        stems: Iterable[str],
+        keep: Iterable[str],
+        ordinary: Container[str] = frozenset(),
+    ) -> None:
         self.words = {w for w in words if w.isalpha()}
         self.all_stems = tuple(s for s in stems if s.isalpha())
         self.stems = {s for s in self.all_stems if len(s) >= TARGET_LENGTH}
         self.keep = set(keep)
+        self.ordinary = ordinary
         self._index: dict[str, set[str]] = {}
         for word in [*self.words, *self.stems]:
             if len(word) < TARGET_LENGTH:
@@ -72,7 +80,7 @@ class Speller:
         """`token` itself, or the danger word (or `*` stem) it is a misspelling of."""
         if len(token) < MIN_LENGTH or token in self.words or token in self.keep:
             return token
-        if not token.isalpha() or token.startswith(self.all_stems):
+        if not token.isalpha() or token.startswith(self.all_stems) or token in self.ordinary:
             return token
         near = self._near(token)
         if near is not None:

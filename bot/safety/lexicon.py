@@ -6,10 +6,12 @@ Per language, in `bot/safety/lexicons/`:
   with `?` is a possible concern (a gentle question), the others are clear signals.
   Case, accents, Arabic marks, apostrophes and repeated letters do not matter; one
   other word may stand between two words of a phrase, `...` allows up to six; `*` at
-  the end of a word lets it go on; `@name` is any alternative of a group.
+  the end of a word lets it go on; `@name` is any alternative of a group; `a + b`
+  means both parts in one clause, in any order.
 - `<lang>.groups.txt`: `@name: one | two words | thr*`, the alternatives of a group, so
   persons, tenses, genders and dialect forms are written once and used everywhere.
-- `<lang>.scope.txt`: `negation:`, `hypothetical:`, `topic:` and `clause:` word lists
+- `<lang>.scope.txt`: `negation:`, `hypothetical:`, `topic:`, `clause:` and `subject:`
+  word lists
   (bot/safety/scope.py).
 - `<lang>.spelling.txt`: `wnt = want` (a word read as another before matching) and
   `keep: word | word` (ordinary words never read as a near danger word).
@@ -35,16 +37,17 @@ Category = Literal[
 ]  # fmt: skip
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 Level = Literal["clear", "concern"]
-SCOPES = ("negation", "hypothetical", "topic", "clause")
+SCOPES = ("negation", "hypothetical", "topic", "clause", "subject")
 EXTRA_FILES = ("groups", "scope", "spelling")
 DEFAULT_DIR = Path(__file__).resolve().parent / "lexicons"
 
-GAP = r"(?: \S+)? "  # one other word may stand between the words of a phrase
-WIDE_GAP = r"(?: \S+){0,6} "  # `...`: up to six
+COMMA = ","  # a comma in a text, kept as a word: no gap reaches across it
+GAP = r"(?: [^\s,]+)? "  # one other word may stand between the words of a phrase
+WIDE_GAP = r"(?: [^\s,]+){0,6} "  # `...`: up to six
 # Arabic writes "and", "so", "with", "for", "like", "will" and "the" onto the word:
 # "واريد" is "and I want". Each Arabic word may carry them in front.
 _AR_PREFIX = r"(?:[وف])?(?:[بلكس])?(?:ال|ل)?"
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 _GROUP_NAME = re.compile(r"@([a-z][a-z0-9_]*)")
 
 
@@ -58,6 +61,10 @@ class Phrase:
     line: int
     pattern: str
     words: frozenset[str] = frozenset()  # its own words: a "not" among them is meant
+    # The stems its first word can begin with: a text holding none of them is not tried.
+    anchors: frozenset[str] = frozenset()
+    # `a + b`: parts that must all stand in one clause, in any order; `pattern` is "".
+    parts: tuple[str, ...] = ()
 
     @property
     def rule(self) -> str:
@@ -102,6 +109,7 @@ class LexiconFiles:
 class Group:
     pattern: str
     words: frozenset[str]
+    firsts: frozenset[str] = frozenset()  # the first stem of each alternative
 
 
 def _word(word: str, lang: str, files: LexiconFiles | None, into: set[str] | None) -> str:
@@ -114,7 +122,7 @@ def _word(word: str, lang: str, files: LexiconFiles | None, into: set[str] | Non
     if into is not None:
         into.add(stem)
     pattern = re.escape(stem) + (r"\S*" if wild else "")
-    if lang == "ar" and _ARABIC_LETTER.match(stem):
+    if lang == "ar" and ARABIC_LETTER.match(stem):
         pattern = _AR_PREFIX + pattern
     return pattern
 
@@ -125,9 +133,11 @@ def phrase_pattern(
     groups: dict[str, Group] | None = None,
     files: LexiconFiles | None = None,
     into: set[str] | None = None,
+    first: set[str] | None = None,
 ) -> str:
     """The regular expression for one phrase ("" when nothing is left to match); its
-    words go `into` the set given. Raises KeyError naming an unknown `@group`."""
+    words go `into` the set given, the stems its first word may begin with into `first`.
+    Raises KeyError naming an unknown `@group`."""
     parts: list[str] = []
     wide = False
     for raw in phrase.replace("…", " ... ").split():
@@ -135,6 +145,8 @@ def phrase_pattern(
             wide = True
             continue
         named = _GROUP_NAME.fullmatch(raw)
+        if raw.startswith("@") and not named:
+            raise KeyError(raw[1:])  # "@keep*": a group already holds every form
         # A word that folds into several ("my-self", "can't") is matched as those words.
         keep_whole = named or raw.endswith("*")
         pieces = [raw] if keep_whole else normalise(raw).split()
@@ -144,8 +156,12 @@ def phrase_pattern(
                 pattern = group.pattern
                 if into is not None:
                     into.update(group.words)
+                if first is not None and not parts:
+                    first.update(group.firsts)
             else:
                 pattern = _word(piece, lang, files, into)
+                if first is not None and not parts and pattern:
+                    first.add(normalise(piece.rstrip("*")))
             if not pattern:
                 continue
             if parts:
@@ -180,8 +196,11 @@ def read_groups(path: Path, lang: str, files: LexiconFiles) -> dict[str, Group]:
             msg = f"{path}:{number}: write a group as `@name: one | two | three`"
             raise ConfigError(msg)
         words: set[str] = set()
+        firsts: set[str] = set()
         try:
-            patterns = [phrase_pattern(alt, lang, {}, files, words) for alt in _alternatives(rest)]
+            patterns = [
+                phrase_pattern(alt, lang, {}, files, words, firsts) for alt in _alternatives(rest)
+            ]
         except KeyError:
             msg = f"{path}:{number}: a group cannot use another group"
             raise ConfigError(msg) from None
@@ -190,7 +209,7 @@ def read_groups(path: Path, lang: str, files: LexiconFiles) -> dict[str, Group]:
             msg = f"{path}:{number}: this group has no words to look for"
             raise ConfigError(msg)
         alternation = "(?:" + "|".join(sorted(set(patterns))) + ")"
-        groups[named.group(1)] = Group(alternation, frozenset(words))
+        groups[named.group(1)] = Group(alternation, frozenset(words), frozenset(firsts))
     return groups
 
 
@@ -203,15 +222,32 @@ def read_phrases(
         level: Level = "concern" if line.startswith("?") else "clear"
         text = line.removeprefix("?").strip()
         words: set[str] = set()
-        try:
-            pattern = phrase_pattern(text, lang, groups, files, words)
-        except KeyError as exc:
-            msg = f"{path}:{number}: there is no group @{exc.args[0]} in {lang}.groups.txt"
-            raise ConfigError(msg) from None
-        if not pattern:
-            msg = f"{path}:{number}: this line has no letters left to look for: {line!r}"
+        compiled: list[tuple[str, set[str]]] = []
+        parts = [part.strip() for part in text.split("+")]
+        if len(parts) > 1 and not all(parts):
+            msg = f"{path}:{number}: write `words + other words`, with words on both sides of +"
             raise ConfigError(msg)
-        phrases.append(Phrase(lang, category, level, number, pattern, frozenset(words)))
+        for part in parts:
+            anchors: set[str] = set()
+            try:
+                pattern = phrase_pattern(part, lang, groups, files, words, anchors)
+            except KeyError as exc:
+                msg = f"{path}:{number}: there is no group @{exc.args[0]} in {lang}.groups.txt"
+                raise ConfigError(msg) from None
+            if not pattern:
+                msg = f"{path}:{number}: this line has no letters left to look for: {line!r}"
+                raise ConfigError(msg)
+            compiled.append((pattern, anchors))
+        # Any part must be there, so the one with the fewest stems is the cheapest test.
+        fewest = min((anchors for _, anchors in compiled), key=len)
+        together = tuple(pattern for pattern, _ in compiled) if len(compiled) > 1 else ()
+        pattern = "" if together else compiled[0][0]
+        phrases.append(
+            Phrase(
+                lang, category, level, number, pattern, frozenset(words), frozenset(fewest),
+                together,
+            )
+        )  # fmt: skip
     return phrases
 
 

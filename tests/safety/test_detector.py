@@ -15,7 +15,10 @@ from bot.safety.fuzzy import distance
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     files = {
-        "en.groups.txt": "@he: he | she | they | my boss | the man\n@keep: keep* | kept | took\n",
+        "en.groups.txt": (
+            "@he: he | she | they | my boss | the man\n@keep: keep* | kept | took\n"
+            "@docs: passport | papers | id\n"
+        ),
         "en.documents_taken.txt": "# papers\n@he @keep my passport\n",
         "en.abuse_now.txt": "@he hits me\n@he hit* me\n",
         "en.suicide.txt": "want to die\nkill myself\nsuicid*\n",
@@ -26,8 +29,11 @@ def folder(tmp_path: Path) -> Path:
             "hypothetical: if | what if\n"
             "topic: about | workshop\n"
             "clause: but | and\n"
+            "subject: i | he | she | they | we\n"
         ),
         "en.spelling.txt": "wnt = want\n2 = to\nkeep: suicidally\n",
+        "en.held_or_forced.txt": "? he watches me\nhe watches me through the camera\n",
+        "en.forced_work.txt": "@docs + @he @keep\n? make me work\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
@@ -102,6 +108,8 @@ def test_the_plain_matcher_is_phrases_only(folder: Path) -> None:
         ("en.groups.txt", "he | she\n", r"en\.groups\.txt:1"),
         ("en.groups.txt", "@a: @b\n", "cannot use another group"),
         ("en.suicide.txt", "@nobody dies\n", "no group @nobody"),
+        ("en.suicide.txt", "@want* to die\n", r"no group @want\*"),
+        ("en.suicide.txt", "want to + \n", r"en\.suicide\.txt:1"),
         ("en.scope.txt", "negations: not\n", r"en\.scope\.txt:1"),
         ("en.spelling.txt", "two words = one\n", r"en\.spelling\.txt:1"),
     ],
@@ -111,3 +119,70 @@ def test_file_mistakes_name_their_place(tmp_path: Path, name: str, text: str, er
     (tmp_path / name).write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=error):
         Detector.load(tmp_path)
+
+
+# -- regressions found in review of 0.2's detector --------------------------------------
+
+
+def test_a_concern_early_in_a_text_does_not_hide_a_clear_signal_later(folder: Path) -> None:
+    detector = Detector.load(folder)
+    assert found(detector, "they make me work and he has a knife") == (
+        "immediate_danger", "clear", "",
+    )  # fmt: skip
+
+
+def test_the_longest_phrase_at_a_place_wins_over_the_first_file(folder: Path) -> None:
+    detector = Detector.load(folder)
+    match = detector("he watches me through the camera", "en")
+    assert match is not None
+    assert (match.level, match.rule) == ("clear", "en.held_or_forced:2")
+
+
+def test_a_negation_in_the_chats_language_reaches_a_phrase_of_another(tmp_path: Path) -> None:
+    (tmp_path / "en.scope.txt").write_text("negation: not\n", encoding="utf-8")
+    (tmp_path / "en.suicide.txt").write_text("kill myself\n", encoding="utf-8")
+    (tmp_path / "ro.scope.txt").write_text("negation: nu\n", encoding="utf-8")
+    (tmp_path / "ro.immediate_danger.txt").write_text("in pericol\n", encoding="utf-8")
+    detector = Detector.load(tmp_path)
+    assert detector("i am not in pericol", "en") is None
+    assert detector("i am in pericol", "en") is not None
+
+
+def test_a_negation_does_not_reach_past_a_new_subject(folder: Path) -> None:
+    detector = Detector.load(folder)
+    assert found(detector, "when i dont work they hit me") == ("abuse_now", "clear", "")
+    assert found(detector, "i will never forget he hit me") == ("abuse_now", "clear", "")
+    assert found(detector, "he never hits me") is None
+
+
+def test_what_happens_after_an_if_is_not_a_what_if(folder: Path) -> None:
+    detector = Detector.load(folder)
+    assert found(detector, "if we stop they hit me") == ("abuse_now", "clear", "")
+    assert found(detector, "what if he hits me") == ("abuse_now", "concern", "hypothetical")
+
+
+def test_together_parts_match_in_any_order_within_one_clause(folder: Path) -> None:
+    detector = Detector.load(folder)
+    for text in ("my passport he keeps it", "he took my id", "they kept my papers"):
+        assert found(detector, text) == ("forced_work", "clear", ""), text
+    assert found(detector, "my passport, he keeps it") == ("forced_work", "clear", "")
+    assert found(detector, "my passport is safe but he keeps calling") is None
+    assert found(detector, "my passport is safe. he keeps calling") is None
+    assert found(detector, "my passport he dont keep it") is None
+
+
+def test_everyday_words_are_not_respelt_into_danger_words(tmp_path: Path) -> None:
+    (tmp_path / "ro.abuse_now.txt").write_text("m a violat\nviolat*\n", encoding="utf-8")
+    (tmp_path / "en.suicide.txt").write_text("trapped\n", encoding="utf-8")
+    detector = Detector.load(tmp_path)
+    assert detector("the violet room is nice", "en") is None  # "violet", not "violat"
+    assert detector("i wrapped the present", "en") is None  # "wrapped", not "trapped"
+    assert detector("m a violatt", "ro") is not None  # a true misspelling still reads
+
+
+def test_an_arabic_word_with_its_prefixes_finds_its_phrase(tmp_path: Path) -> None:
+    (tmp_path / "ar.documents_taken.txt").write_text("اخذ جوازي\n", encoding="utf-8")
+    detector = Detector.load(tmp_path)
+    match = detector("وبعدين فاخذ جوازي", "ar")
+    assert match is not None
+    assert match.category == "documents_taken"

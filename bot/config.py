@@ -99,6 +99,38 @@ class Helpline(_Strict):
     languages: tuple[str, ...] = ()
 
 
+class ReportRemove(_Strict):
+    """A service that helps take a picture or video of a young person off the internet
+    (the image-abuse route). `country` (ISO code) picks the deployment's; those without
+    a country are the fallback wherever no service of the country is configured."""
+
+    name: dict[str, str]
+    url: str
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: dict[str, str]) -> dict[str, str]:
+        if not any(text.strip() for text in value.values()):
+            msg = 'give the service a name, e.g. name = { en = "Take It Down" }'
+            raise ValueError(msg)
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        if not _HTTPS.match(value):
+            msg = (
+                f"{value!r} is not a full web address: write it with https://, "
+                'e.g. url = "https://takeitdown.ncmec.org"'
+            )
+            raise ValueError(msg)
+        return value
+
+
+_HTTPS = re.compile(r"^https://[^\s/]+\.[^\s/]+(/\S*)?$")
+
+
 class Safety(_Strict):
     """Danger signals: the country whose helplines are shown, and where the lexicon is.
 
@@ -198,6 +230,7 @@ class Config(_Strict):
     services: dict[str, Service] = Field(default_factory=dict)
     service_codes: dict[str, str] = Field(default_factory=dict)
     helplines: tuple[Helpline, ...] = ()
+    report_remove: tuple[ReportRemove, ...] = ()
     safety: Safety = Safety()
     privacy: Privacy = Privacy()
     storage: Storage = Storage()

@@ -35,6 +35,7 @@ from bot.services.conversation import ConversationService
 from bot.services.dead_letters import DeadLetterService
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import MemoryHandoffDesk
+from bot.services.media import MediaService
 from bot.services.outbox import OutboxService
 from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
@@ -124,6 +125,7 @@ class Runtime:
     topics: TopicStore | None = None  # the Telegram staff desk's bookkeeping (Redis only)
     redis: Redis | None = None
     _preview_sessions: SessionStore | None = field(default=None, repr=False)
+    media: MediaService | None = None  # photos, places... a young person sends (Telegram)
 
     @property
     def shared(self) -> bool:
@@ -241,6 +243,7 @@ def build_runtime(
         OutboxService(parts.outbox), DeadLetterService(parts.dead_letters),
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,
     )  # fmt: skip
+    runtime.media = MediaService(conversation, cases)
     _connect_deliverers(runtime)
     return runtime
 

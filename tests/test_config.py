@@ -50,6 +50,38 @@ def test_bad_values_are_named(tmp_path: Path, change: tuple[str, str], expected:
     assert "Traceback" not in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('url = "https://takeitdown.ncmec.org"', 'url = "takeitdown.ncmec.org"'),
+            ["report_remove.0.url", "with https://", 'url = "https://takeitdown.ncmec.org"'],
+        ),
+        (('country = "GB"', 'country = "uk"'), ["report_remove.1.country"]),
+        (
+            (
+                'name = { en = "Take It Down", ro = "Take It Down", ar = "Take It Down" }',
+                'name = { en = " " }',
+            ),
+            ["report_remove.0.name", "give the service a name"],
+        ),
+        (
+            ('url = "https://www.childline.org.uk/remove"\n', ""),
+            ["report_remove.1.url", "required"],
+        ),
+    ],
+)
+def test_a_bad_report_remove_entry_names_the_key_and_the_fix(
+    tmp_path: Path, change: tuple[str, str], expected: list[str]
+) -> None:
+    old, new = change
+    assert old in SHIPPED
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, SHIPPED.replace(old, new, 1)))
+    for part in expected:
+        assert part in str(caught.value)
+
+
 def test_not_toml_and_not_utf8_and_missing(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not valid TOML"):
         load_config(write(tmp_path, "[languages\nsource = 'en'"))

@@ -20,6 +20,7 @@ from bot.engine.events import (
     Option,
     Say,
 )
+from bot.engine.image_abuse import after_danger
 from bot.engine.inputs import Input
 from bot.engine.session import Session
 from bot.engine.text import too_long
@@ -190,7 +191,7 @@ class Engine:
             found = self.danger(text[: self.config.engine.max_input_chars * 4], session.lang)
         if found is None or (found.level != "clear" and not concern):
             return []
-        return danger_events(
+        events = danger_events(
             found,
             lang=session.lang,
             band=session.band,
@@ -198,6 +199,9 @@ class Engine:
             config=self.config,
             translator=self.translator,
         )
+        # Someone threatening to share pictures: also what to do now, and where a picture
+        # can be taken down (bot/engine/image_abuse.py).
+        return after_danger(events, self.config, self.translator, session.lang, session.band)
 
     def _checked_in(self, session: Session, value: str, events: list[Event]) -> None:
         """The answer to the gentle question of a possible concern (bot/safety/respond.py):

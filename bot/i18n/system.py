@@ -53,11 +53,49 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "I sent that to the helper. The question can wait until after your chat.",
     # When a flow is broken: the young person is never left without a way on.
     "Sorry, something went wrong on our side. Please type /start to begin again.",
+    # A photo, voice note, video, file or place sent while a case is open
+    # (bot/services/media.py): asked first, sent only on "Send it". 8-12 hear "a grown-up
+    # from our team"; the others "the people from our team who are helping you".
+    "Do you want to send this to a grown-up from our team? They will see it.",
+    "Do you want to send this to our team? The people from our team who are "
+    "helping you will see it.",
+    "Send it",
+    "Don't send",
+    "I sent it. A grown-up from our team will see it.",
+    "Sent. The people helping you will see it.",
+    "Okay, I did not send it.",
+    "Your chat with our team has ended, so I did not send it. "
+    "To talk to a person again, type /person.",
+    "The grown-up helping you can only read words, so I did not send that. "
+    "You can write to them instead.",
+    "The person helping you can only read text here, so I did not send that. "
+    "You can write it to them in words instead.",
+    # The image-abuse route (bot/engine/image_abuse.py): a photo or video outside a case,
+    # or someone threatening to share pictures. Calm steps, never blaming; {name} and
+    # {url} are a report-and-remove service from config.toml.
+    "I did not open that: I can only read words here.",
+    "If someone is asking you for photos or videos, or says they will show "
+    "pictures of you to others:\n"
+    "• It is not your fault. You are not in trouble.\n"
+    "• Do not send anything more, and do not pay.\n"
+    "• Keep their messages. Do not delete them yet.\n"
+    "• Block them, and tell a grown-up you trust.",
+    "If someone is asking you for photos or videos, or threatening to share "
+    "pictures of you:\n"
+    "• It is not your fault, and you are not in trouble.\n"
+    "• Do not pay them and do not send more. Paying rarely makes it stop.\n"
+    "• Keep the messages and their username. Do not delete them yet.\n"
+    "• Block them and report them in the app or game where it happened.",
+    "{name} can help take a picture of you off the internet: {url}",
+    "{name} can help remove a picture or video of you from the internet: {url}",
+    "Would you like to talk to a grown-up from our team about it?",
+    "Would you like to talk to a person from our team about it?",
     # The Telegram channel (bot/channels/telegram/texts.py).
     "Thank you! I can only read words here, so I did not open that. "
     "Please write to me, or use the buttons.",
     "I did not keep that. For your safety, please do not send phone numbers or places here. "
     "Please write to me, or use the buttons.",
+    "This choice has closed. To send it, please send it again.",
     "This button does not work here. Please use the buttons on my newest message.",
     "Welcome back! I could not find where we were, so let's start again.",
     "Sorry, I am having a little trouble. I will answer you as soon as I can.",

@@ -129,6 +129,16 @@ class HandoffService(CaseCore):
         keeps a text box on screen while they have one."""
         return await self.store.find(key) is not None
 
+    async def open_case(self, key: str) -> Case | None:
+        """The open case of the person behind session key `key`, if any (what staff may
+        know of it: never the mapping)."""
+        return await self.store.find(key)
+
+    async def media_relayed(self, label: str, kind: str) -> None:
+        """The audit's line for a photo, voice note, place... the young person chose to
+        send to the desk: the kind only, never the file, its id or a caption."""
+        await self._audit_log(YOUNG_PERSON, "case.media", f"{label} {kind}")
+
     async def stop(self, key: str) -> list[Event]:
         case = await self.store.find(key)
         if case is None:

@@ -14,7 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
-INT_FIELDS = ("chat_id", "message_id", "offset", "timeout", "limit", "message_thread_id", "user_id")
+INT_FIELDS = ("chat_id", "message_id", "offset", "timeout", "limit", "message_thread_id", "user_id",
+              "from_chat_id")  # fmt: skip
 # What a young person's Telegram profile would carry; none of it may reach logs or Redis.
 FIRST_NAME = "Zenobia"
 USERNAME = "zenobia_secret_handle"
@@ -129,6 +130,18 @@ class FakeTelegram:
         if thread is not None:
             message.update(message_thread_id=thread, is_topic_message=True)
         return message
+
+    async def _copyMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The copy shows in the target chat as a marker naming the original (the stand-in
+        has no files: neither has SafeVoice)."""
+        chat, thread = int(params["chat_id"]), params.get("message_thread_id")
+        message_id = self._next_message_id(chat)
+        copied = f"[copy of {params['from_chat_id']}:{params['message_id']}]"
+        self.chats[chat][message_id] = Shown(copied, thread=thread)
+        return {"message_id": message_id}
+
+    def copies(self) -> list[dict[str, Any]]:
+        return [p for m, p in self.calls if m == "copyMessage"]
 
     async def _createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
         chat, thread = int(params["chat_id"]), next(self._threads)

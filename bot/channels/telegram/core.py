@@ -19,6 +19,7 @@ from bot.channels.telegram import texts
 from bot.channels.telegram.callbacks import sign, verify
 from bot.channels.telegram.drain import Drain, post_of
 from bot.channels.telegram.incoming import Incoming, split_command
+from bot.channels.telegram.media_turns import MediaTurns
 from bot.channels.telegram.render import (
     AnswerCallback,
     Context,
@@ -34,6 +35,7 @@ from bot.engine.inputs import COMMANDS, Input
 from bot.i18n.translator import Translator
 from bot.services.conversation import ChannelData, Compose, ConversationService, Reply
 from bot.services.dead_letters import DeadLetterService
+from bot.services.media import MEDIA_STEP, RELAYED, MediaService
 from bot.storage.deliveries import Receipt
 from bot.storage.outbox import Post
 
@@ -58,11 +60,14 @@ class TelegramChannel:
         box: str = f"{CHANNEL}:0",
         drain: Drain | None = None,
         dead_letters: DeadLetterService | None = None,
+        media: MediaService | None = None,
     ) -> None:
         """`box`: this bot's name in keys (``tg:<bot id>``, never the token): its update
-        dedupe, its outbox, its dead letters. `drain`: the durable outbox's sender."""
+        dedupe, its outbox, its dead letters. `drain`: the durable outbox's sender.
+        `media`: photos, places... while a case is open (media_turns.py)."""
         self.service, self.sender, self.secret, self.clock = service, sender, secret, clock
         self.box, self.drain, self.dead_letters = box, drain, dead_letters
+        self.media = MediaTurns(self, media) if media is not None else None
         config = service.engine.config
         self.languages = config.languages
         self.service_codes = config.service_codes
@@ -86,7 +91,10 @@ class TelegramChannel:
         if update.kind == "button":
             await self._button(update)
         elif update.kind == "other":
-            await self._other(update)
+            if self.media is not None and update.message_id and update.other in RELAYED:
+                await self.media.offer(update, update.message_id)
+            else:
+                await self._other(update)
         else:
             await self._input(update)
 
@@ -156,6 +164,9 @@ class TelegramChannel:
             )
             return
         step, value = found
+        if step == MEDIA_STEP and self.media is not None:
+            await self.media.choose(update, value, update.callback_id)
+            return
         actions: list[Outgoing] = []
         compose = self._composer(update, actions, pressed=step or "")
         reply = await self._turn(update, Input.button(value, step), compose=compose)

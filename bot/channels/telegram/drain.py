@@ -24,7 +24,14 @@ import time
 from typing import Any
 
 from bot.channels.telegram.incoming import Button
-from bot.channels.telegram.render import ClearChat, EditMessage, Keyboard, Outgoing, OutgoingMessage
+from bot.channels.telegram.render import (
+    ClearChat,
+    CopyMessage,
+    EditMessage,
+    Keyboard,
+    Outgoing,
+    OutgoingMessage,
+)
 from bot.channels.telegram.sender import Sender
 from bot.errors import StorageError
 from bot.services.outbox import OutboxService
@@ -58,6 +65,10 @@ def encode_action(action: Outgoing) -> str | None:
                 "b": _keys(action.keyboard)}  # fmt: skip
     elif isinstance(action, ClearChat):
         data = {"k": "x", "c": action.chat_id, "f": action.first_id, "l": action.last_id}
+    elif isinstance(action, CopyMessage):
+        data = {"k": "c", "c": action.chat_id, "f": action.from_chat_id, "m": action.message_id}
+        if action.thread_id is not None:
+            data["h"] = action.thread_id
     else:
         return None
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -75,6 +86,10 @@ def decode_action(body: str) -> Outgoing:
         return EditMessage(chat, int(data["m"]), str(data["t"]), _unkeys(data.get("b")))
     if kind == "x":
         return ClearChat(chat, int(data["f"]), int(data["l"]))
+    if kind == "c":
+        thread = data.get("h")
+        return CopyMessage(chat, int(data["f"]), int(data["m"]),
+                           int(thread) if thread is not None else None)  # fmt: skip
     msg = "not an outbox action"
     raise ValueError(msg)
 
@@ -121,6 +136,12 @@ class Drain:
                 self._finish(claim.key, item.id, sent=False)
                 continue
             known.add(item.id)
+            if maybe_sent and isinstance(action, CopyMessage):
+                # A photo or place the young person sent may be in the topic already:
+                # never copied twice (at most once, unlike replies).
+                log.warning("telegram: a copied message of a stopped process was not repeated")
+                self._finish(claim.key, item.id, sent=False)
+                continue
             done = self._done_for(claim.key, item.id)
             self.sender.enqueue(action, done, maybe_sent=maybe_sent)
         if not known:

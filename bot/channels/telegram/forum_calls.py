@@ -29,6 +29,17 @@ class SharedCalls:
         )
         return int(sent.message_id)
 
+    async def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, thread_id: int | None = None
+    ) -> None:
+        # protect_content: workers cannot forward or save what a young person sent.
+        await self.call(
+            self.bot.copy_message(
+                chat_id, from_chat_id, message_id, message_thread_id=thread_id,
+                protect_content=True,
+            )
+        )  # fmt: skip
+
     async def create_topic(self, chat_id: int, name: str) -> int:
         topic = await self.call(self.bot.create_forum_topic(chat_id, name))
         return int(topic.message_thread_id)

@@ -19,6 +19,7 @@ __all__ = [
     "AnswerCallback",
     "ClearChat",
     "Context",
+    "CopyMessage",
     "EditMessage",
     "Outgoing",
     "OutgoingMessage",
@@ -59,6 +60,17 @@ class ClearChat:
 
 
 @dataclass(frozen=True, slots=True)
+class CopyMessage:
+    """copyMessage: a message the young person chose to send, copied from their chat to
+    the staff desk's topic by Telegram itself (SafeVoice never downloads the file)."""
+
+    chat_id: int  # where it goes: the staff group
+    from_chat_id: int
+    message_id: int
+    thread_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerCallback:
     callback_id: str
     text: str | None = None
@@ -69,7 +81,7 @@ class Typing:
     chat_id: int
 
 
-Outgoing = OutgoingMessage | EditMessage | ClearChat | AnswerCallback | Typing
+Outgoing = OutgoingMessage | EditMessage | ClearChat | CopyMessage | AnswerCallback | Typing
 
 
 @dataclass(frozen=True, slots=True)

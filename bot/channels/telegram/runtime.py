@@ -181,7 +181,8 @@ async def build(
     box = f"{CHANNEL}:{bot_id(token)}"
     drain = Drain(runtime.outbox, sender, box)
     channel = TelegramChannel(runtime.conversation, sender, runtime.secret, box=box,
-                              drain=drain, dead_letters=runtime.dead_letters)  # fmt: skip
+                              drain=drain, dead_letters=runtime.dead_letters,
+                              media=runtime.media)  # fmt: skip
     await runtime.outbox.heartbeat()  # alive before the first commit makes us an owner
     # The young person's side of a case: a worker's words reach the chat through here.
     runtime.cases.deliverers[CHANNEL] = channel.deliver
@@ -190,6 +191,9 @@ async def build(
     if staff_chat is not None and runtime.topics is not None:
         desk = StaffDesk(runtime.cases, sender, runtime.topics, staff_chat, bot=bot_id(token))
         channel.staff_chat_id, channel.staff = staff_chat, desk.handle
+        # What a young person chooses to send in a case is copied to its topic.
+        if channel.media is not None:
+            channel.media.topic = desk.topic_for
     bot = Bot(transport, channel, sender, runtime, desk, drain)
     try:
         await transport.start()

@@ -27,6 +27,7 @@ from bot.channels.telegram.limiter import Limiter, Limits
 from bot.channels.telegram.render import (
     AnswerCallback,
     ClearChat,
+    CopyMessage,
     EditMessage,
     Outgoing,
     OutgoingMessage,
@@ -149,7 +150,7 @@ class Sender:
         attempt = 0
         typed = False
         while True:
-            if isinstance(action, OutgoingMessage | EditMessage):
+            if isinstance(action, OutgoingMessage | EditMessage | CopyMessage):
                 wait = self.limiter.reserve(action.chat_id)
                 if wait >= _TYPING_AFTER and not typed:
                     typed = True
@@ -175,6 +176,10 @@ class Sender:
                 attempt += 1
                 if attempt >= self.max_attempts or isinstance(action, Typing):
                     self._drop(action, "unavailable")
+                    return False
+                if exc.unknown and isinstance(action, CopyMessage):
+                    # It may be in the topic already: a copy is never sent twice.
+                    self._drop(action, "unconfirmed")
                     return False
                 if exc.unknown and isinstance(action, OutgoingMessage):
                     if lost_answer:  # sent twice perhaps already: a third is too many
@@ -208,6 +213,9 @@ class Sender:
             await t.answer_callback(action.callback_id, action.text)
         elif isinstance(action, Typing):
             await t.send_typing(action.chat_id)
+        elif isinstance(action, CopyMessage):
+            await t.copy_message(action.chat_id, action.from_chat_id, action.message_id,
+                                 action.thread_id)  # fmt: skip
         elif isinstance(action, ClearChat):
             last = min(action.last_id + _CLEAR_SLACK, action.first_id + _DELETE_MAX - 1)
             ids = list(range(action.first_id, last + 1))

@@ -258,6 +258,12 @@ class StaffDesk:
         elif kind == "closed":
             await self._closed(case)
 
+    async def topic_for(self, case: Case) -> int | None:
+        """The case's topic (made now if it has none yet): where a photo or place the
+        young person chose to send is copied. None: the General topic."""
+        thread, _ = await self._topic(case)
+        return thread
+
     async def _closed(self, case: Case) -> None:
         thread = await self.topics.thread(case.label)
         if thread is None:

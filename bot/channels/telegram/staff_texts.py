@@ -120,6 +120,23 @@ def from_young_person(text: str) -> str:
     return f"💬 Young person: {text}"
 
 
+# What the young person chose to send, as staff read it above the copy (never its content).
+MEDIA_KINDS = {
+    "photo": "a photo", "voice": "a voice message", "video": "a video",
+    "video_note": "a video message", "document": "a file", "location": "a location",
+    "audio": "an audio file",
+}  # fmt: skip
+
+
+def media_sent(kind: str) -> str:
+    what = MEDIA_KINDS.get(kind, "something")
+    return (
+        f"📎 The young person sent {what} (below), after confirming that you will see it. "
+        "Telegram copied it here; SafeVoice did not download or keep it. Please do not save "
+        "or share it."
+    )
+
+
 def from_worker(name: str | None, worker: str | None, text: str) -> str:
     return f"{name or 'Worker'} ({desk_of(worker)}): {text}"
 

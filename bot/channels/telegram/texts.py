@@ -11,6 +11,9 @@ CONTACT_OR_PLACE = (
     "I did not keep that. For your safety, please do not send phone numbers or places here. "
     "Please write to me, or use the buttons."
 )
+# A press on "send it" / "don't send" that is no longer open (pressed twice, or
+# something newer was sent, or the chat paused too long): a short note on the button.
+CHOICE_CLOSED = "This choice has closed. To send it, please send it again."
 FORGED_BUTTON = "This button does not work here. Please use the buttons on my newest message."
 LOST_PLACE = "Welcome back! I could not find where we were, so let's start again."
 TROUBLE = "Sorry, I am having a little trouble. I will answer you as soon as I can."
@@ -39,6 +42,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 ALL = (
     NOT_TEXT,
     CONTACT_OR_PLACE,
+    CHOICE_CLOSED,
     FORGED_BUTTON,
     LOST_PLACE,
     TROUBLE,

@@ -92,6 +92,12 @@ class Transport(Protocol):
     ) -> int:
         """The new message's id. `thread_id`: a forum topic of a supergroup."""
 
+    async def copy_message(
+        self, chat_id: int, from_chat_id: int, message_id: int, thread_id: int | None = None
+    ) -> None:
+        """copyMessage, protected from forwarding and saving: Telegram copies the message
+        (a photo, a place) from one chat to another; nothing is downloaded."""
+
     # -- the staff desk (a forum supergroup) ----------------------------------------------
     async def create_topic(self, chat_id: int, name: str) -> int:
         """createForumTopic: the new topic's message_thread_id."""

@@ -8,7 +8,9 @@ service, scale, yes/no, scale, multi pick + done, free text = 11 updates) is fed
 Bot API update JSON, through three bots in one run on one Redis:
 
 - safevoice:       aiogram's Update parser -> TelegramChannel -> ConversationService ->
-                   RedisSessionStore -> render; the sender is a stub that only counts.
+                   RedisSessionStore -> render, all from bot/runtime.py's build_runtime
+                   (the real handoff service and traces on the same Redis); the sender is
+                   a stub that only counts.
 - aiogram+redis:   a Dispatcher with a StatesGroup, RedisStorage + RedisEventIsolation,
                    fed with dp.feed_update(); the Bot's session never touches the network.
 - aiogram+memory:  the same bot on MemoryStorage + SimpleEventIsolation (the floor).
@@ -63,11 +65,7 @@ from bot.app import load_app
 from bot.channels.telegram.aiogram_adapter import from_update
 from bot.channels.telegram.core import TelegramChannel
 from bot.channels.telegram.render import EditMessage, OutgoingMessage
-from bot.services.conversation import ConversationService
-from bot.services.feedback import FeedbackService
-from bot.services.handoff import MemoryHandoffDesk
-from bot.storage.feedback import FeedbackStore
-from bot.storage.redis_sessions import RedisSessionStore
+from bot.runtime import build_runtime
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - fake
@@ -261,19 +259,15 @@ class CountingSender:
 
 @contextlib.asynccontextmanager
 async def safevoice(url: str, chats: Chats) -> AsyncIterator[Callable[[dict], Awaitable]]:
+    """The stores and services `safevoice run` uses, from the composition root, on the
+    counting client; SQLite in memory for the feedback (the other bots store none)."""
     os.environ.setdefault("SAFEVOICE_SECRET_KEY", SECRET.decode())
     app = load_app(ROOT / "config.toml")
-    client = counting_client(url)
-    sessions = RedisSessionStore(
-        url, client=client, session_ttl=float(app.config.privacy.session_ttl_seconds)
-    )
-    feedback = FeedbackStore("sqlite://")
-    feedback.create_schema()
-    service = ConversationService(
-        app.engine, sessions, FeedbackService(feedback), MemoryHandoffDesk(), SECRET
+    runtime = build_runtime(
+        app, "test", database_url="sqlite://", redis_url=url, redis_client=counting_client(url)
     )
     sender = CountingSender(chats)
-    channel = TelegramChannel(service, sender, SECRET)  # type: ignore[arg-type]
+    channel = TelegramChannel(runtime.conversation, sender, runtime.secret)  # type: ignore[arg-type]
 
     async def handle(raw: dict) -> None:
         await channel.handle(from_update(Update.model_validate(raw)))
@@ -281,8 +275,7 @@ async def safevoice(url: str, chats: Chats) -> AsyncIterator[Callable[[dict], Aw
     try:
         yield handle
     finally:
-        await client.aclose()
-        feedback.close()
+        await runtime.close()
 
 
 # -- (b, c) a conventional aiogram 3 FSM bot ----------------------------------------------

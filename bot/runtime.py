@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from redis.asyncio import Redis
+from sqlalchemy.engine import Engine
 
 from bot.app import App
 from bot.config import Config, Settings, load_config
@@ -39,8 +40,9 @@ from bot.services.media import MediaService
 from bot.services.outbox import OutboxService
 from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
-from bot.staff.accounts import AccountStore
+from bot.staff.accounts import Accounts
 from bot.staff.retention import purge_in_batches
+from bot.storage.accounts import SqlAccountStore
 from bot.storage.cases import CaseHub, CaseStore
 from bot.storage.dead_letters import DeadLetterStore, MemoryDeadLetters
 from bot.storage.deliveries import DeliveryQueue, MemoryDeliveryQueue
@@ -74,6 +76,7 @@ __all__ = [
     "Runtime",
     "StaffTimeouts",
     "build_runtime",
+    "needs_migrate",
     "open_database",
     "secret_for",
 ]
@@ -113,7 +116,7 @@ class Runtime:
     cases: HandoffService
     conversation: ConversationService
     preview: ConversationService  # same flows; answers never stored, no case ever opened
-    accounts: AccountStore
+    accounts: Accounts
     desk_names: DeskNameStore
     staff_sessions: StaffSessionStore
     login_limits: LoginLimits
@@ -166,7 +169,7 @@ class Database:
 
     config: Config
     store: FeedbackStore
-    accounts: AccountStore
+    accounts: Accounts
 
 
 @contextlib.contextmanager
@@ -180,7 +183,7 @@ def open_database(
     try:
         if migrate:
             upgrade(store.engine)
-        yield Database(config, store, AccountStore(store.engine))
+        yield Database(config, store, Accounts(SqlAccountStore(store.engine)))
     finally:
         store.close()
 
@@ -206,10 +209,14 @@ def build_runtime(
     redis_url: str | None = None,
     timeouts: StaffTimeouts | None = None,
     fixed: Fixed | None = None,
+    redis_client: Redis | None = None,
 ) -> Runtime:
     """Build the stores and services for `mode`. Production modes use Redis; `test` uses
     Redis only when `redis_url` is given. The SQL schema is brought up to date here.
-    `fixed` pins the clock, labels and record ids for transcripts (tests only)."""
+    `fixed` pins the clock, labels and record ids for transcripts (tests only).
+    `redis_client` (with `redis_url`) is the client every Redis store uses, the session
+    stores included, instead of those built from the URL: a benchmark counts its round
+    trips. The runtime closes it."""
     secret = secret_for(app, mode)
     settings = app.settings
     timeouts = timeouts or StaffTimeouts()
@@ -220,13 +227,17 @@ def build_runtime(
         store.close()
         raise
     url = redis_url or (settings.redis_url if mode in PRODUCTION else None)
-    redis = make_client(url) if url is not None else None
+    if redis_client is not None and url is None:
+        store.close()
+        msg = "a Redis client needs its redis_url (the stores name their server by it)"
+        raise ConfigError(msg)
+    redis = redis_client or (make_client(url) if url is not None else None)
     fixed = fixed or Fixed()
     cases = _cases(app, store, url, redis, fixed)
     parts = (
         _memory(app, timeouts)
         if url is None or redis is None
-        else _redis(app, timeouts, url, redis)
+        else _redis(app, timeouts, url, redis, shared_client=redis_client is not None)
     )
     feedback = fixed.feedback(store) if fixed.feedback else FeedbackService(store)
     conversation = ConversationService(
@@ -238,8 +249,8 @@ def build_runtime(
     )
     runtime = Runtime(
         app, mode, secret, store, parts.sessions, cases, conversation, preview,
-        AccountStore(store.engine), DeskNameStore(store.engine), parts.staff_sessions,
-        parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
+        Accounts(SqlAccountStore(store.engine)), DeskNameStore(store.engine),
+        parts.staff_sessions, parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
         OutboxService(parts.outbox), DeadLetterService(parts.dead_letters),
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,
     )  # fmt: skip
@@ -253,20 +264,30 @@ def _prepare_schema(store: FeedbackStore, mode: Mode) -> None:
     upgrading an existing one to `safevoice migrate`: during a rolling restart the old
     processes must not find their tables changed under them, and the operator backs up
     first (docs/deploy.md, "Upgrades")."""
-    engine = store.engine
-    if mode not in PRODUCTION or is_empty(engine):
+    if mode not in PRODUCTION:
         store.create_schema()  # upgrade, and refill the rollups of a database without them
         return
+    refusal = needs_migrate(store.engine)
+    if refusal is not None:
+        raise StorageError(refusal)
+    # Empty: created at HEAD; equal: nothing to change; newer: refused with the reason.
+    store.create_schema()
+
+
+def needs_migrate(engine: Engine) -> str | None:
+    """Why `run` and `serve` refuse this database until `safevoice migrate` has run (it
+    holds 0.1.0's unversioned tables, or an older schema version), else None. `safevoice
+    check` asks the same question."""
+    if is_empty(engine):
+        return None
     version = current(engine)
     if version is not None and version >= HEAD:
-        store.create_schema()  # equal: nothing to change; newer: refused with the reason
-        return
+        return None
     have = "SafeVoice 0.1.0's tables" if version is None else f"schema version {version}"
-    msg = (
+    return (
         f"the database has {have}; this SafeVoice needs schema version {HEAD}. Back it up, "
         "run `safevoice migrate` once, then start again (docs/deploy.md, Upgrades)"
     )
-    raise StorageError(msg)
 
 
 @dataclass(frozen=True)
@@ -328,13 +349,18 @@ def _memory(app: App, timeouts: StaffTimeouts) -> _Stores:
     )
 
 
-def _redis(app: App, timeouts: StaffTimeouts, url: str, redis: Redis) -> _Stores:
+def _redis(
+    app: App, timeouts: StaffTimeouts, url: str, redis: Redis, *, shared_client: bool
+) -> _Stores:
+    """`shared_client`: the session stores use `redis` too (otherwise each builds its
+    own pool from `url`, as production does)."""
     ttl = float(app.config.privacy.session_ttl_seconds)
     outbox = RedisOutbox(redis, url, ttl=ttl)
+    client = redis if shared_client else None
     return _Stores(
-        RedisSessionStore(url, session_ttl=ttl, outbox=outbox),
+        RedisSessionStore(url, session_ttl=ttl, outbox=outbox, client=client),
         # Preview sessions too: the next request of a preview may reach another process.
-        RedisSessionStore(url, prefix="sv:preview:", session_ttl=ttl),
+        RedisSessionStore(url, prefix="sv:preview:", session_ttl=ttl, client=client),
         RedisStaffSessions(redis, idle=timeouts.idle, absolute=timeouts.absolute),
         RedisLoginLimits(redis),
         RedisVisitorBoxes(redis),

@@ -14,9 +14,9 @@ from redis.asyncio import Redis
 
 from bot.app import load_app
 from bot.errors import SafeVoiceError
-from bot.runtime import open_database
+from bot.runtime import needs_migrate, open_database
 from bot.services.readiness import Item, checklist
-from bot.storage.migrations import HEAD, current
+from bot.storage.migrations import HEAD, current, is_empty
 from bot.storage.redis_errors import RedisErrors
 
 
@@ -51,20 +51,23 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _database(config: str | None, url: str) -> Item:
+    """The database as `run` and `serve` would find it: they create an empty one, but
+    refuse one that needs `safevoice migrate` (bot/runtime.py, `needs_migrate`)."""
     try:
         with open_database(config, url=url, migrate=False) as database:
-            version = current(database.store.engine)
+            engine = database.store.engine
+            empty, version, refusal = is_empty(engine), current(engine), needs_migrate(engine)
     except SafeVoiceError as exc:
         return Item("fail", "the database cannot be reached", str(exc))
-    if version is None:
+    if empty:
         return Item("warn", "the database is empty", "`safevoice migrate` (or the first start) "
                     "creates the tables")  # fmt: skip
-    if version > HEAD:
+    if refusal is not None:
+        text, _, fix = refusal.partition(". ")
+        return Item("fail", f"{text}: `run` and `serve` refuse it", fix)
+    if version is not None and version > HEAD:
         newer = f"the database schema is at version {version}, newer than this SafeVoice ({HEAD})"
         return Item("fail", newer, "upgrade SafeVoice to the version that migrated it")
-    if version < HEAD:
-        return Item("warn", f"the database schema is at version {version} of {HEAD}",
-                    "run `safevoice migrate`")  # fmt: skip
     return Item("ok", f"the database answers (schema version {version})")
 
 

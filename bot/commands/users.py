@@ -9,7 +9,7 @@ import argparse
 from typing import Any
 
 from bot.runtime import open_database
-from bot.staff.accounts import ROLES, AccountStore, new_password
+from bot.staff.accounts import ROLES, Accounts, new_password
 from bot.storage.feedback import FeedbackStore
 
 
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         return _act(args, database.store, database.accounts)
 
 
-def _act(args: argparse.Namespace, store: FeedbackStore, accounts: AccountStore) -> int:
+def _act(args: argparse.Namespace, store: FeedbackStore, accounts: Accounts) -> int:
     if args.action == "list":
         for account in accounts.all():
             state = "disabled" if account.disabled else "active"

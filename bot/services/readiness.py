@@ -57,8 +57,12 @@ def _config_file(app: App) -> str:
     return str(app.config_path) if app.config_path else str(Path(app.base) / "config.toml")
 
 
-def checklist(app: App, modes: Sequence[Mode] = ("run", "serve")) -> list[Item]:
-    """What the config and environment say, without reaching any server."""
+def checklist(
+    app: App, modes: Sequence[Mode] = ("run", "serve"), *, one_process: bool = False
+) -> list[Item]:
+    """What the config and environment say, without reaching any server. `one_process`:
+    the modes run together in this process (`serve --with-bot`), so its web desk answers
+    what the bot offers even without [web] public_url."""
     config, settings, where = app.config, app.settings, _config_file(app)
     items = [Item("ok", f"{len(list(app.flows))} flows loaded from {app.base / config.flows_dir}")]
     items.append(secret_item(settings.secret_key))
@@ -69,7 +73,7 @@ def checklist(app: App, modes: Sequence[Mode] = ("run", "serve")) -> list[Item]:
             items.append(Item("fail", "SAFEVOICE_TELEGRAM_TOKEN is not set (needed by `run`)",
                               "export the bot's token from @BotFather"))  # fmt: skip
     if offers_a_person(app):
-        items.append(_desk_item(app, where, modes))
+        items.append(_desk_item(app, where, modes, one_process=one_process))
     if settings.database_url.startswith("sqlite"):
         items.append(Item("warn", "feedback is in SQLite: fine on one machine only",
                           "set SAFEVOICE_DATABASE_URL=postgresql://... for several "
@@ -86,9 +90,12 @@ def checklist(app: App, modes: Sequence[Mode] = ("run", "serve")) -> list[Item]:
     return items
 
 
-def _desk_item(app: App, where: str, modes: Sequence[Mode]) -> Item:
+def _desk_item(app: App, where: str, modes: Sequence[Mode], *, one_process: bool) -> Item:
     telegram = app.config.telegram.staff_chat_id is not None
-    web = app.config.web.public_url is not None or ("serve" in modes and "run" not in modes)
+    # A web desk counts when it is known to be served: by this very process, or at the
+    # public address another `serve` process answers on.
+    here = "serve" in modes and ("run" not in modes or one_process)
+    web = app.config.web.public_url is not None or here
     if telegram or web:
         desks = " and ".join(
             name
@@ -104,12 +111,16 @@ def _desk_item(app: App, where: str, modes: Sequence[Mode]) -> Item:
     )
 
 
-def refuse_unready(app: App, mode: Mode) -> None:
-    """Raise ConfigError listing every failed item that matters for `mode`."""
+def refuse_unready(app: App, mode: Mode, *, with_bot: bool = False) -> None:
+    """Raise ConfigError listing every failed item that matters for `mode`. `with_bot`
+    (`serve --with-bot`): serve and run checked together, as the one process they are."""
     if mode not in ("run", "serve"):
         return
-    failed = [item for item in checklist(app, (mode,)) if item.level == "fail"]
+    modes: tuple[Mode, ...] = ("serve", "run") if with_bot and mode == "serve" else (mode,)
+    items = checklist(app, modes, one_process=len(modes) > 1)
+    failed = [item for item in items if item.level == "fail"]
     if failed:
         lines = "\n".join(f"  - {item.text}: {item.fix}" for item in failed)
-        msg = f"safevoice {mode} cannot start yet:\n{lines}"
+        command = f"safevoice {mode}" + (" --with-bot" if len(modes) > 1 else "")
+        msg = f"{command} cannot start yet:\n{lines}"
         raise ConfigError(msg)

@@ -1,28 +1,26 @@
 """Staff accounts: a name, a role, the organisations it may see, an Argon2id password hash.
 
-Accounts live in the same SQL database as the feedback (their own table), so a deployment
-has one database to back up. Staff are not anonymous; young people never appear here.
+The rules live here (which names, roles and scopes are valid, how long a password must
+be, hashing and verifying it); the rows live in the SQL database behind
+`bot.storage.accounts.AccountStore`. `Accounts` joins the two; `bot/runtime.py` builds it.
+Staff are not anonymous; young people never appear here.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-import sqlalchemy as sa
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import exc
-from sqlalchemy.engine import Engine
 
 from bot.config import Config
 from bot.errors import SafeVoiceError
-from bot.storage.migrations import upgrade
+from bot.storage.accounts import AccountRow, AccountStore
 
-__all__ = ["ALL", "ROLES", "Account", "AccountError", "AccountStore", "Role", "new_password"]
+__all__ = ["ALL", "ROLES", "Account", "AccountError", "Accounts", "Role", "new_password"]
 
 Role = Literal["viewer", "worker", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -31,18 +29,6 @@ MIN_PASSWORD = 12
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _SCOPE = re.compile(r"^(\*|[a-z0-9_-]{1,64})$")
-
-metadata = sa.MetaData()
-accounts_table = sa.Table(
-    "staff_accounts",
-    metadata,
-    sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("role", sa.String(16), nullable=False),
-    sa.Column("scopes", sa.Text, nullable=False),
-    sa.Column("password_hash", sa.Text, nullable=False),
-    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
-    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
-)
 
 
 class AccountError(SafeVoiceError):
@@ -82,48 +68,33 @@ def hasher() -> PasswordHasher:
     return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 
 
-class AccountStore:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+class Accounts:
+    """Staff accounts over their store: every name, role, scope and password checked, and
+    passwords kept only as Argon2id hashes."""
+
+    def __init__(self, store: AccountStore) -> None:
+        self.store = store
         self.hasher = hasher()
         # Verifying against this when the name is unknown keeps the timing the same, so the
         # login page does not reveal which names exist.
         self._dummy = self.hasher.hash(secrets.token_hex(16))
 
-    def create_schema(self) -> None:
-        """Bring the whole schema up to date (bot/storage/migrations.py)."""
-        upgrade(self.engine)
-
     def add(self, name: str, role: str, scopes: tuple[str, ...], password: str) -> Account:
         name = _check_name(name)
         account = Account(name, _check_role(role), _check_scopes(scopes))
         _check_password(password)
-        row = {
-            "name": name,
-            "role": account.role,
-            "scopes": ",".join(account.scopes),
-            "password_hash": self.hasher.hash(password),
-            "disabled": False,
-            "changed_at": dt.datetime.now(dt.UTC),
-        }
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(accounts_table.insert().values(**row))
-        except exc.IntegrityError:
+        row = AccountRow(name, account.role, account.scopes, self.hasher.hash(password))
+        if not self.store.insert(row):
             msg = f"an account called {name!r} already exists"
-            raise AccountError(msg) from None
+            raise AccountError(msg)
         return account
 
     def get(self, name: str) -> Account | None:
-        query = sa.select(accounts_table).where(accounts_table.c.name == name.strip().lower())
-        with self.engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
+        row = self.store.get(_key(name))
         return _account(row) if row else None
 
     def all(self) -> list[Account]:
-        query = sa.select(accounts_table).order_by(accounts_table.c.name)
-        with self.engine.connect() as conn:
-            return [_account(row) for row in conn.execute(query).mappings()]
+        return [_account(row) for row in self.store.all()]
 
     def set_disabled(self, name: str, disabled: bool = True) -> None:
         self._update(name, disabled=disabled)
@@ -134,35 +105,32 @@ class AccountStore:
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account when the name and password match and it is enabled; else None."""
-        query = sa.select(accounts_table).where(accounts_table.c.name == name.strip().lower())
-        with self.engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
-        stored = row["password_hash"] if row else self._dummy
+        row = self.store.get(_key(name))
+        stored = row.password_hash if row else self._dummy
         try:
             self.hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return None
-        if row is None or row["disabled"]:
+        if row is None or row.disabled:
             return None
         if self.hasher.check_needs_rehash(stored):
-            self._update(row["name"], password_hash=self.hasher.hash(password))
+            self._update(row.name, password_hash=self.hasher.hash(password))
         return _account(row)
 
-    def _update(self, name: str, **values: object) -> None:
-        query = (
-            accounts_table.update()
-            .where(accounts_table.c.name == name.strip().lower())
-            .values(changed_at=dt.datetime.now(dt.UTC), **values)
-        )
-        with self.engine.begin() as conn:
-            if conn.execute(query).rowcount == 0:
-                msg = f"there is no account called {name!r}"
-                raise AccountError(msg)
+    def _update(
+        self, name: str, *, password_hash: str | None = None, disabled: bool | None = None
+    ) -> None:
+        if not self.store.update(_key(name), password_hash=password_hash, disabled=disabled):
+            msg = f"there is no account called {name!r}"
+            raise AccountError(msg)
 
 
-def _account(row: sa.RowMapping) -> Account:
-    scopes = tuple(s for s in str(row["scopes"]).split(",") if s)
-    return Account(row["name"], _check_role(row["role"]), scopes, bool(row["disabled"]))
+def _key(name: str) -> str:
+    return name.strip().lower()
+
+
+def _account(row: AccountRow) -> Account:
+    return Account(row.name, _check_role(row.role), row.scopes, row.disabled)
 
 
 def _check_name(name: str) -> str:

@@ -16,7 +16,7 @@ leaves it held); on SQLite, ``BEGIN IMMEDIATE`` takes the database's write lock.
 
 How to add migration 2:
 
-1. Change the table where the code reads it (rollup.py, feedback.py, staff/accounts.py,
+1. Change the table where the code reads it (rollup.py, feedback.py, accounts.py,
    desk_names.py). The live tables must always equal the schema at HEAD:
    ``tests/storage/test_migrations.py`` builds both and compares them.
 2. Write the step below as ``def _add_channel(conn: Connection) -> None`` with its own

@@ -12,7 +12,7 @@ from bot.app import App
 from bot.config import Web as WebConfig
 from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService
-from bot.staff.accounts import ROLES, Account, AccountStore, Role
+from bot.staff.accounts import ROLES, Account, Accounts, Role
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.login_limits import LoginLimits
@@ -72,7 +72,7 @@ class WebSettings:
 class Web:
     app: App
     store: FeedbackStore
-    accounts: AccountStore
+    accounts: Accounts
     conversation: ConversationService
     preview: ConversationService  # same flows, but answers are never stored
     settings: WebSettings

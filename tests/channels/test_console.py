@@ -11,7 +11,7 @@ import pytest
 
 from bot.channels.console import parse
 from bot.channels.render import Button, Message
-from bot.storage import FeedbackStore
+from bot.runtime import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BLNS = Path(__file__).resolve().parents[1] / "testdata" / "blns.txt"
@@ -43,8 +43,9 @@ def chat(tmp_path: Path, lines: list[str], *args: str) -> subprocess.CompletedPr
 
 
 def stored(tmp_path: Path) -> list[str]:
-    with FeedbackStore(f"sqlite:///{tmp_path / 'feedback.db'}") as store:
-        return [repr(record) for record in store.iter_records()]
+    url = f"sqlite:///{tmp_path / 'feedback.db'}"
+    with open_database(ROOT / "config.toml", url=url, migrate=False) as database:
+        return [repr(record) for record in database.store.iter_records()]
 
 
 def test_a_finished_conversation_lands_in_the_database_without_contact_details(

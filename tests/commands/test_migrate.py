@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from bot.cli import main
+from bot.runtime import open_database
 from bot.storage import schema_v1
 from bot.storage.feedback import FeedbackStore
 from bot.storage.migrations import HEAD, VERSION_TABLE, current
@@ -16,6 +19,14 @@ from bot.storage.records import Answer, FeedbackRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "config.toml")
+
+
+@contextlib.contextmanager
+def as_it_is(url: str) -> Iterator[FeedbackStore]:
+    """The database at `url` through the composition root, never migrated: what a test
+    reads after a command or a process left it."""
+    with open_database(CONFIG, url=url, migrate=False) as database:
+        yield database.store
 
 
 @pytest.fixture
@@ -48,7 +59,7 @@ def test_status_only_looks(database: str, capsys: pytest.CaptureFixture[str]) ->
     assert code == 1
     assert "schema version none" in out
     assert "run `safevoice migrate`" in out
-    with FeedbackStore(database) as store:
+    with as_it_is(database) as store:
         assert current(store.engine) is None
         assert sa.inspect(store.engine).get_table_names() == []
     migrate(capsys)
@@ -59,7 +70,7 @@ def test_status_only_looks(database: str, capsys: pytest.CaptureFixture[str]) ->
 def test_a_0_1_0_database_is_stamped_and_keeps_its_records(
     database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with FeedbackStore(database) as store:
+    with as_it_is(database) as store:
         schema_v1.metadata.create_all(store.engine)  # what 0.1.0 made: no version table
         store.add(
             FeedbackRecord.build(
@@ -71,7 +82,7 @@ def test_a_0_1_0_database_is_stamped_and_keeps_its_records(
     code, out, _ = migrate(capsys)
     assert code == 0
     assert "Schema version 1 (was none)" in out
-    with FeedbackStore(database) as store:
+    with as_it_is(database) as store:
         assert store.count() == 1
 
 
@@ -79,7 +90,7 @@ def test_a_newer_database_is_refused_in_a_sentence(
     database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     migrate(capsys)
-    with FeedbackStore(database) as store, store.engine.begin() as conn:
+    with as_it_is(database) as store, store.engine.begin() as conn:
         versions = sa.Table(VERSION_TABLE, sa.MetaData(), autoload_with=conn)
         conn.execute(
             versions.insert().values(

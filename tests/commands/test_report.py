@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.storage import Answer, FeedbackRecord, FeedbackStore
+from bot.runtime import open_database
+from bot.storage import Answer, FeedbackRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = str(ROOT / "config.toml")
@@ -35,8 +36,8 @@ def record(service: str, band: str, lang: str, day: dt.date, *answers: Answer) -
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "feedback.db"
     monkeypatch.setenv("SAFEVOICE_DATABASE_URL", f"sqlite:///{path}")
-    with FeedbackStore(f"sqlite:///{path}") as store:
-        store.create_schema()
+    with open_database(CONFIG, url=f"sqlite:///{path}") as opened:
+        store = opened.store
         # 12 at the shelter: 9 safe, 3 not (3 is small, and 9 would give it away).
         for n in range(12):
             answer = Answer("felt_safe", "yes_no", "yes" if n < 9 else "no")

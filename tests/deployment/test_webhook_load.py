@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from bot.storage.feedback import FeedbackStore
+from bot.runtime import open_database
 from bot.storage.records import FeedbackFilters
 from tests.deployment.conftest import Deployment
 
@@ -92,5 +92,6 @@ async def test_5000_updates_over_two_webhook_processes_none_lost_none_twice_in_o
     assert not wrong, f"{len(wrong)} chats: {list(wrong.items())[:3]}"
     # And each conversation's feedback was recorded once, in the one PostgreSQL database.
     shelter = FeedbackFilters(services=("shelter",), flow_id="service_feedback")
-    with FeedbackStore(d.env["SAFEVOICE_DATABASE_URL"]) as store:
-        assert await asyncio.to_thread(store.count, shelter) == CHATS
+    url = d.env["SAFEVOICE_DATABASE_URL"]
+    with open_database(d.config, url=url, migrate=False) as database:
+        assert await asyncio.to_thread(database.store.count, shelter) == CHATS

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.runtime import open_database
 from bot.services.report import Cell, QuestionResult, Report, build_report, render, suppress
 from bot.storage import Answer, FeedbackFilters, FeedbackRecord, FeedbackStore
 
@@ -95,9 +96,9 @@ def test_brute_force_confirms_no_cell_is_determined(counts: list[int], k: int) -
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[FeedbackStore]:
-    with FeedbackStore(f"sqlite:///{tmp_path}/feedback.db") as opened:
-        opened.create_schema()
-        yield opened
+    config = Path(__file__).resolve().parents[2] / "config.toml"
+    with open_database(config, url=f"sqlite:///{tmp_path}/feedback.db") as database:
+        yield database.store
 
 
 def add(

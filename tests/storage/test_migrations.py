@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import StorageError
-from bot.staff import accounts
-from bot.staff.accounts import AccountStore
-from bot.storage import desk_names, rollup, schema_v1
+from bot.staff.accounts import Accounts
+from bot.storage import accounts, desk_names, rollup, schema_v1
+from bot.storage.accounts import SqlAccountStore
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.migrations import HEAD, MIGRATIONS, VERSION_TABLE, Migration, current, upgrade
@@ -121,7 +121,7 @@ def test_a_database_from_0_1_0_is_stamped_and_keeps_its_data(store: FeedbackStor
     make_0_1_0_database(store.engine)
     store.add(record("Mi-a plăcut"))
     store.audit("admin", "login")
-    staff = AccountStore(store.engine)
+    staff = Accounts(SqlAccountStore(store.engine))
     staff.add("ana", "worker", ("ngo",), "a long password here")
     DeskNameStore(store.engine).set("ana", "Ana")
     before = (store.aggregate(), store.respondents(), store.text_answers())
@@ -143,13 +143,13 @@ def test_a_0_1_0_database_gets_the_tables_and_indexes_it_lacked(store: FeedbackS
     assert current(store.engine) == HEAD
     indexes = {i["name"] for i in sa.inspect(store.engine).get_indexes("feedback_answers")}
     assert "ix_feedback_answers_text" in indexes
-    assert AccountStore(store.engine).all() == []
+    assert SqlAccountStore(store.engine).all() == []
     assert [t.value for t in store.text_answers()] == ["kept"]
 
 
 def test_every_create_schema_goes_through_the_migrations(url: str) -> None:
     creates: list[Callable[[FeedbackStore], None]] = [
-        lambda store: AccountStore(store.engine).create_schema(),
+        lambda store: SqlAccountStore(store.engine).create_schema(),
         lambda store: DeskNameStore(store.engine).create_schema(),
         FeedbackStore.create_schema,
     ]

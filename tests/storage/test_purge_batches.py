@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Privacy
-from bot.staff.accounts import AccountStore
+from bot.staff.accounts import Accounts
 from bot.staff.retention import purge, purge_in_batches
+from bot.storage.accounts import SqlAccountStore
 from bot.storage.bulk import add_many
 from bot.storage.feedback import PURGE_BATCH, FeedbackStore
 from bot.storage.purging import PurgeBatch, What
@@ -90,7 +91,7 @@ async def test_first_purge_on_a_large_database_does_not_hold_a_staff_login(
     rng = random.Random(7)
     records = [random_record(rng) for _ in range(400)]
     add_many(store, records)
-    accounts = AccountStore(store.engine)
+    accounts = Accounts(SqlAccountStore(store.engine))
     accounts.add("ana", "worker", ("ngo",), PASSWORD)
     timeline = store.events
 

@@ -22,7 +22,7 @@ from redis.asyncio import Redis
 from bot.app import load_app
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.runtime import Bot
-from bot.storage.redis_topics import TopicStore
+from bot.runtime import build_runtime
 from tests.telegram.conftest import close_bot, open_bot, write_config
 from tests.telegram.fake_api import FIRST_NAME, USERNAME, FakeTelegram
 
@@ -242,16 +242,19 @@ async def test_worker_message_sent_after_a_kill_between_mark_and_act(
         # The process that took the next update was killed before it acted on it.
         upcoming = 900_000
         fake._ids = itertools.count(upcoming)
-        client = Redis.from_url(redis_url)
+        # The killed process: another runtime on the same Redis.
+        other = build_runtime(bot.runtime.app, "test", database_url="sqlite://",
+                              redis_url=redis_url)  # fmt: skip
+        killed = other.topics
+        assert killed is not None
         try:
-            killed = TopicStore(client)
             assert await killed.begin_update(f"{bot.desk.bot}:{upcoming}")
             await say(fake, thread, "Hello, I am here now.")
             await fake.wait_for(lambda: "Ana: Hello, I am here now." in young_person_texts(fake))
             # Done once: the same update delivered again is not acted on again.
             assert not await killed.begin_update(f"{bot.desk.bot}:{upcoming}")
         finally:
-            await client.aclose()
+            await other.close()
     assert young_person_texts(fake).count("Hello, I am here now.") == 1
 
 

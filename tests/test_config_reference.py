@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from bot.config import Config
+from tests.parsing import parse_python
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "docs" / "config.md"
@@ -147,7 +148,7 @@ def test_the_reference_names_no_key_the_code_lacks(documented: dict[str, str]) -
 def environment_variables() -> Iterator[str]:
     """Every SAFEVOICE_* name the package reads with os.environ / os.getenv."""
     for path in sorted((ROOT / "bot").rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse_python(path)
         for node in ast.walk(tree):
             arg: ast.expr | None = None
             if isinstance(node, ast.Call) and node.args:

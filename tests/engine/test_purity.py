@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.parsing import parse_python
+
 ROOT = Path(__file__).resolve().parents[2]
 FORBIDDEN = {"aiogram", "telegram", "redis", "aiohttp", "sqlalchemy", "psycopg"}
 PURE = ("bot/engine", "bot/flows", "bot/inputs")
 
 
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parse_python(path)
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

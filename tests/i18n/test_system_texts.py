@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from bot.i18n.system import SYSTEM_PLURALS, SYSTEM_TEXTS, is_system_text
+from tests.parsing import parse_python
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 # `.retry(ctx, hint)` hands its literal on to `ctx.system(hint)`; `engine.system_say(
@@ -17,7 +18,7 @@ def literals_passed_to_system() -> dict[str, str]:
     """Each string literal passed to .system(/.system_plural(/.retry( in bot/, with its place."""
     found = {}
     for path in sorted(BOT.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        tree = parse_python(path)
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
                 continue

@@ -79,6 +79,26 @@ class FaultyTelegram(FakeTelegram):
         self._gate = asyncio.Semaphore(40)  # Telegram's default max_connections
         self._http: aiohttp.ClientSession | None = None
         self.answered: dict[int, int] = defaultdict(int)  # update id -> 200s received
+        # Arrivals are stamped on this (the test's) event loop: how late it woke, and when.
+        self.stalls: list[tuple[float, float]] = []
+        self._watch: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await super().start()
+        self._watch = asyncio.create_task(self._watch_loop())
+
+    async def _watch_loop(self) -> None:
+        tick = 0.02
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(tick)
+            late = time.monotonic() - before - tick
+            if late > 0.05:
+                self.stalls.append((before, late))
+
+    def worst_stall(self) -> float:
+        """The longest the test's loop was kept from stamping arrivals, in seconds."""
+        return max((late for _, late in self.stalls), default=0.0)
 
     # -- faults on sendMessage ------------------------------------------------------------
     async def _handle(self, request: web.Request) -> web.Response:
@@ -185,6 +205,9 @@ class FaultyTelegram(FakeTelegram):
         return sum(len(q) for q in self._chats.values())
 
     async def stop(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            await asyncio.gather(self._watch, return_exceptions=True)
         for task in self._posters.values():
             task.cancel()
         await asyncio.gather(*self._posters.values(), return_exceptions=True)

@@ -185,6 +185,7 @@ async def test_faults_real_limits_killed_with_replies_queued(
     steady_bot, _ = faulty.peak_rates(skip=[(t, t + 2.0) for t in starts])
     steady_bot_10s, _ = faulty.peak_rates(skip=[(t, t + 2.0) for t in starts], window=10.0)
     rate = len(sends) / (max(sends) - min(sends))
+    stall = faulty.worst_stall()
     report("real limits, polling, ptb", {
         "updates": updates, "chats": len(people), "replies_expected": total,
         "replies_waiting_at_kill": waiting, "lost": result.lost, "wrong": result.wrong,
@@ -195,7 +196,7 @@ async def test_faults_real_limits_killed_with_replies_queued(
         "first_answer_after_process_up_s": restart.up, "mean_msgs_per_s": round(rate, 1),
         "peak_msgs_in_1s_bot": peak_bot, "steady_peak_msgs_in_1s_bot": steady_bot,
         "steady_peak_msgs_in_10s_bot": steady_bot_10s,
-        "peak_msgs_in_1s_chat": peak_chat,
+        "peak_msgs_in_1s_chat": peak_chat, "observer_worst_stall_s": round(stall, 2),
         "seconds": round(time.monotonic() - started, 1),
     })  # fmt: skip
     assert waiting > 0.4 * total  # the kill really caught replies waiting
@@ -204,11 +205,12 @@ async def test_faults_real_limits_killed_with_replies_queued(
     assert rate <= 31.0
     # What limiter.py promises: 30/s with bursts of 30, so at most 30 * W + 30 in any W
     # seconds; a fresh process brings a burst of its own. The fake stamps arrivals on the
-    # test's own event loop, which a starved 2-core machine delays by up to about a
-    # second: sends booked over W + 1 s can land within W (seen: 65 in 1 s, 195 in 5 s,
-    # at 26/s on average). Judged over 10 s with that second allowed for.
-    assert steady_bot_10s <= 30 * 10 + 30 + 30
-    assert peak_bot <= 90 + 30
+    # test's own event loop, which a starved 2-core machine delays: sends booked over
+    # W + 1 s can land within W (seen: 65 in 1 s, 195 in 5 s, at 26/s on average), and
+    # once, with the loop held for seconds, 416 in 10 s at 28/s on average. Judged over
+    # 10 s with a second allowed for, and the longest the loop was measured held.
+    assert steady_bot_10s <= 30 * (10 + 1 + stall) + 30
+    assert peak_bot <= 90 + 30 + 30 * stall
     assert peak_chat <= 6  # a burst of 3 per chat, and once more after the restart
 
 

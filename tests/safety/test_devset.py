@@ -126,9 +126,40 @@ def test_no_message_is_both_benign_and_a_danger() -> None:
         assert not danger & calm, lang
 
 
-# The goal (recall >= RECALL per language and category, false alarms <= FALSE_ALARMS) is
-# not reached yet: benchmarks/danger_signals.py prints where it stands. What is held
-# here is that the detector is never worse than the phrase-only matcher it replaced.
+# The goals, per language and category: recall >= RECALL on every danger file, false
+# alarms <= FALSE_ALARMS on the benign file, CONCERN_RESPONSE of the concern file answered.
+# benchmarks/danger_signals.py prints the figures and, with --show-misses, the messages.
+
+
+@pytest.mark.parametrize(
+    ("lang", "category"), [(lang, category) for lang in LANGUAGES for category in DANGER]
+)
+def test_each_danger_file_is_caught_clearly(lang: str, category: str) -> None:
+    recall, misses = _share(DEVSET_FILES[(lang, category)], lang, _clear)
+    assert recall >= RECALL, (
+        f"{lang}.{category}: clear recall {recall:.1%} < {RECALL:.0%}; "
+        f"missed {len(misses)}: {misses}"
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_benign_messages_raise_few_false_alarms(lang: str) -> None:
+    calm, alarms = _share(DEVSET_FILES[(lang, "benign")], lang, lambda match: not _clear(match))
+    rate = 1 - calm
+    assert rate <= FALSE_ALARMS, (
+        f"{lang}.benign: false alarms {rate:.1%} > {FALSE_ALARMS:.0%}; alarmed on {alarms}"
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_vague_distress_gets_a_response(lang: str) -> None:
+    answered, silent = _share(DEVSET_FILES[(lang, "concern")], lang, _any)
+    assert answered >= CONCERN_RESPONSE, (
+        f"{lang}.concern: answered {answered:.1%} < {CONCERN_RESPONSE:.0%}; no response to {silent}"
+    )
+
+
+# And the detector is never worse than the phrase-only matcher it replaced.
 PLAIN = Detector.load(plain=True)
 
 

@@ -75,6 +75,10 @@ class Privacy(_Strict):
     session_ttl_seconds: int = Field(default=1800, ge=60, le=7 * 24 * 3600)
     text_retention_days: int = Field(default=180, ge=1)
     record_retention_days: int = Field(default=3 * 365, ge=1)
+    # Names of this deployment's schools, shelters, streets or towns that free text must
+    # not keep (they become "[place]"); given names, family names and addresses are
+    # found without a list.
+    places: tuple[str, ...] = Field(default=(), max_length=2000)
 
 
 class Storage(_Strict):

@@ -31,6 +31,7 @@ from bot.app import App
 from bot.config import Config, Settings, load_config
 from bot.engine.events import FeedbackSubmitted
 from bot.errors import ConfigError, StorageError
+from bot.privacy.scrub import use_places
 from bot.services.cases import Audit, HandoffService
 from bot.services.conversation import ConversationService
 from bot.services.dead_letters import DeadLetterService
@@ -220,6 +221,7 @@ def build_runtime(
     secret = secret_for(app, mode)
     settings = app.settings
     timeouts = timeouts or StaffTimeouts()
+    use_places(app.config.privacy.places)
     store = FeedbackStore(database_url or settings.database_url)
     try:
         _prepare_schema(store, mode)

@@ -8,17 +8,39 @@ Order matters: links and e-mails go first (they contain digits and "@"), then ha
 digit runs, so a later pass never sees half of an earlier match. Patterns use ``\\d`` and
 ``\\w``, which in Python match every script's digits and letters (Arabic-Indic, Persian,
 Devanagari, full-width...), so "٠٧٢١٢٣٤٥٦٧" is caught like "0721234567".
+
+Then the identity passes (bot/privacy/identity.py): configured place names, street
+addresses, handles written without "@" ("insta: maria_p2010"), phone numbers written as
+words, and personal names (lists from Faker, loaded once, on first use). They run after the
+link, e-mail and @handle passes and before the digit pass, so "maria_p2010" goes whole and
+"oh seven two one 234 567" is one phone number; names go last.
+
+``scrub()`` uses a default ``Scrubber``; a deployment with school or place names to remove
+builds its own ``Scrubber(extra_names=[...])``. ``Scrubber(identity=False)`` is the
+contacts-only scrubber of before (kept for the benchmark, benchmarks/scrubbing.py).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
-__all__ = ["DEFAULT_MAX_CHARS", "PLACEHOLDERS", "scrub"]
+from bot.privacy import identity
+
+__all__ = ["DEFAULT_MAX_CHARS", "PLACEHOLDERS", "Scrubber", "scrub", "use_places"]
 
 DEFAULT_MAX_CHARS = 2000
-PLACEHOLDERS = ("[phone]", "[email]", "[handle]", "[link]", "[number]")
+PLACEHOLDERS = (
+    "[phone]",
+    "[email]",
+    "[handle]",
+    "[link]",
+    "[number]",
+    "[name]",
+    "[address]",
+    "[place]",
+)
 
 # Invisible characters that can hide or reorder text: bidi embeddings/overrides/isolates,
 # marks, zero-width spaces, BOM, tags, soft hyphen, lone surrogates (which also cannot be
@@ -81,19 +103,49 @@ _MIN_NUMBER_DIGITS = 6
 _PHONE_DIGITS = range(7, 16)  # E.164 numbers have at most 15 digits
 
 
-def scrub(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
-    """Return ``text`` normalised, without contact details or long numbers, at most
-    ``max_chars`` long. Never raises: on a failure it returns a placeholder, not the input.
+class Scrubber:
+    """A scrubber with its own extra names (schools, shelters, towns: ``[place]``).
+
+    ``identity=False`` keeps only the contact passes (links, e-mails, @handles, numbers).
     """
-    if max_chars <= 0:
-        return ""
-    try:
-        return _scrub(str(text), max_chars)
-    except Exception:  # defence in depth: better to lose a comment than to leak one
-        return "[removed]"[:max_chars]
+
+    def __init__(self, extra_names: Iterable[str] = (), *, identity: bool = True) -> None:
+        self.identity = identity
+        self._places = _places_pattern(extra_names)
+
+    def __call__(self, text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+        """Return ``text`` normalised, without contact details, long numbers, names,
+        addresses or configured places, at most ``max_chars`` long. Never raises: on a
+        failure it returns a placeholder, not the input.
+        """
+        if max_chars <= 0:
+            return ""
+        try:
+            return _scrub(str(text), max_chars, self)
+        except Exception:  # defence in depth: better to lose a comment than to leak one
+            return "[removed]"[:max_chars]
 
 
-def _scrub(text: str, max_chars: int) -> str:
+def _places_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
+    return identity.compile_places(n for n in names if isinstance(n, str) and n.strip())
+
+
+_DEFAULT = Scrubber()
+
+
+def scrub(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
+    """``text`` scrubbed by the default ``Scrubber``; see ``Scrubber`` and ``use_places``."""
+    return _DEFAULT(text, max_chars)
+
+
+def use_places(names: Iterable[str]) -> None:
+    """Make ``scrub()`` remove these places too (the deployment's schools, shelters, towns):
+    ``build_runtime`` calls it with ``[privacy] places`` of config.toml, so every write of
+    free text in the process, engine and store alike, uses the same list."""
+    _DEFAULT._places = _places_pattern(names)
+
+
+def _scrub(text: str, max_chars: int, scrubber: Scrubber = _DEFAULT) -> str:
     # Bound the work on huge inputs; cut at a space so no half token survives.
     window = max_chars * 4 + 256
     if len(text) > window:
@@ -107,8 +159,15 @@ def _scrub(text: str, max_chars: int) -> str:
     text = _WWW.sub(_replace_link, text)
     text = _DOMAIN.sub(_replace_link, text)
     text = _HANDLE.sub("[handle]", text)
+    if scrubber.identity:
+        text = identity.scrub_places(text, scrubber._places)
+        text = identity.scrub_addresses(text)
+        text = identity.scrub_handles(text)
+        text = identity.scrub_number_words(text)
     text = _IBAN.sub(_replace_iban, text)
     text = _DIGITS.sub(_replace_digits, text)
+    if scrubber.identity:
+        text = identity.scrub_names(text)
     if len(text) > max_chars:
         text = _PARTIAL_PLACEHOLDER.sub("", text[:max_chars]).rstrip()
     return text

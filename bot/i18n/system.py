@@ -70,6 +70,20 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "You can write to them instead.",
     "The person helping you can only read text here, so I did not send that. "
     "You can write it to them in words instead.",
+    # Typed text with contact details in it, while a case is open (bot/services/contact.py):
+    # held back and asked about first, with "Send it" / "Don't send" (the answers above).
+    # The kind found, then who will see it: 8-12 hear "a grown-up from our team".
+    "This looks like a phone number.",
+    "This looks like an e-mail address.",
+    "This looks like a username.",
+    "This looks like a link.",
+    "This looks like an address.",
+    "This looks like a name.",
+    "This looks like contact details.",
+    "The worker will see it. Send it?",
+    "A grown-up from our team will see it. Send it?",
+    # Something else came instead of a tap: the held text is not sent.
+    "I did not send your earlier message. To send it, please write it again.",
     # The image-abuse route (bot/engine/image_abuse.py): a photo or video outside a case,
     # or someone threatening to share pictures. Calm steps, never blaming; {name} and
     # {url} are a report-and-remove service from config.toml.

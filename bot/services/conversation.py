@@ -28,6 +28,8 @@ from bot.engine.runner import Engine
 from bot.engine.session import Session, SessionError
 from bot.inputs.text import clean_text
 from bot.privacy.keys import is_record_id, new_record_id, session_key
+from bot.services.confirm import SEND, young
+from bot.services.contact import CONTACT_STEP, ContactCheck, contact_kinds
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import Address, HandoffDesk
 from bot.services.handoff_texts import RATING_STEP
@@ -96,6 +98,8 @@ class ConversationService:
         # Where each chat began, for 48 hours: "delete my data" after a pause, and an
         # honest "welcome back". None (previews) keeps no traces.
         self.traces = traces
+        # Contact details typed while a case is open: asked first (bot/services/contact.py).
+        self.contact = ContactCheck(engine.config, engine.translator)
 
     def key(self, channel: str, user_id: str | int) -> str:
         return session_key(self.secret, channel, user_id)
@@ -139,13 +143,19 @@ class ConversationService:
             saved = turn.session
             address = Address(channel, str(user_id))
             earlier = await self._remember(key, saved, channel_data)
+            # A text held back for "Send it" is not sent once something else comes instead.
+            dropped = []
+            if self.contact.overtaken(saved, inp):
+                dropped.append(self.contact.dropped(self._session_of(saved)))
             early = await self._before_engine(key, saved, inp, address)
             if early is not None:
+                reply, saved = early
                 data = self._channel_data(saved, channel_data)
                 kept = {**saved, CHANNEL_KEY: data} if saved and data is not None else saved
-                if kept is not None and early.relayed:
+                if kept is not None and reply.relayed:
                     kept = {**kept, CASE_KEY: True}
-                reply = replace(early, channel_data=data, lang=_lang(saved) or early.lang)
+                reply = replace(reply, events=(*dropped, *reply.events), channel_data=data,
+                                lang=_lang(saved) or reply.lang)  # fmt: skip
                 return await self._save(turn, kept, reply, outbox)
             session, events = self._run(saved, inp, language_hint, service)
             deleted = any(isinstance(event, DataDeletionRequested) for event in events)
@@ -153,6 +163,7 @@ class ConversationService:
                 events = [*await self.desk.stop(key), *events]
             receipt = _receipt(saved)
             events, has_case = await self._act(key, events, address, receipt)
+            events = [*dropped, *events]
             data = self._channel_data(saved, channel_data)
             trace = await self._forget_trace(key) if deleted else None
         except BaseException:
@@ -284,29 +295,63 @@ class ConversationService:
 
     async def _before_engine(
         self, key: str, saved: dict[str, object] | None, inp: Input | None, address: Address
-    ) -> Reply | None:
+    ) -> tuple[Reply, dict[str, object] | None] | None:
         """The handoff's turns that bypass the engine: a press on the after-close rating,
-        and typed text while the chat has an open case (it goes to the worker)."""
+        typed text while the chat has an open case (it goes to the worker, or waits for
+        "Send it" when it has contact details), and a tap on "Send it" / "Don't send".
+        Returns the reply and the session to keep."""
         if inp is not None and inp.kind == "button" and inp.step == RATING_STEP:
             record, events = await self.desk.rate(inp.value)
             if record is not None:
                 await self.feedback.submit(record)
-            return Reply(tuple(events), lang=_says_lang(events))
+            return Reply(tuple(events), lang=_says_lang(events)), saved
+        if inp is not None and inp.kind == "button" and inp.step == CONTACT_STEP:
+            return await self._confirmed(key, saved, inp.value), saved
         if inp is None or inp.kind != "text" or (saved is not None and not saved.get(CASE_KEY)):
             return None
         text = clean_text(inp.value)
         if len(text) > self.engine.config.engine.max_input_chars:
             return None  # the engine refuses it in the chat's language: never cut unsaid
-        if text.strip() and await self.desk.relay_to_worker(key, text):
-            # The worker reads it, but danger still brings help at once and makes the
-            # case urgent: the same check the engine runs on every other text.
+        kinds = contact_kinds(text) if text.strip() else frozenset()
+        if kinds and await self.desk.has_open_case(key):
             session = self._session_of(saved)
-            alarm = self.engine.danger_response(session, inp.value, concern=False)
-            said, _ = await self._act(key, alarm, address) if alarm else ([], True)
-            return Reply((*said, *self._not_an_answer(saved, session)), relayed=True)
+            held = saved if saved is not None else {**session.to_json(), CASE_KEY: True}
+            said = await self._alarm(key, session, inp.value, address)
+            return Reply((*said, self.contact.hold(held, session, text, kinds))), held
+        if text.strip() and await self.desk.relay_to_worker(key, text):
+            session = self._session_of(saved)
+            said = await self._alarm(key, session, inp.value, address)
+            return Reply((*said, *self._not_an_answer(saved, session)), relayed=True), saved
         if saved is not None:
             saved.pop(CASE_KEY, None)  # no open case any more: back to one round trip
         return None
+
+    async def _alarm(self, key: str, session: Session, text: str, address: Address) -> list[Event]:
+        """Typed text the worker reads (or is asked about) still brings help at once when
+        it shows danger, and makes the case urgent: the check the engine runs on every
+        other text."""
+        alarm = self.engine.danger_response(session, text, concern=False)
+        said, _ = await self._act(key, alarm, address) if alarm else ([], True)
+        return said
+
+    async def _confirmed(self, key: str, saved: dict[str, object] | None, value: str) -> Reply:
+        """A tap on "Send it" / "Don't send" for a held text. A choice no longer open (a
+        second tap, a newer question, the session gone) gives no events at all."""
+        taken = self.contact.take(saved, value)
+        if taken is None or saved is None:
+            return Reply(())
+        action, text = taken
+        session = self._session_of(saved)
+        confirm = self.contact.confirm
+        if action != SEND:
+            said = confirm.kept(session)
+        elif not await self.desk.relay_to_worker(key, text):
+            saved.pop(CASE_KEY, None)
+            said = confirm.ended(session)
+        else:
+            sent = (confirm.sent(session), *self._not_an_answer(saved, session))
+            return Reply(sent, relayed=True, step_before=CONTACT_STEP)
+        return Reply((said,), step_before=CONTACT_STEP)
 
     def _not_an_answer(self, saved: dict[str, object] | None, session: Session) -> list[Event]:
         """The rule while a case is open: typed text goes to the worker, even when the
@@ -318,7 +363,7 @@ class ConversationService:
             return []
         saved[NOTED_KEY] = session.step
         engine = self.engine
-        if session.band is None or engine.config.band(session.band).max_age <= 12:
+        if young(engine.config, session.band):
             return [
                 engine.system_say(
                     session,

@@ -42,6 +42,9 @@ class HandoffDesk(Protocol):
     async def stop(self, key: str) -> Sequence[Event]:
         """The young person typed /stop: close their open case, if any."""
 
+    async def has_open_case(self, key: str) -> bool:
+        """Whether the chat behind `key` has an open case (typed text would go to it)."""
+
     async def relay_to_worker(self, key: str, text: str) -> bool:
         """Hand typed text to the chat's open case; False when there is none."""
 
@@ -76,6 +79,9 @@ class MemoryHandoffDesk:
 
     async def stop(self, key: str) -> Sequence[Event]:
         return ()
+
+    async def has_open_case(self, key: str) -> bool:
+        return False
 
     async def relay_to_worker(self, key: str, text: str) -> bool:
         return False

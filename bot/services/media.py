@@ -22,10 +22,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from bot.engine.events import Event, Option, Say
+from bot.engine.events import Event, Say
 from bot.engine.image_abuse import route
 from bot.engine.session import Session, SessionError
 from bot.services.cases import HandoffService
+from bot.services.confirm import SEND, Confirmation, choice_of
 from bot.services.conversation import (
     CASE_KEY,
     CHANNEL_KEY,
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 
 MEDIA_STEP = "media"  # the buttons' step; their values are "send.<id>" / "keep.<id>"
 MEDIA_KEY = "md"  # the pending choice in the session: {"m": message id, "k": kind}
-SEND, KEEP = "send", "keep"
 # What may reach the person helping, once the young person confirms.
 RELAYED = ("photo", "voice", "video", "video_note", "document", "location", "audio")
 # Outside a case: the image-abuse route.
@@ -81,6 +81,7 @@ class MediaService:
         self.sessions = conversation.sessions
         self.config = conversation.engine.config
         self.translator = conversation.engine.translator
+        self.confirm = Confirmation(self.config, self.translator, MEDIA_STEP)
 
     async def offer(
         self,
@@ -150,27 +151,21 @@ class MediaService:
         try:
             saved = dict(turn.session) if turn.session is not None else None
             session = self._session(saved, None)
-            action, _, wanted = value.partition(".")
+            action, wanted = choice_of(value)
             pending = saved.get(MEDIA_KEY) if saved is not None else None
             events: list[Event] = []
             if saved is not None and isinstance(pending, dict) and str(pending.get("m")) == wanted:
                 del saved[MEDIA_KEY]
                 kind = str(pending.get("k") or "")
                 if action != SEND:
-                    events.append(self.system_say(session, "Okay, I did not send it."))
+                    events.append(self.confirm.kept(session))
                 elif (case := await self.cases.open_case(key)) is None:
-                    events.append(
-                        self.system_say(
-                            session,
-                            "Your chat with our team has ended, so I did not send it. "
-                            "To talk to a person again, type /person.",
-                        )
-                    )
+                    events.append(self.confirm.ended(session))
                 elif topic is None or not reads_media(case):
                     events.append(self._web_desk(session))
                 else:
                     relay = Relay(int(wanted), kind, case.label, await topic(case))
-                    events.append(self._sent(session))
+                    events.append(self.confirm.sent(session))
             data = self._data(saved, channel_data)
             if saved is not None and data is not None:
                 saved[CHANNEL_KEY] = data
@@ -222,16 +217,9 @@ class MediaService:
                 log.warning("a saved conversation could not be read")
         return Session(lang=hint or self.config.languages.source)
 
-    def _young(self, session: Session) -> bool:
-        return session.band is None or self.config.band(session.band).max_age <= 12
-
-    def system_say(self, session: Session, text: str) -> Say:
-        lang = session.lang
-        return Say(self.translator.system(lang, text), lang, self.config.is_rtl(lang))
-
     def _question(self, session: Session, message_id: int) -> Say:
         tr, lang = self.translator, session.lang
-        if self._young(session):
+        if self.confirm.young(session):
             text = tr.system(
                 lang, "Do you want to send this to a grown-up from our team? They will see it."
             )
@@ -241,26 +229,16 @@ class MediaService:
                 "Do you want to send this to our team? The people from our team who are "
                 "helping you will see it.",
             )
-        options = (
-            Option(f"{SEND}.{message_id}", tr.system(lang, "Send it")),
-            Option(f"{KEEP}.{message_id}", tr.system(lang, "Don't send")),
-        )
-        return Say(text, lang, self.config.is_rtl(lang), step=MEDIA_STEP, input="choice",
-                   options=options)  # fmt: skip
-
-    def _sent(self, session: Session) -> Say:
-        if self._young(session):
-            return self.system_say(session, "I sent it. A grown-up from our team will see it.")
-        return self.system_say(session, "Sent. The people helping you will see it.")
+        return self.confirm.question(session, text, str(message_id))
 
     def _web_desk(self, session: Session) -> Say:
-        if self._young(session):
-            return self.system_say(
+        if self.confirm.young(session):
+            return self.confirm.system_say(
                 session,
                 "The grown-up helping you can only read words, so I did not send that. "
                 "You can write to them instead.",
             )
-        return self.system_say(
+        return self.confirm.system_say(
             session,
             "The person helping you can only read text here, so I did not send that. "
             "You can write it to them in words instead.",

@@ -6,7 +6,9 @@ service like a Telegram id, and nothing else about the visit is kept. The transc
 lives only in the page, so "leave quickly" and "delete my data" can take it away.
 
 - ``GET /chat/state`` on load: the question the conversation waits at (kept with the
-  session), so a reload resumes; a token the server did not mint gets a new one.
+  session), so a reload resumes; a token the server did not mint gets a new one. While a
+  typed text with contact details waits for "Send it" (bot/services/contact.py), that
+  question instead.
 - ``POST /chat/turn``: one input; typed "/stop", "/forget"... are commands, as on Telegram.
 - ``GET /chat/events``: a long poll for what the worker writes while a case is open; the
   mailbox is keyed by an HMAC of the visit, also the user id the conversation service
@@ -27,6 +29,7 @@ from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
 from bot.inputs import BodyError, clean_text
 from bot.services.cases import Deliver
+from bot.services.contact import CONTACT_STEP
 from bot.services.conversation import ChannelData, ConversationService, Reply
 from bot.services.handoff_texts import RATING_STEP
 from bot.storage.visitors import VisitorBoxes
@@ -39,6 +42,9 @@ from bot.web.state import WEB, Web, public
 CHANNEL = "web"
 # The question on screen, kept in the session's channel data for a reload.
 ASK = "ask"
+# "Send it?" for a typed text with contact details, while it waits (bot/services/contact.py):
+# shown instead of the question, which comes back after the tap. Never the text itself.
+CONFIRM = "confirm"
 # What "leave quickly" and "delete my data" ask the browser to drop (not cookies: a
 # worker may be logged in on the same site).
 CLEAR_SITE_DATA = '"cache", "storage"'
@@ -141,7 +147,7 @@ async def resume(request: web.Request) -> web.StreamResponse:
     case = await state.cases.has_open_case(state.conversation.key(CHANNEL, user))
     if reply.lang is None and not case:
         return web.json_response(fresh)  # expired, or deleted: a new conversation
-    ask = _saved_ask(reply.channel_data)
+    ask = _saved(reply.channel_data, CONFIRM) or _saved(reply.channel_data, ASK)
     data = render_messages(state.app, [ask] if ask else [], False, reply.lang)
     return web.json_response(data | {"visit": token, "resumed": True, "ask": ask, "case": case})
 
@@ -184,14 +190,20 @@ async def _answer(
         back = state.app.translator.system(says[0].lang, WELCOME_BACK)
         events.insert(0, Say(back, says[0].lang, says[0].rtl))
     data = render(state.app, events, reply.deleted, reply.lang)
+    # "Send it?" for a typed text; or a turn that left the engine where it was.
+    confirm = next((m for m in data["messages"] if m["step"] == CONTACT_STEP), None)
+    stays = reply.relayed or (inp is not None and inp.step in (RATING_STEP, CONTACT_STEP))
     if reply.deleted:
         await state.visitors.drop(user)
         token, ask = mint(state.secret), None  # nothing links the next visit to this one
-    elif reply.relayed or (inp is not None and inp.step == RATING_STEP):
-        ask = _saved_ask(reply.channel_data)  # the engine did not move: same question
+    elif confirm is not None or stays:
+        ask = _saved(reply.channel_data, ASK)  # the engine did not move: same question
+        if confirm != _saved(reply.channel_data, CONFIRM):
+            await _keep_ask(service, user, ask, confirm)
+        ask = confirm or ask
     else:
         ask = asked(data["messages"])
-        if ask != _saved_ask(reply.channel_data):
+        if ask != _saved(reply.channel_data, ASK) or _saved(reply.channel_data, CONFIRM):
             await _keep_ask(service, user, ask)
     case = False
     if service is state.conversation and not reply.deleted:
@@ -203,16 +215,21 @@ async def _answer(
     return response
 
 
-def _saved_ask(data: ChannelData | None) -> dict[str, Any] | None:
-    ask = data.get(ASK) if data else None
+def _saved(data: ChannelData | None, which: str) -> dict[str, Any] | None:
+    ask = data.get(which) if data else None
     return ask if isinstance(ask, dict) else None
 
 
-async def _keep_ask(service: ConversationService, user: str, ask: dict[str, Any] | None) -> None:
+async def _keep_ask(
+    service: ConversationService,
+    user: str,
+    ask: dict[str, Any] | None,
+    confirm: dict[str, Any] | None = None,
+) -> None:
     """Keep the question now on screen with the session, for `resume` after a reload."""
 
     def keep(old: ChannelData | None) -> ChannelData:
-        return {**(old or {}), ASK: ask}
+        return {**(old or {}), ASK: ask, CONFIRM: confirm}
 
     await service.notice(CHANNEL, user, channel_data=keep)
 

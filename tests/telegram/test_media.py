@@ -68,6 +68,17 @@ def redis_dump(url: str) -> str:
         client.close()
 
 
+async def youngest_case_opened(fake: FakeTelegram, lang: str) -> int:
+    """A young person of 8-12 asks for a person; the case's topic (thread id)."""
+    fake.text(YOUNG, "/start sh1", lang=lang)
+    await fake.settled()
+    for value in (lang, "8-12", "person"):
+        press_value(fake, YOUNG, value)
+        await fake.settled()
+    await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
+    return next(iter(fake.topics[STAFF]))
+
+
 async def test_a_photo_is_copied_once_after_send_it(
     fake: FakeTelegram, desk_bot: Any, redis_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -158,12 +169,7 @@ async def test_the_youngest_hear_a_grown_up_from_our_team(
     fake: FakeTelegram, desk_bot: Any
 ) -> None:
     async with desk_bot():
-        fake.text(YOUNG, "/start sh1", lang="ro")
-        await fake.settled()
-        for value in ("ro", "8-12", "person"):
-            press_value(fake, YOUNG, value)
-            await fake.settled()
-        await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
+        await youngest_case_opened(fake, "ro")
         fake.user_message(YOUNG, "ro", voice=VOICE)
         await fake.settled()
         question = fake.bot_texts(YOUNG)[-1]
@@ -226,3 +232,65 @@ async def test_outside_a_case_a_photo_brings_the_route_and_a_person(
         await fake.wait_for(lambda: len(fake.topics[STAFF]) == 1)
         assert fake.copies() == []  # nothing sent before the case: the photo stays private
     assert fake.count("getFile") == 0
+
+
+async def test_typed_contact_details_reach_the_topic_only_after_send_it(
+    fake: FakeTelegram, desk_bot: Any, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same one-tap question for typed text with a phone number in it (issue 11,
+    item 6): nothing in the topic before "Send it", nothing ever after "Don't send"."""
+    caplog.set_level(logging.DEBUG)
+    async with desk_bot():
+        thread, _ = await case_opened(fake, lang="en")
+        fake.text(YOUNG, "call me on 0722 123 456", lang="en")
+        await fake.settled()
+        assert fake.bot_texts(YOUNG)[-1] == (
+            "This looks like a phone number. The worker will see it. Send it?"
+        )
+        assert buttons(fake) == ["Send it", "Don't send"]
+        assert not any("0722" in t for t in fake.topic_texts(STAFF, thread))
+        data = button_data(fake, "Send it")
+        fake.press(YOUNG, data=data)
+        fake.press(YOUNG, data=data)  # a double tap
+        await fake.settled()
+        await fake.wait_for(
+            lambda: any("0722 123 456" in t for t in fake.topic_texts(STAFF, thread))
+        )
+        await fake.settled()
+        assert sum("0722 123 456" in t for t in fake.topic_texts(STAFF, thread)) == 1
+        assert "Sent. The people helping you will see it." in fake.bot_texts(YOUNG)
+        assert any(t.endswith("✓ Send it") for t in fake.transcript(YOUNG))
+        answers = [p.get("text") for m, p in fake.calls if m == "answerCallbackQuery"]
+        assert texts.CHOICE_CLOSED in answers
+
+        fake.text(YOUNG, "or write to ana.pop2009@gmail.com", lang="en")
+        await fake.settled()
+        assert fake.bot_texts(YOUNG)[-1].startswith("This looks like an e-mail address.")
+        fake.press(YOUNG, "Don't send")
+        await fake.settled()
+        assert fake.bot_texts(YOUNG)[-1] == "Okay, I did not send it."
+        assert not any("ana.pop2009" in t for t in fake.topic_texts(STAFF, thread))
+        assert "ana.pop2009" not in redis_dump(redis_url)
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name != "aiohttp.access")
+    assert "0722" not in logged
+    assert "ana.pop2009" not in logged
+
+
+async def test_typed_contact_details_in_the_youngest_words(
+    fake: FakeTelegram, desk_bot: Any
+) -> None:
+    async with desk_bot():
+        thread = await youngest_case_opened(fake, "en")
+        fake.text(YOUNG, "my insta is @ana_pop_09", lang="en")
+        await fake.settled()
+        assert fake.bot_texts(YOUNG)[-1] == (
+            "This looks like a username. A grown-up from our team will see it. Send it?"
+        )
+        fake.text(YOUNG, "hello?", lang="en")  # typing on instead of a tap
+        await fake.settled()
+        await fake.wait_for(lambda: any("hello?" in t for t in fake.topic_texts(STAFF, thread)))
+        assert (
+            "I did not send your earlier message. To send it, please write it again."
+            in fake.bot_texts(YOUNG)
+        )
+        assert not any("ana_pop_09" in t for t in fake.topic_texts(STAFF, thread))

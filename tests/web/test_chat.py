@@ -98,3 +98,68 @@ async def test_leaving_forgets_the_visit(state: Web, client: Client) -> None:
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
     resumed = await (await client.get("/chat/state", headers={HEADER: token})).json()
     assert resumed["resumed"] is False
+
+
+async def _with_a_case(client: Client, band: str = "16-17") -> str:
+    token = await _open(client)
+    data = await _turn(client, token, kind="start", lang="en")
+    for value in ("en", band):
+        ask = _ask(data)
+        if any(o["value"] == value for o in ask["options"]):
+            data = await _turn(client, token, kind="button", value=value, step=ask["step"])
+    data = await _turn(client, token, kind="command", value="person")
+    assert data["case"] is True
+    return token
+
+
+async def _worker_sees(state: Web) -> list[str]:
+    [case] = await state.cases.queue()
+    return [m.text for m in await state.cases.transcript(case.label)]
+
+
+def _option(ask: dict[str, Any], label: str) -> str:
+    return str(next(o["value"] for o in ask["options"] if o["label"] == label))
+
+
+async def test_contact_details_wait_for_send_it_on_the_web_chat(state: Web, client: Client) -> None:
+    token = await _with_a_case(client)
+    before = (await (await client.get("/chat/state", headers={HEADER: token})).json())["ask"]
+    data = await _turn(client, token, kind="text", value="my number is 0722 123 456")
+    assert data["relayed"] is False
+    ask = data["ask"]
+    assert ask["text"] == "This looks like a phone number. The worker will see it. Send it?"
+    assert [o["label"] for o in ask["options"]] == ["Send it", "Don't send"]
+    assert await _worker_sees(state) == []
+    # A reload shows the question again: it waits in the session, not in the page.
+    resumed = await (await client.get("/chat/state", headers={HEADER: token})).json()
+    assert resumed["ask"] == ask
+    sent = await _turn(client, token, kind="button", value=_option(ask, "Send it"),
+                       step=ask["step"])  # fmt: skip
+    assert sent["relayed"] is True
+    assert [m["text"] for m in sent["messages"]] == ["Sent. The people helping you will see it."]
+    assert await _worker_sees(state) == ["my number is 0722 123 456"]
+    assert sent["ask"] == before  # the question from before comes back
+    resumed = await (await client.get("/chat/state", headers={HEADER: token})).json()
+    assert resumed["ask"] == before
+
+    data = await _turn(client, token, kind="text", value="mail me: ana.pop2009@gmail.com")
+    kept = await _turn(client, token, kind="button", value=_option(data["ask"], "Don't send"),
+                       step=data["ask"]["step"])  # fmt: skip
+    assert [m["text"] for m in kept["messages"]] == ["Okay, I did not send it."]
+    assert await _worker_sees(state) == ["my number is 0722 123 456"]
+
+
+async def test_the_web_chat_asks_8_to_12_in_their_words(state: Web, client: Client) -> None:
+    token = await _with_a_case(client, "8-12")
+    data = await _turn(client, token, kind="text", value="I am @ana_pop_09")
+    assert data["ask"]["text"] == (
+        "This looks like a username. A grown-up from our team will see it. Send it?"
+    )
+    instead = await _turn(client, token, kind="text", value="are you there?")
+    assert instead["relayed"] is True
+    assert instead["messages"][0]["text"] == (
+        "I did not send your earlier message. To send it, please write it again."
+    )
+    assert await _worker_sees(state) == ["are you there?"]
+    resumed = await (await client.get("/chat/state", headers={HEADER: token})).json()
+    assert resumed["ask"] is None or resumed["ask"]["step"] != data["ask"]["step"]

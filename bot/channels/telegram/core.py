@@ -19,7 +19,7 @@ from bot.channels.telegram import texts
 from bot.channels.telegram.callbacks import sign, verify
 from bot.channels.telegram.drain import Drain, post_of
 from bot.channels.telegram.incoming import Incoming, split_command
-from bot.channels.telegram.media_turns import MediaTurns
+from bot.channels.telegram.media_turns import MediaTurns, choice_composer
 from bot.channels.telegram.render import (
     AnswerCallback,
     Context,
@@ -33,6 +33,7 @@ from bot.channels.telegram.sender import Sender
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
 from bot.i18n.translator import Translator
+from bot.services.contact import CONTACT_STEP
 from bot.services.conversation import ChannelData, Compose, ConversationService, Reply
 from bot.services.dead_letters import DeadLetterService
 from bot.services.media import MEDIA_STEP, RELAYED, MediaService
@@ -167,10 +168,24 @@ class TelegramChannel:
         if step == MEDIA_STEP and self.media is not None:
             await self.media.choose(update, value, update.callback_id)
             return
+        if step == CONTACT_STEP:
+            await self._confirm(update, value, update.callback_id)
+            return
         actions: list[Outgoing] = []
         compose = self._composer(update, actions, pressed=step or "")
         reply = await self._turn(update, Input.button(value, step), compose=compose)
         self.sender.submit([AnswerCallback(update.callback_id)])
+        self._dispatch(update, reply, actions)
+
+    async def _confirm(self, update: Incoming, value: str, callback: str) -> None:
+        """A press on "send it" / "don't send" for a typed text with contact details
+        (bot/services/contact.py), shown like a photo's (media_turns.py)."""
+        actions: list[Outgoing] = []
+        toast: list[str] = []
+        compose = choice_composer(self, update, actions, toast)
+        inp = Input.button(value, CONTACT_STEP)
+        reply = await self._turn(update, inp, compose=lambda reply: compose(reply, None))
+        self.sender.submit([AnswerCallback(callback, toast[0] if toast else None)])
         self._dispatch(update, reply, actions)
 
     async def _other(self, update: Incoming) -> None:

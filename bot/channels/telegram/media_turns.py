@@ -7,6 +7,9 @@ commit's outbox holds a line for staff ("The young person sent a photo") and a
 and SafeVoice never downloads it. The copy is never repeated: the update is
 deduplicated, the pending choice leaves the session in the same commit, and the sender
 and drain never send a copy again after an unknown outcome (docs/ARCHITECTURE.md).
+
+`choice_composer` renders a press on those two buttons; core.py uses it too for the same
+question about typed text with contact details in it (bot/services/contact.py).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from bot.storage.outbox import Post
 if TYPE_CHECKING:
     from bot.channels.telegram.core import TelegramChannel
 
-__all__ = ["MediaTurns"]
+__all__ = ["MediaTurns", "choice_composer"]
 
 _CHANNEL = "tg"  # bot.channels.telegram.core.CHANNEL (which imports this module)
 
@@ -54,7 +57,7 @@ class MediaTurns:
 
         def compose(reply: Reply, relay: Relay | None) -> Post | None:
             if reply.events:
-                actions[:] = render(reply.events, self._context(chat))
+                actions[:] = render(reply.events, context(ch, chat))
             else:
                 private = update.other == "location"
                 lang = reply.lang or ch.hint(update)
@@ -73,37 +76,48 @@ class MediaTurns:
         """A press on "send it" / "don't send" (its signature checked)."""
         ch = self.channel
         actions: list[Outgoing] = []
-        chat = update.chat_id
         toast: list[str] = []
-
-        def compose(reply: Reply, relay: Relay | None) -> Post | None:
-            # A choice no longer open (a second tap, a newer question) changes nothing on
-            # screen: the first tap's edit stays; a short note on the button says why.
-            stale = not reply.events
-            shown = None
-            if update.message_id is not None and not stale:
-                label = update.pressed_label()
-                shown = Pressed(update.message_id, update.shown_text, label, None)
-            actions[:] = render(reply.events, self._context(chat, shown))
-            if relay is not None and ch.staff_chat_id is not None:
-                actions.extend(_copy(ch.staff_chat_id, chat, relay))
-            if stale:
-                toast.append(ch._t(reply.lang or ch.hint(update), texts.CHOICE_CLOSED))
-            return post_of(ch.box, actions) if ch.drain is not None else None
-
+        compose = choice_composer(ch, update, actions, toast)
         reply, _ = await self.media.choose(
-            _CHANNEL, chat, value, topic=self.topic, update_id=ch._uid(update),
+            _CHANNEL, update.chat_id, value, topic=self.topic, update_id=ch._uid(update),
             channel_data=ch._track(update), outbox=compose,
         )  # fmt: skip
         ch.sender.submit([AnswerCallback(callback, toast[0] if toast else None)])
         ch._dispatch(update, reply, actions)
 
-    def _context(self, chat: int, pressed: Pressed | None = None) -> Context:
-        secret = self.channel.secret
-        signer: Callable[[str | None, str], str] = lambda step, value: sign(  # noqa: E731
-            secret, chat, step, value
-        )
-        return Context(chat, signer, pressed)
+
+def context(channel: TelegramChannel, chat: int, pressed: Pressed | None = None) -> Context:
+    secret = channel.secret
+    signer: Callable[[str | None, str], str] = lambda step, value: sign(  # noqa: E731
+        secret, chat, step, value
+    )
+    return Context(chat, signer, pressed)
+
+
+def choice_composer(
+    ch: TelegramChannel, update: Incoming, actions: list[Outgoing], toast: list[str]
+) -> Callable[[Reply, Relay | None], Post | None]:
+    """Renders a press on "send it" / "don't send" (a photo's, or a typed text's:
+    core.py) into `actions`, and a note for the button into `toast` when the choice was
+    no longer open."""
+    chat = update.chat_id
+
+    def compose(reply: Reply, relay: Relay | None) -> Post | None:
+        # A choice no longer open (a second tap, a newer question) changes nothing on
+        # screen: the first tap's edit stays; a short note on the button says why.
+        stale = not reply.events
+        shown = None
+        if update.message_id is not None and not stale:
+            label = update.pressed_label()
+            shown = Pressed(update.message_id, update.shown_text, label, None)
+        actions[:] = render(reply.events, context(ch, chat, shown))
+        if relay is not None and ch.staff_chat_id is not None:
+            actions.extend(_copy(ch.staff_chat_id, chat, relay))
+        if stale:
+            toast.append(ch._t(reply.lang or ch.hint(update), texts.CHOICE_CLOSED))
+        return post_of(ch.box, actions) if ch.drain is not None else None
+
+    return compose
 
 
 def _copy(staff: int, chat: int, relay: Relay) -> list[Outgoing]:

@@ -1,15 +1,16 @@
-"""Aggregated feedback reports with small-cell suppression (``safevoice report``, dashboard).
+"""Aggregated feedback reports with small-group suppression (``safevoice report``, dashboard).
 
-A count below ``k`` could point at one young person in a small shelter, so it is hidden.
-Hiding it alone is not enough: with the question's total shown, the one hidden cell is the
-total minus the others. So we also hide the next smallest cells until the hidden cells
-together are at least ``k`` and more than their number (this includes the classic rule
-"never exactly one hidden cell", and stops three hidden cells from being 1, 1 and 1).
-Weekly counts get the same treatment, and free text appears only where at least ``k``
-people answered the question: which groups qualify is read from the rollup before any
-comment is, and at most ``COMMENTS_PER_GROUP`` comments (the newest weeks' first, shown
-sorted by text) are read per group, with the number left out (``more_texts``). The rest
-of a group pages through ``comment_pages`` (admin and full exports).
+A count below ``k`` could point at one young person in a small shelter, so it is never
+shown, nor anything that would give it away: not the question's total minus the other
+answers, and not one view minus another. Every view is added up from the same blocks of
+at least ``k`` records (bot/services/disclosure.py explains how, and why no subtraction
+undoes it; docs/privacy.md gives the guarantee and its limits). Per view and question:
+who answered (a sum of blocks), each answer that some block shows (answers a block hides
+are not listed, and ``partial`` says some are held back), and, for free text, comments
+only from the blocks that show the question: at most ``COMMENTS_PER_GROUP`` per (service,
+question), the newest weeks' first, shown sorted by text, with the number left out
+(``more_texts``). The rest of a group pages through ``comment_pages`` (admin and full
+exports). Responses over time come per period: the weeks of each block.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Literal, Protocol
 
-from bot.storage.records import FeedbackFilters, QuestionCount, ValueCount, WeekCount
+from bot.services.disclosure import ByGroup, Release, blocks, release, suppress
+from bot.storage.records import AtomCounts, AtomKey, FeedbackFilters
 from bot.storage.texts import Group, TextCursor, TextGroup, TextPage
 
 __all__ = [
@@ -49,9 +51,7 @@ Format = Literal["table", "csv", "json"]
 class ReportSource(Protocol):
     """The part of FeedbackStore a report reads."""
 
-    def aggregate(self, filters: FeedbackFilters | None = None) -> list[ValueCount]: ...
-    def respondents(self, filters: FeedbackFilters | None = None) -> list[QuestionCount]: ...
-    def weekly_counts(self, filters: FeedbackFilters | None = None) -> list[WeekCount]: ...
+    def atom_counts(self, services: tuple[str, ...] = ()) -> AtomCounts: ...
     def text_samples(
         self, filters: FeedbackFilters | None, groups: Sequence[Group], per_group: int | None
     ) -> list[TextGroup]: ...
@@ -80,14 +80,18 @@ class QuestionResult:
     cells: tuple[Cell, ...] = ()
     texts: tuple[str, ...] = ()
     more_texts: int = 0  # respondents whose comments are not among ``texts``
+    partial: bool = False  # some answers are held back: they would reveal a small group
 
 
 @dataclass(frozen=True, slots=True)
 class WeekResult:
+    """Responses in a period: the weeks ``first_week`` to ``iso_week`` of some blocks."""
+
     service: str | None
-    iso_week: str
+    iso_week: str  # the period's last week
     records: int | None
     suppressed: bool
+    first_week: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,26 +100,9 @@ class Report:
     filters: FeedbackFilters = field(default_factory=FeedbackFilters)
     questions: tuple[QuestionResult, ...] = ()
     weeks: tuple[WeekResult, ...] = ()
-
-
-def suppress(counts: Sequence[int], k: int) -> tuple[list[bool], bool]:
-    """Which cells of one distribution to hide, and whether its total must be hidden too.
-
-    Primary: every count in 1..k-1. Secondary: while the hidden cells add up to less than
-    ``k``, or to no more than their number (so each must be 1), the total minus the visible
-    cells gives them away; hide the smallest visible non-zero cell too. If none is left, the
-    total must go.
-    """
-    hidden = [0 < count < k for count in counts]
-    while any(hidden):
-        hidden_sum = sum(count for count, h in zip(counts, hidden, strict=True) if h)
-        if hidden_sum >= k and hidden_sum > sum(hidden):
-            break
-        visible = [i for i, count in enumerate(counts) if count > 0 and not hidden[i]]
-        if not visible:
-            return hidden, True
-        hidden[min(visible, key=lambda i: (counts[i], i))] = True
-    return hidden, False
+    # Per (service, question): the filters the comments were read with (the view's, less
+    # the groups of blocks that do not show the question); never rendered.
+    text_filters: dict[Group, FeedbackFilters] = field(default_factory=dict, compare=False)
 
 
 def build_report(
@@ -124,25 +111,124 @@ def build_report(
     k: int = DEFAULT_K,
     comments: int | None = COMMENTS_PER_GROUP,
 ) -> Report:
-    """Everything a staff member may see for ``filters``, with small cells hidden.
+    """Everything a staff member may see for ``filters``, with small groups hidden.
 
     ``comments``: at most this many comments per (service, question); None for all.
     """
     _check_k(k)
     filters = filters or FeedbackFilters()
-    values: dict[Group, list[ValueCount]] = defaultdict(list)
-    for row in store.aggregate(filters):
-        values[(row.service, row.question_key)].append(row)
-    totals = store.respondents(filters)
-    shown = [(q.service, q.question_key) for q in totals if q.kind == "text" and q.respondents >= k]
-    texts = {
-        (group.service, group.question_key): group
-        for group in (store.text_samples(filters, shown, comments) if shown else [])
+    plan = _Plan(store.atom_counts(filters.services), k)
+    view = plan.view(filters)
+    text_filters = {
+        group: view.text_filters(group, filters) for group, kind in view.answered if kind == "text"
     }
-    questions = [
-        _question(q, values.get((q.service, q.question_key), []), texts, k) for q in totals
-    ]
-    return Report(k=k, filters=filters, questions=tuple(questions), weeks=_weeks(store, filters, k))
+    texts = {
+        group: found
+        for group, scoped in text_filters.items()
+        for found in store.text_samples(scoped, [group], comments)
+    }
+    questions = []
+    for service, key, kind in plan.questions:
+        shown = view.answered.get(((service, key), kind))
+        if shown is None:
+            questions.append(QuestionResult(service, key, kind, None, True))
+            continue
+        cells = tuple(
+            Cell(value, n, False)
+            for value, n in sorted(shown.values.items(), key=lambda vn: _value_order(kind, vn[0]))
+        )
+        group = texts.get((service, key)) if kind == "text" else None
+        sample = group.texts if group else ()
+        more = max(0, shown.respondents - group.records) if group else 0
+        questions.append(
+            QuestionResult(
+                service, key, kind, shown.respondents, False, cells, sample, more, shown.hidden
+            )
+        )
+    return Report(
+        k=k,
+        filters=filters,
+        questions=tuple(questions),
+        weeks=view.periods(),
+        text_filters=text_filters,
+    )
+
+
+class _Plan:
+    """The blocks of one account's scope, and what each shows of each question."""
+
+    def __init__(self, counts: AtomCounts, k: int) -> None:
+        self.k = k
+        self.counts = ByGroup(counts)
+        self.blocks = blocks(counts.records, k)
+        self._released: dict[int, dict[tuple[str, str], Release]] = {}
+        # Every question some block shows, so that a view lists it (hidden where it must)
+        # whether or not the young people inside the view answered it.
+        listed = {
+            (block.service, question, kind)
+            for i, block in enumerate(self.blocks)
+            for question, kind in self.released(i)
+        }
+        self.questions = sorted(listed, key=lambda q: (q[0] is not None, q[0] or "", q[1], q[2]))
+
+    def released(self, i: int) -> dict[tuple[str, str], Release]:
+        if i not in self._released:
+            self._released[i] = release(self.blocks[i], self.counts, self.k)
+        return self._released[i]
+
+    def view(self, filters: FeedbackFilters) -> _View:
+        inside = [i for i, block in enumerate(self.blocks) if block.inside(filters)]
+        return _View(self, inside)
+
+
+class _View:
+    """Sums of whole blocks inside one filter."""
+
+    def __init__(self, plan: _Plan, inside: list[int]) -> None:
+        self.plan = plan
+        self.inside = [plan.blocks[i] for i in inside]
+        self.answered: dict[tuple[Group, str], Release] = {}
+        self._atoms: dict[Group, set[AtomKey]] = defaultdict(set)
+        for i, block in zip(inside, self.inside, strict=True):
+            for (question, kind), shown in plan.released(i).items():
+                group = (block.service, question)
+                self._atoms[group].update(block.atoms)
+                sum_ = self.answered.get((group, kind))
+                values = dict(sum_.values) if sum_ else {}
+                for value, n in shown.values.items():
+                    values[value] = values.get(value, 0) + n
+                self.answered[(group, kind)] = Release(
+                    (sum_.respondents if sum_ else 0) + shown.respondents,
+                    values,
+                    (sum_.hidden if sum_ else False) or shown.hidden,
+                )
+
+    def text_filters(self, group: Group, filters: FeedbackFilters) -> FeedbackFilters:
+        """``filters`` for one group's comments, leaving out every group of records the
+        query would read whose block is outside the view or does not show the question."""
+        service, _ = group
+        allowed = self._atoms[group]
+        left_out = tuple(
+            atom
+            for atom in self.plan.counts.records
+            if atom.service == service and atom.matches(filters) and atom not in allowed
+        )
+        return replace(
+            filters,
+            services=(service,) if service is not None else filters.services,
+            exclude=left_out,
+        )
+
+    def periods(self) -> tuple[WeekResult, ...]:
+        summed: dict[tuple[str | None, str, str], int] = defaultdict(int)
+        for block in self.inside:
+            summed[(block.service, block.first_week, block.last_week)] += block.records
+        return tuple(
+            WeekResult(service, last, n, False, first)
+            for (service, first, last), n in sorted(
+                summed.items(), key=lambda item: (item[0][0] or "", item[0][1], item[0][2])
+            )
+        )
 
 
 def comment_pages(
@@ -154,22 +240,19 @@ def comment_pages(
 ) -> Iterator[tuple[str, ...]]:
     """Every comment of one (service, question), a page at a time, in random order.
 
-    Nothing at all unless the rollup says at least ``k`` people answered it under
-    ``filters`` (the same rule as ``build_report``); for admins and full exports.
+    Only comments the report for ``filters`` would draw from: those of blocks inside the
+    view that show the question (the same rule as ``build_report``); for admins and full
+    exports.
     """
     _check_k(k)
-    service, key = group
+    service, _ = group
     filters = filters or FeedbackFilters()
     if filters.services and service not in filters.services:
         return  # outside the account's scope ("no service" is never inside a scope)
-    scoped = replace(filters, services=(service,) if service is not None else ())
-    answered = sum(
-        q.respondents
-        for q in store.respondents(scoped)
-        if (q.service, q.question_key, q.kind) == (service, key, "text")
-    )
-    if answered < k:
+    view = _Plan(store.atom_counts(filters.services), k).view(filters)
+    if (group, "text") not in view.answered:
         return
+    scoped = view.text_filters(group, filters)
     after: TextCursor | None = None
     while True:
         page = store.text_page(scoped, group, after, size)
@@ -186,55 +269,19 @@ def _check_k(k: int) -> None:
         raise ValueError(msg)
 
 
-def _question(
-    total: QuestionCount,
-    rows: list[ValueCount],
-    texts: dict[Group, TextGroup],
-    k: int,
-) -> QuestionResult:
-    key = (total.service, total.question_key)
-    rows = sorted(rows, key=_value_order)
-    hidden, total_hidden = suppress([row.records for row in rows], k)
-    if total.respondents < k or total_hidden:
-        cells = tuple(Cell(row.value, None, True) for row in rows)
-        return QuestionResult(total.service, total.question_key, total.kind, None, True, cells)
-    cells = tuple(
-        Cell(row.value, None if h else row.records, h) for row, h in zip(rows, hidden, strict=True)
-    )
-    group = texts.get(key) if total.kind == "text" else None
-    shown, more = (group.texts, max(0, total.respondents - group.records)) if group else ((), 0)
-    return QuestionResult(
-        total.service, total.question_key, total.kind, total.respondents, False, cells, shown, more
-    )
-
-
-def _value_order(row: ValueCount) -> tuple[int, str]:
+def _value_order(kind: str, value: str) -> tuple[int, str]:
     # Scales read best in scale order; everything else alphabetically.
-    if row.kind == "scale" and row.value.lstrip("-").isdigit():
-        return (int(row.value), "")
-    return (0, row.value)
-
-
-def _weeks(store: ReportSource, filters: FeedbackFilters, k: int) -> tuple[WeekResult, ...]:
-    by_service: dict[str | None, list[WeekCount]] = defaultdict(list)
-    for row in store.weekly_counts(filters):
-        by_service[row.service].append(row)
-    results: list[WeekResult] = []
-    for rows in by_service.values():
-        hidden, all_hidden = suppress([row.records for row in rows], k)
-        if all_hidden or sum(row.records for row in rows) < k:
-            hidden = [True] * len(rows)
-        results.extend(
-            WeekResult(row.service, row.iso_week, None if h else row.records, h)
-            for row, h in zip(rows, hidden, strict=True)
-        )
-    return tuple(results)
+    if kind == "scale" and value.lstrip("-").isdigit():
+        return (int(value), "")
+    return (0, value)
 
 
 def render(report: Report, fmt: Format = "table") -> str:
     """The report as an aligned text table, CSV or JSON. Hidden counts are ``*`` / null."""
     if fmt == "json":
-        return json.dumps(asdict(report), ensure_ascii=False, indent=2)
+        data = asdict(report)
+        del data["text_filters"]
+        return json.dumps(data, ensure_ascii=False, indent=2)
     if fmt == "csv":
         return _csv(report)
     if fmt == "table":
@@ -259,10 +306,17 @@ def _rows(report: Report) -> list[list[str]]:
         rows.extend(["text", service, q.question_key, q.kind, t, ""] for t in q.texts)
         if q.more_texts:
             rows.append(["more-text", service, q.question_key, q.kind, "", str(q.more_texts)])
+        if q.partial:
+            rows.append(["held-back", service, q.question_key, q.kind, "", HIDDEN])
     rows.extend(
-        ["week", w.service or "-", "", "", w.iso_week, _count(w.records)] for w in report.weeks
+        ["week", w.service or "-", "", "", _period(w), _count(w.records)] for w in report.weeks
     )
     return rows
+
+
+def _period(week: WeekResult) -> str:
+    first = week.first_week or week.iso_week
+    return week.iso_week if first == week.iso_week else f"{first}..{week.iso_week}"
 
 
 def _csv(report: Report) -> str:

@@ -24,6 +24,8 @@ from bot.storage import migrations, purging, rollup, texts
 from bot.storage.purging import PurgeBatch, What
 from bot.storage.records import (
     Answer,
+    AtomCounts,
+    AtomKey,
     AuditEntry,
     FeedbackFilters,
     FeedbackRecord,
@@ -35,7 +37,7 @@ from bot.storage.records import (
 )
 from bot.storage.rollup import answers_table, metadata, records_table
 from bot.storage.sql_errors import sql_errors
-from bot.storage.texts import Group, TextCursor, TextGroup, TextPage
+from bot.storage.texts import Group, TextCursor, TextGroup, TextPage, TextRef
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
@@ -224,6 +226,18 @@ class FeedbackStore:
             rows = rollup.counts(conn, rollup.question_counts_table, filters, by_week)
         return sorted(map(QuestionCount._make, rows), key=_row_order)
 
+    def atom_counts(self, services: tuple[str, ...] = ()) -> AtomCounts:
+        """Every rollup count per (service, flow, band, language, week) group."""
+        with self._connect("counting feedback") as conn:
+            records = rollup.atom_counts(conn, rollup.week_counts_table, services)
+            answered = rollup.atom_counts(conn, rollup.question_counts_table, services)
+            values = rollup.atom_counts(conn, rollup.value_counts_table, services)
+        return AtomCounts(
+            records={AtomKey(*row[:5]): row[5] for row in records},
+            respondents={(AtomKey(*row[:5]), row[5], row[6]): row[7] for row in answered},
+            values={(AtomKey(*row[:5]), row[5], row[6], row[7]): row[8] for row in values},
+        )
+
     def weekly_counts(self, filters: FeedbackFilters | None = None) -> list[WeekCount]:
         with self._connect("counting feedback") as conn:
             rows = rollup.counts(conn, rollup.week_counts_table, filters, by_week=True)
@@ -248,6 +262,39 @@ class FeedbackStore:
         """One page of a group's comments (random order); pass ``page.after`` for the next."""
         with self._connect("reading feedback") as conn:
             return texts.page(conn, filters, group, after, size)
+
+    def text_sample_refs(
+        self, filters: FeedbackFilters | None, groups: Sequence[Group], per_group: int | None
+    ) -> dict[Group, tuple[TextRef, ...]]:
+        """The comments ``text_samples`` picks, each with its record id (server side only)."""
+        with self._connect("reading feedback") as conn:
+            return texts.newest_refs(conn, filters, groups, per_group)
+
+    def comment_owners(self, group: Group) -> list[tuple[str, bool]]:
+        """(record id, removed already) of every comment of one (service, question)."""
+        with self._connect("reading feedback") as conn:
+            return texts.owners(conn, group)
+
+    def remove_comment(self, record_id: str, question_key: str, actor: str, detail: str) -> bool:
+        """Overwrite one comment at once (staff: it identifies someone) and audit it, in one
+        transaction; False if it was removed already. ``detail`` must not hold the text.
+        SQLite zeroes the old text in the file (secure_delete); PostgreSQL's old row version
+        stays on disk until (auto)vacuum reclaims it, unreadable through SafeVoice."""
+        sqlite = self.url.get_backend_name() == "sqlite"
+        with self._connect("removing a comment", write=True) as conn:
+            before = conn.exec_driver_sql("PRAGMA secure_delete").scalar() if sqlite else None
+            if sqlite:
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
+            try:
+                if not texts.remove(conn, record_id, question_key):
+                    return False
+                at = dt.datetime.now(dt.UTC)
+                row = {"at": at, "actor": actor, "action": "comment-remove", "detail": detail}
+                conn.execute(audit_table.insert().values(**row))
+            finally:
+                if sqlite:  # the pooled connection goes back as it came
+                    conn.exec_driver_sql(f"PRAGMA secure_delete = {int(before or 0)}")
+        return True
 
     def purge_batch(
         self, what: What, day: dt.date, *, after: str = "", size: int = PURGE_BATCH

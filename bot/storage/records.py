@@ -20,6 +20,8 @@ from bot.privacy.scrub import scrub
 __all__ = [
     "ANSWER_KINDS",
     "Answer",
+    "AtomCounts",
+    "AtomKey",
     "AuditEntry",
     "FeedbackFilters",
     "FeedbackRecord",
@@ -105,6 +107,35 @@ class FeedbackRecord:
         )
 
 
+class AtomKey(NamedTuple):
+    """The finest group any filter can select: every record lies in exactly one."""
+
+    service: str | None
+    flow_id: str
+    age_band: str
+    language: str
+    iso_week: str
+
+    def matches(self, filters: FeedbackFilters) -> bool:
+        """Whether a query with ``filters`` (``exclude`` aside) reads this group's records."""
+        return (
+            (not filters.services or self.service in filters.services)
+            and filters.age_band in (None, self.age_band)
+            and filters.language in (None, self.language)
+            and filters.flow_id in (None, self.flow_id)
+            and (filters.week_from is None or self.iso_week >= filters.week_from)
+            and (filters.week_to is None or self.iso_week <= filters.week_to)
+        )
+
+
+class AtomCounts(NamedTuple):
+    """Every count of the rollup, per group (``AtomKey``), for the services asked for."""
+
+    records: dict[AtomKey, int]
+    respondents: dict[tuple[AtomKey, str, str], int]  # (group, question, kind)
+    values: dict[tuple[AtomKey, str, str, str], int]  # (group, question, kind, value)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackFilters:
     """Which records a query covers; ``None`` (or empty) means no restriction.
@@ -118,6 +149,9 @@ class FeedbackFilters:
     flow_id: str | None = None
     week_from: str | None = None
     week_to: str | None = None
+    # Groups to leave out whatever else matches: those whose counts a view may not show
+    # (bot/services/disclosure.py), so their comments stay out of it too.
+    exclude: tuple[AtomKey, ...] = field(default=())
 
     def __post_init__(self) -> None:
         # Fail early on a malformed week rather than deep inside a query.

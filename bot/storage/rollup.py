@@ -28,6 +28,7 @@ from bot.storage.records import FeedbackFilters, FeedbackRecord, week_start
 
 __all__ = [
     "answers_table",
+    "atom_counts",
     "metadata",
     "question_counts_table",
     "records_table",
@@ -150,7 +151,34 @@ def where(filters: FeedbackFilters | None, table: sa.Table) -> list[sa.ColumnEle
         conditions.append(c.created_week_start >= week_start(filters.week_from))
     if filters.week_to is not None:
         conditions.append(c.created_week_start <= week_start(filters.week_to))
+    if filters.exclude:
+        # The records table keeps "no service" as NULL, the count tables as ''.
+        service = sa.func.coalesce(c.service, NO_SERVICE)
+        group = sa.tuple_(service, c.flow_id, c.age_band, c.language, c.created_week_start)
+        left_out = [
+            (NO_SERVICE if a.service is None else a.service, a.flow_id, a.age_band, a.language,
+             week_start(a.iso_week))
+            for a in filters.exclude
+        ]  # fmt: skip
+        conditions.append(group.notin_(left_out))
     return conditions
+
+
+def atom_counts(
+    conn: Connection, table: sa.Table, services: tuple[str, ...]
+) -> list[tuple[Any, ...]]:
+    """The table's rows summed per (service, flow, band, language, week, own key columns),
+    for ``services`` (all if empty): the groups bot/services/disclosure.py builds blocks of."""
+    c = table.c
+    own = [col for col in (c.get("question_key"), c.get("kind"), c.get("value")) if col is not None]
+    groups = [c.service, c.flow_id, c.age_band, c.language, c.iso_week, *own]
+    query = sa.select(*groups, sa.func.sum(c.n)).group_by(*groups)
+    if services:
+        query = query.where(c.service.in_(services))
+    return [
+        (None if row[0] == NO_SERVICE else row[0], *row[1:-1], int(row[-1]))
+        for row in conn.execute(query)
+    ]
 
 
 def add_record(conn: Connection, record: FeedbackRecord) -> None:

@@ -2,7 +2,8 @@
 
 All numbers come from `bot.services.report.build_report`, so a count hidden in the report
 is hidden here and in the exports, and for the same reasons. Scoping happens first: an
-account only ever queries the services of its own organisations.
+account only ever queries the services of its own organisations. Each comment shown has a
+"Remove: this identifies someone" button (bot/web/comments.py).
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.app import App
+from bot.flows.flow import COMMON
+from bot.flows.steps import Question
+from bot.flows.steps.choice import ChoiceStep
+from bot.flows.steps.scale import COMMON_POINTS, ScaleStep
 from bot.inputs import number_of
-from bot.services.report import QuestionResult, Report, build_report, render
+from bot.services.report import QuestionResult, Report, WeekResult, build_report, render
 from bot.staff.accounts import Account
 from bot.storage.records import FeedbackFilters, iso_week
+from bot.storage.texts import Group
 from bot.web.charts import bars, trend
+from bot.web.comments import comment_tokens, flag_form
 from bot.web.html import attrs, esc, html_response, options, staff_page
 from bot.web.state import WEB, Web, account_of, staff_session
 
@@ -70,17 +77,44 @@ async def overview(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     account = account_of(request)
     query = {key: request.query.get(key, "") for key in ("service", "band", "lang", "period")}
-    report = await _report(state, filters_for(state, account, query))
-    body = _filter_form(state, account, query) + _summary(state, report, query)
-    body += "".join(_question(state, q, i) for i, q in enumerate(report.questions))
-    page = staff_page(
-        "Feedback",
-        body,
-        account=account,
-        csrf=staff_session(request).csrf,
-        demo=state.settings.demo,
-    )
+    filters = filters_for(state, account, query)
+    report = await _report(state, filters)
+    csrf = staff_session(request).csrf
+    tokens = await comment_tokens(request, filters, report)
+    flags = _Flags(csrf, tokens, query)
+    body = _removed_note(request) + _filter_form(state, account, query)
+    body += _summary(state, report, query)
+    band = filters.age_band if filters else None
+    body += "".join(_question(state, q, i, flags, band) for i, q in enumerate(report.questions))
+    page = staff_page("Feedback", body, account=account, csrf=csrf, demo=state.settings.demo)
     return html_response(page)
+
+
+class _Flags:
+    """The comments' remove buttons of one page."""
+
+    def __init__(self, csrf: str, tokens: dict[Group, list[str]], query: dict[str, str]) -> None:
+        self.csrf, self.tokens, self.query = csrf, tokens, query
+
+    def comments(self, q: QuestionResult, index: int) -> str:
+        tokens = self.tokens.get((q.service, q.question_key), [])
+        items = []
+        for n, text in enumerate(q.texts):
+            about = f"q{index}-c{n}"
+            token = tokens[n] if n < len(tokens) else ""
+            form = flag_form(self.csrf, token, (q.service, q.question_key), self.query, about)
+            items.append(f'<li><span id="{about}">{esc(text)}</span> {form if token else ""}</li>')
+        return "".join(items)
+
+
+def _removed_note(request: web.Request) -> str:
+    if request.query.get("removed") != "1":
+        return ""
+    return (
+        '<p class="notice" role="status">The comment was removed. Its words are gone from '
+        "this dashboard, the exports and reports; the audit log records who removed a "
+        "comment and when, never its words.</p>"
+    )
 
 
 async def export(request: web.Request) -> web.StreamResponse:
@@ -135,32 +169,48 @@ def _filter_form(state: Web, account: Account, query: dict[str, str]) -> str:
 def _summary(state: Web, report: Report, query: dict[str, str]) -> str:
     k = report.k
     intro = (
-        f'<p class="k-note">Counts under {k}, and any count that would give them away, are '
-        f"hidden. Comments are shown only where at least {k} people answered.</p>"
+        f'<p class="k-note">Every number here adds up whole groups of at least {k} young '
+        "people, so no number, and no difference between two views, can point at fewer. "
+        "The newest weeks appear once at least "
+        f"{k} have answered; groups that never reach {k} are not counted. Comments are shown "
+        f"only from groups where at least {k} answered.</p>"
     )
     if not report.weeks:
         return intro + '<p class="empty">No feedback matches these filters yet.</p>'
-    weeks = sorted({w.iso_week for w in report.weeks})
+    ends = sorted({w.iso_week for w in report.weeks})
     series: dict[str, dict[str, int | None]] = defaultdict(dict)
     for w in report.weeks:
-        series[_service_name(state, w.service)][w.iso_week] = w.records
-    chart = trend("Responses per week", weeks, series, "weekly")
+        line = series[_service_name(state, w.service)]
+        line[w.iso_week] = (line.get(w.iso_week) or 0) + (w.records or 0)
+    chart = trend("Responses per period", ends, series, "weekly")
     rows = "".join(
-        f"<tr><th scope=row>{esc(_service_name(state, w.service))}</th><td>{esc(w.iso_week)}</td>"
+        f"<tr><th scope=row>{esc(_service_name(state, w.service))}</th><td>{esc(_period(w))}</td>"
         f'<td class="num">{_count(w.records)}</td></tr>'
         for w in report.weeks
     )
     table = (
-        "<details><summary>Responses per week as a table</summary>"
-        '<table class="weeks"><thead><tr><th scope=col>Service</th><th scope=col>Week</th>'
+        "<details><summary>Responses per period as a table</summary>"
+        '<table class="weeks"><thead><tr><th scope=col>Service</th><th scope=col>Weeks</th>'
         f"<th scope=col>Responses</th></tr></thead><tbody>{rows}</tbody></table></details>"
     )
-    heading = '<h2 id="weekly-h">Responses per week</h2>'
+    heading = (
+        '<h2 id="weekly-h">Responses over time</h2><p class="k-note">Weeks are joined into '
+        f"periods of at least {k} responses; each point is a period, at its last week.</p>"
+    )
     return f'{intro}<section aria-labelledby="weekly-h">{heading}{chart}{table}</section>'
 
 
-def _question(state: Web, q: QuestionResult, index: int) -> str:
-    text, labels = _labels(state.app).get(q.question_key, (q.question_key, {}))
+def _period(week: WeekResult) -> str:
+    first = week.first_week or week.iso_week
+    return week.iso_week if first == week.iso_week else f"{first} to {week.iso_week}"
+
+
+def _question(
+    state: Web, q: QuestionResult, index: int, flags: _Flags, band: str | None = None
+) -> str:
+    """One question, in the wording of the age band the view is filtered to (all bands
+    together: the reference band's wording, `REFERENCE_BAND`)."""
+    text, labels = _wording(_labels(state.app, band), q.question_key, q.kind)
     title = f"{_service_name(state, q.service)}: {text}"
     head = (
         f'<section class="question" aria-labelledby="q{index}-h">'
@@ -168,12 +218,17 @@ def _question(state: Web, q: QuestionResult, index: int) -> str:
     )
     if q.suppressed:
         return head + (
-            f'<p class="hidden-note">Fewer than {state.k} answers (or too few to hide the '
-            "smallest ones safely): hidden.</p></section>"
+            f'<p class="hidden-note">Fewer than {state.k} answers here (or too few to hide '
+            "the smallest ones safely): hidden.</p></section>"
         )
     answered = f'<p class="answered">Answered by <span class="num">{q.respondents}</span>.</p>'
+    if q.partial:
+        answered += (
+            f'<p class="hidden-note">Some answers are hidden and not listed: they came from '
+            f"fewer than {state.k} people in a group.</p>"
+        )
     if q.kind == "text":
-        items = "".join(f"<li>{esc(t)}</li>" for t in q.texts)
+        items = flags.comments(q, index)
         more = (
             f'<p class="more-comments">Only the newest comments are shown: those of '
             f'<span class="num">{q.more_texts}</span> more people are not.</p>'
@@ -181,7 +236,17 @@ def _question(state: Web, q: QuestionResult, index: int) -> str:
             else ""
         )
         return head + answered + f'<ul class="comments">{items}</ul>{more}</section>'
-    rows = [(labels.get(c.value, c.value), c.count) for c in q.cells]
+    if q.kind == "scale":
+        # Every band's points sit on the common 1-5 scale (their `maps_to`): chart that scale.
+        rows = [(_scale_label(c.value, labels, band), c.count) for c in q.cells]
+        answered += (
+            f'<p class="scale-note">On the common scale from 1 (worst) to {COMMON_POINTS} '
+            "(best): each age band's points are placed on it as its flow says.</p>"
+        )
+    else:
+        rows = [(labels.get(c.value, c.value), c.count) for c in q.cells]
+    if not rows:
+        return head + answered + "</section>"
     chart = bars(title, rows, f"q{index}")
     table_rows = "".join(
         f"<tr><th scope=row>{esc(label)}</th><td class=num>{_count(count)}</td></tr>"
@@ -206,20 +271,54 @@ def _service_name(state: Web, service: str | None) -> str:
     return service
 
 
-_LABELS: dict[int, dict[str, tuple[str, dict[str, str]]]] = {}
+# The wording shown when the view is not filtered to one age band.
+REFERENCE_BAND = "13-15"
+Wording = dict[tuple[str, str], tuple[str, dict[str, str]]]
+_LABELS: dict[tuple[int, str | None], Wording] = {}
 
 
-def _labels(app: App) -> dict[str, tuple[str, dict[str, str]]]:
-    """Question key -> (question text, option value -> label), from the flows' source texts."""
-    # Flows are loaded once per process, so the lookup is built once per loaded flow set.
-    if id(app.flows) in _LABELS:
-        return _LABELS[id(app.flows)]
-    found: dict[str, tuple[str, dict[str, str]]] = _LABELS.setdefault(id(app.flows), {})
-    for flow in app.flows:
+def _wording(found: Wording, key: str, kind: str) -> tuple[str, dict[str, str]]:
+    if (key, kind) in found:
+        return found[(key, kind)]
+    # Old records may hold a key under a kind no flow asks any more: its words, no labels.
+    text = next((text for (k, _), (text, _) in found.items() if k == key), key)
+    return text, {}
+
+
+def _scale_label(value: str, labels: dict[str, str], band: str | None) -> str:
+    """A point of the common scale; in one band's view, with that band's word for it."""
+    point = f"{value} of {COMMON_POINTS}"
+    word = labels.get(value) if band else None
+    return f"{point} ({word})" if word else point
+
+
+def _labels(app: App, band: str | None = None) -> Wording:
+    """(question key, kind) -> (question text, stored value -> label), from the flows'
+    source texts: the band's own flows first, then the common ones, then the reference
+    band's (for all bands together), then any other band's."""
+    # Flows are loaded once per process, so each lookup is built once per loaded flow set.
+    cached = _LABELS.get((id(app.flows), band))
+    if cached is not None:
+        return cached
+    found: Wording = _LABELS.setdefault((id(app.flows), band), {})
+    order = [band or REFERENCE_BAND, COMMON, REFERENCE_BAND]
+    flows = sorted(app.flows, key=lambda f: order.index(f.scope) if f.scope in order else 9)
+    for flow in flows:
         for step in flow.steps:
-            key = getattr(step, "key", None)
-            if not isinstance(key, str) or key in found or not step.text:
+            if not isinstance(step, Question) or (step.key, step.counted_kind) in found:
                 continue
-            labels = {value: label for value, label in step.texts() if value}
-            found[key] = (step.text, labels | {"yes": "Yes", "no": "No"})
+            found[(step.key, step.counted_kind)] = (step.text, _value_labels(step))
     return found
+
+
+def _value_labels(step: Question) -> dict[str, str]:
+    """Stored value -> the step's words for it: options by the value they count as, a
+    scale's labels by the common point each sits on."""
+    words: dict[str, list[str]] = {}
+    if isinstance(step, ChoiceStep):
+        for option in step.options:
+            words.setdefault(option.common, []).append(option.label)
+    elif isinstance(step, ScaleStep):
+        for point, label in zip(step.maps_to, step.labels, strict=False):
+            words[str(point)] = [label]
+    return {"yes": "Yes", "no": "No"} | {value: " / ".join(w) for value, w in words.items()}

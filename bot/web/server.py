@@ -19,7 +19,8 @@ from aiohttp import web
 
 from bot.errors import ConfigError
 from bot.runtime import Runtime
-from bot.web import admin, auth, chat, dashboard, desk, desk_actions, desk_ws, flows_view
+from bot.web import admin, auth, chat, comments, dashboard, desk, desk_actions, desk_ws, flows_view
+from bot.web.html import staff_page
 from bot.web.security import same_token
 from bot.web.state import (
     SESSION,
@@ -116,6 +117,7 @@ def create_app(state: Web) -> web.Application:
     router.add_get("/static/{name}", _static)
     router.add_get("/dashboard", dashboard.overview)
     router.add_get("/dashboard/export.{fmt:csv|json}", dashboard.export)
+    router.add_post("/dashboard/comments/remove", comments.remove)
     router.add_get("/desk", desk.queue_page)
     router.add_get("/desk/ws", desk_ws.socket)
     router.add_get("/desk/case/{label}", desk.case_page)
@@ -134,6 +136,14 @@ def create_app(state: Web) -> web.Application:
     router.add_get("/admin/audit", admin.audit)
     router.add_post("/admin/export/raw", admin.raw_export)
     return application
+
+
+_EXPIRED = staff_page(
+    "This form has expired",
+    "<p>This form has expired. Go back, reload and try again. Nothing was changed: staff "
+    "forms work only from a page opened in this login, which keeps other sites from sending "
+    'them for you.</p><p><a href="/dashboard">Back to the dashboard</a></p>',
+)
 
 
 @public
@@ -173,7 +183,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         form = await request.post()
         token = form.get("csrf")
         if not same_token(session.csrf, token if isinstance(token, str) else None):
-            raise web.HTTPForbidden(text="This form has expired. Go back, reload and try again.")
+            raise web.HTTPForbidden(text=_EXPIRED, content_type="text/html")
     request[SESSION] = session
     return await handler(request)
 

@@ -59,13 +59,11 @@ def test_table_hides_small_cells(database: Path, capsys: pytest.CaptureFixture[s
     assert code == 0
     assert "counts under 10" in out
     lines = out.splitlines()
-    shelter = [line.split() for line in lines if line.startswith("value") and "shelter" in line]
-    assert shelter == [
-        ["value", "shelter", "felt_safe", "yes_no", "no", "*"],
-        ["value", "shelter", "felt_safe", "yes_no", "yes", "*"],
-    ]
-    legal = [line.split() for line in lines if line.startswith("answered") and "legal_aid" in line]
-    assert legal == [["answered", "legal_aid", "overall", "scale", "*"]]
+    # 9 and 3 are both hidden, and neither is listed: only that answers are held back.
+    assert not [line for line in lines if line.startswith("value") and "felt_safe" in line]
+    held = [line.split() for line in lines if line.startswith("held-back")]
+    assert held == [["held-back", "shelter", "felt_safe", "yes_no", "*"]]
+    assert "legal_aid" not in out  # 2 answers in all: not even listed
 
 
 def test_csv_with_filters(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,8 +82,10 @@ def test_json_by_week_and_age_band(database: Path, capsys: pytest.CaptureFixture
     assert code == 0
     data = json.loads(out)
     assert data["k"] == 10
-    assert {q["service"] for q in data["questions"]} == {"legal_aid"}
+    # Weeks 4 to 6 hold only legal aid's 2: nothing is shown, and legal aid is not listed.
+    assert "legal_aid" not in out
     assert all(q["respondents"] is None for q in data["questions"])
+    assert data["weeks"] == []
     code, out = report(capsys, "--format", "json", "--age-band", "13-15")
     assert {q["service"] for q in json.loads(out)["questions"]} == {"shelter"}
 

@@ -137,37 +137,38 @@ def report(store: FeedbackStore) -> Report:
 
 
 def test_one_small_cell_takes_its_complement_with_it(report: Report) -> None:
+    # W10 is a block of 26; W11's 4 wait for more. safe: yes 12, no 3: 15 - 12 would
+    # give the 3 away, so both go, and neither is listed.
     safe = question(report, "shelter", "safe")
-    assert safe.respondents == 15
-    assert safe.cells == (Cell("no", None, True), Cell("yes", None, True))
+    assert (safe.respondents, safe.cells, safe.partial) == (15, (), True)
 
 
-def test_small_cells_that_add_up_to_k_stay_hidden_alone(report: Report) -> None:
-    # good 20, ok 6, bad 4: ok + bad = 10 >= k, so good stays visible
-    food = question(report, "shelter", "food")
-    assert food.respondents == 30
-    assert food.cells == (Cell("bad", None, True), Cell("good", 20, False), Cell("ok", None, True))
+def test_small_cells_that_add_up_to_k_stay_hidden_alone(store: FeedbackStore) -> None:
+    add(store, 20, Answer("food", "choice", "good"))
+    add(store, 5, Answer("food", "choice", "ok"))
+    add(store, 5, Answer("food", "choice", "bad"))
+    food = question(build_report(store, k=10), "shelter", "food")
+    # ok + bad = 10 >= k, so good stays visible; the hidden two are not listed
+    assert (food.respondents, food.cells, food.partial) == (30, (Cell("good", 20, False),), True)
 
 
-def test_questions_answered_by_fewer_than_k_are_hidden_whole(report: Report) -> None:
-    staff = question(report, "shelter", "staff")
-    assert (staff.respondents, staff.suppressed) == (None, True)
-    assert staff.cells == (Cell("2", None, True),)
-    health = question(report, "health", "safe")
-    assert (health.respondents, health.cells) == (None, (Cell("yes", None, True),))
+def test_questions_no_block_shows_are_not_listed(report: Report) -> None:
+    # "staff" was answered only by W11's 4, health had 3 records in all: nothing says
+    # they exist, not even which answers were given.
+    listed = {(q.service, q.question_key) for q in report.questions}
+    assert listed == {("shelter", "safe"), ("shelter", "food"), ("shelter", "say")}
+    assert not [w for w in report.weeks if w.service == "health"]
 
 
 def test_free_text_only_where_at_least_k_answered(report: Report) -> None:
     say = question(report, "shelter", "say")
     assert say.respondents == 11
     assert say.texts == ("call [phone] =1+1",) * 6 + ("more games please",) * 5
-    assert question(report, "health", "say").texts == ()
 
 
-def test_weeks_are_suppressed_too(report: Report) -> None:
-    shelter = [(w.iso_week, w.records) for w in report.weeks if w.service == "shelter"]
-    # W11 has 4; 30 - 26 would give it away, so W10 is hidden as well
-    assert shelter == [("2024-W10", None), ("2024-W11", None)]
+def test_the_newest_weeks_wait_until_k_have_answered(report: Report) -> None:
+    shelter = [(w.first_week, w.iso_week, w.records) for w in report.weeks]
+    assert shelter == [("2024-W10", "2024-W10", 26)]
 
 
 def test_filters_reach_the_store(store: FeedbackStore) -> None:
@@ -192,15 +193,15 @@ def test_render_json(report: Report) -> None:
     safe = next(
         q for q in data["questions"] if (q["service"], q["question_key"]) == ("shelter", "safe")
     )
-    assert safe["cells"][0] == {"value": "no", "count": None, "suppressed": True}
+    assert (safe["respondents"], safe["cells"], safe["partial"]) == (15, [], True)
+    assert "text_filters" not in data
 
 
 def test_render_csv_hides_counts_and_defuses_formulas(report: Report) -> None:
     rows = list(csv.DictReader(io.StringIO(render(report, "csv"))))
-    no = next(r for r in rows if r["question"] == "safe" and r["value"] == "no")
-    assert no["count"] == "*"
-    assert {"section": "value", "service": "shelter", "question": "food", "kind": "choice",
-            "value": "good", "count": "20"} in rows  # fmt: skip
+    held = next(r for r in rows if r["question"] == "safe" and r["section"] == "held-back")
+    assert held["count"] == "*"
+    assert not [r for r in rows if r["question"] == "safe" and r["section"] == "value"]
     assert not any(r["value"].startswith(("=", "+", "-", "@")) for r in rows)
 
 
@@ -215,7 +216,7 @@ def test_render_table(report: Report) -> None:
     assert "shown as *" in table
     assert "more games please" in table
     assert "nice" not in table  # health's 3 text answers stay out
-    line = next(line for line in table.splitlines() if "yes_no" in line and " no " in line)
+    line = next(line for line in table.splitlines() if "held-back" in line and "safe" in line)
     assert line.split()[-1] == "*"
 
 

@@ -381,11 +381,17 @@ class Engine:
 
     def _submit(self, session: Session, flow: Flow, events: list[Event]) -> None:
         answers: list[tuple[str, str, str]] = []
+        questions = {s.key: s for s in flow.steps if isinstance(s, Question)}
         for key, kind in session.kept.items():
             value = session.answers.get(key)
-            for item in value if isinstance(value, list) else [value]:
-                if item is not None:
-                    answers.append((key, kind, item))
+            # Stored on the values every age band shares (an option's `counts_as`, a choice
+            # `counted_as` a yes/no or a scale); scales are already on the common 1-5 scale.
+            step = questions.get(key)
+            stored_kind = step.counted_kind if step is not None else kind
+            items = [i for i in (value if isinstance(value, list) else [value]) if i is not None]
+            common = [step.common_value(i) for i in items] if step is not None else items
+            # Two options counted as one value are one answer, not two.
+            answers.extend((key, stored_kind, item) for item in dict.fromkeys(common))
         if not answers:
             # Everything skipped: there is nothing to count, so nothing is stored.
             session.answers, session.kept = {}, {}

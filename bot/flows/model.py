@@ -80,6 +80,14 @@ class Option(Model):
     value: Value
     label: Text
     goto: Name | None = None
+    # The common value this option is counted as, when its own `value` differs from the
+    # other age bands' (or, with the step's `counted_as`, a yes/no or a point on the 1-5 scale).
+    counts_as: Value | Annotated[int, Field(ge=1, le=5)] | None = None
+
+    @property
+    def common(self) -> str:
+        """The value this option is counted under in reports."""
+        return self.value if self.counts_as is None else str(self.counts_as)
 
 
 class FlowHeader(Model):

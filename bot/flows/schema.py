@@ -34,6 +34,14 @@ FIELD_HELP = {
     "key": "The name the answer is saved under. Use the same key in every age band.",
     "record": "false when the answer only steers the conversation and is not kept as feedback.",
     "about_you": "true for a question about the young person (like gender) only some bands ask.",
+    "only_some_bands": "true for a different question only some age bands ask (not about the "
+    "young person): the other bands need not ask its key, and its answers are counted on "
+    "their own.",
+    "counted_as": "`yes_no` or `scale`: count this choice's answers as a yes/no question's or "
+    "on the common 1-5 scale, like other bands asking the same key; every option then needs "
+    "`counts_as`.",
+    "counts_as": "The value this option is counted as, when another age band asks the same "
+    "key with different values (or `yes`/`no`, or 1-5, with the step's `counted_as`).",
     "goto": "The id of a step in this flow.",
     "when": "One condition, or a list of conditions that must all hold.",
     "value": "The answer saved when this option is chosen (small letters, digits and _).",

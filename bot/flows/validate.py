@@ -18,6 +18,7 @@ from bot.flows.steps.end import EndStep
 from bot.flows.steps.forget import ForgetStep
 from bot.flows.steps.goto import GotoStep
 from bot.flows.steps.handoff import HandoffStep
+from bot.flows.steps.scale import ScaleStep
 from bot.i18n.translator import Translator
 
 # Young readers: a sentence longer than this is hard going.
@@ -184,7 +185,9 @@ def _when(branch: Branch) -> tuple[Condition, ...]:
 
 
 def check_set(flows: FlowSet, config: Config) -> Iterator[Problem]:
-    """Checks across flows: the safety exits of every band, and one set of keys per flow id."""
+    """Checks across flows: the safety exits of every band, one set of keys per flow id,
+    and answers every band can count together under each key."""
+    yield from _parity(flows)
     for band in config.band_ids:
         for required in REQUIRED_FLOWS:
             if flows.resolve(band, required) is None:
@@ -213,7 +216,8 @@ def check_set(flows: FlowSet, config: Config) -> Iterator[Problem]:
                     f"the {first.scope} and {other.scope} versions ask different questions "
                     f"(keys differ: {', '.join(missing)}).",
                     "Ask the same keys in every age band, so answers can be counted together. "
-                    "Use `record: false` for extra questions.",
+                    "Use `record: false` for extra questions, or `only_some_bands: true` for a "
+                    "question only some bands ask.",
                 )
             if _exits(first) != _exits(other):
                 yield _problem(
@@ -227,7 +231,99 @@ def check_set(flows: FlowSet, config: Config) -> Iterator[Problem]:
 
 
 def _keys(flow: Flow) -> set[str]:
-    return {s.key for s in flow.steps if isinstance(s, Question) and s.record and not s.about_you}
+    return {
+        s.key
+        for s in flow.steps
+        if isinstance(s, Question) and s.record and not s.about_you and not s.only_some_bands
+    }
+
+
+_KIND_NAMES = {
+    "choice": "a choice",
+    "multi": "a choice of several",
+    "yes_no": "a yes/no question",
+    "scale": "a scale",
+    "text": "a free-text question",
+}
+
+
+def _parity(flows: FlowSet) -> Iterator[Problem]:
+    """Per question key, in every flow and age band: the same kind (or a choice declared
+    `counted_as` that kind), the same option values (or `counts_as` the first version's),
+    and scales whose lowest and highest points sit on the same common points."""
+    first: dict[str, tuple[Flow, Question]] = {}
+    for flow in flows:  # in (scope, id) order, so the first version is a stable reference
+        for step in flow.steps:
+            if not isinstance(step, Question) or not step.record:
+                continue
+            if step.key not in first:
+                first[step.key] = (flow, step)
+                continue
+            yield from _compare(*first[step.key], flow, step)
+
+
+def _compare(ref_flow: Flow, ref: Question, flow: Flow, step: Question) -> Iterator[Problem]:
+    there = f"the {ref_flow.scope} version ({ref_flow.path}:{ref_flow.where(ref.id)[0]})"
+    kind, ref_kind = step.counted_kind, ref.counted_kind
+    if kind != ref_kind:
+        yield _problem(
+            flow,
+            step.id,
+            f"the `{step.key}` question is {_KIND_NAMES.get(kind, kind)} here but "
+            f"{_KIND_NAMES.get(ref_kind, ref_kind)} in {there}, so their answers cannot be "
+            "counted together.",
+            "Ask it the same way in every age band. If it is a different question, give it "
+            "its own `key` and add `only_some_bands: true` where each key is asked; a choice "
+            "can also say `counted_as: yes_no` (or `scale`) with a `counts_as` on every option.",
+            where=("type",),
+        )
+        return
+    values, ref_values = step.common_values(), ref.common_values()
+    if values is not None and ref_values is not None and set(values) != set(ref_values):
+        extra = [v for v in values if v not in ref_values]
+        missing = [v for v in ref_values if v not in values]
+        parts = []
+        if extra:
+            parts.append(f"{_listed(extra)} only here")
+        if missing:
+            parts.append(f"{_listed(missing)} missing here")
+        index = next(
+            (i for i, o in enumerate(getattr(step, "options", ())) if o.common in extra), None
+        )
+        hint = f"`counts_as: {missing[0]}`" if missing else "`counts_as:` with one of them"
+        yield _problem(
+            flow,
+            step.id,
+            f"the options of `{step.key}` do not match {there}: {'; '.join(parts)}.",
+            "Use the same option `value`s in every age band (the labels can differ), or add "
+            f"{hint} to the option that means the same, so answers are counted together.",
+            where=("options", str(index)) if index is not None else ("options",),
+        )
+    ends, ref_ends = _ends_of(step), _ends_of(ref)
+    if ends and ref_ends and ends != ref_ends:
+        yield _problem(
+            flow,
+            step.id,
+            f"the `{step.key}` scale goes from {ends[0]} to {ends[1]} on the common 1-5 scale "
+            f"here, but from {ref_ends[0]} to {ref_ends[1]} in {there}.",
+            f"Let the lowest and highest points map to {ref_ends[0]} and {ref_ends[1]} in every "
+            f"age band, like `maps_to: [{ref_ends[0]}, 3, {ref_ends[1]}]` for three points.",
+            where=("maps_to",) if isinstance(step, ScaleStep) else ("options",),
+        )
+
+
+def _ends_of(step: Question) -> tuple[int, int] | None:
+    """The lowest and highest points of a scale (or of a choice counted as one)."""
+    if isinstance(step, ScaleStep):
+        return step.maps_to[0], step.maps_to[-1]
+    if isinstance(step, ChoiceStep) and step.counted_as == "scale" and step.options:
+        points = [int(option.common) for option in step.options]
+        return min(points), max(points)
+    return None
+
+
+def _listed(values: Iterable[str]) -> str:
+    return ", ".join(f"`{value}`" for value in values)
 
 
 def _exits(flow: Flow) -> set[str]:

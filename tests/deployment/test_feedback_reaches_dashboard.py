@@ -40,7 +40,7 @@ async def test_telegram_feedback_is_on_the_dashboard_of_a_serve_process(
     await d.fake.wait_for(
         lambda: all(len(d.sent_to(chat)) == len(COUNSELLING) for chat in CHATS), timeout=30
     )
-    assert all(d.sent_to(chat)[-1].startswith("Thank you. We read all answers") for chat in CHATS)
+    assert all(d.sent_to(chat)[-1].startswith("Thank you. Your answers are kept") for chat in CHATS)
 
     jar = aiohttp.CookieJar(unsafe=True)
     async with aiohttp.ClientSession(cookie_jar=jar) as browser:

@@ -36,7 +36,7 @@ REPLIES = [
     "Do the adults there listen",
     "What is good there?",
     "You picked 1 answer.",
-    "Thank you. We read all answers",
+    "Thank you. Your answers are kept",
 ]
 # How many young people write at the same time.
 CONCURRENT = 100

@@ -112,7 +112,7 @@ def test_forget_deletes_and_resets(engine: Engine) -> None:
     session, _ = engine.resume(session, Input.command("forget"))
     session, events = engine.resume(session, Input.button("delete", "sure"))
     assert DataDeletionRequested() in events
-    assert "cannot be deleted" in says(events)[-1].text
+    assert "we cannot delete them" in says(events)[-1].text
     assert session == Session(lang="en")
     # The next message starts again from the very beginning.
     session, events = engine.resume(session, Input.text("hello"))
@@ -241,7 +241,7 @@ def test_full_feedback_submits_only_kept_answers(engine: Engine) -> None:
     assert submitted == [
         FeedbackSubmitted(
             "service_feedback",
-            1,
+            2,
             "8-12",
             "en",
             "shelter",
@@ -250,7 +250,7 @@ def test_full_feedback_submits_only_kept_answers(engine: Engine) -> None:
                 ("felt_safe", "yes_no", "yes"),
                 ("listened", "scale", "3"),
                 ("liked", "multi", "food"),
-                ("improve", "choice", "more_fun"),
+                ("improve_pick", "choice", "more_fun"),
             ),
         )
     ]

@@ -296,3 +296,110 @@ def test_shipped_flows_have_no_errors(config: Config) -> None:
             assert flows.resolve(band, name) is not None, (band, name)
     # The only warnings are translations still to do.
     assert [str(p) for p in problems if "translation" not in p.message] == []
+
+
+# Parity: per key, answers every band can count together.
+
+
+def _pick(key: str, options: str, extra: str = "") -> str:
+    return (
+        f"  - {{id: q_{key}, type: choice, key: {key}, text: Which one, next: bye{extra},\n"
+        f"     options: [{options}]}}\n"
+    )
+
+
+GOOD = "{value: people, label: The people}, {value: food, label: The food}"
+
+
+def test_a_renamed_option_value_in_one_band_is_flagged(tmp_path: Path, config: Config) -> None:
+    renamed = "{value: folks, label: The people}, {value: food, label: The food}"
+    files = {
+        "13-15/fb": _flow("fb", _pick("liked", GOOD) + END),
+        "16-17/fb": _flow("fb", _pick("liked", GOOD) + END),
+        "8-12/fb": _flow("fb", _pick("liked", renamed) + END),
+    }
+    problem = only(errors(check(tmp_path, config, files)), "do not match")
+    assert problem.file.endswith("8-12/fb.yaml")
+    assert (problem.line, problem.col) == (6, 16)  # the renamed option
+    assert "`folks` only here; `people` missing here" in problem.message
+    assert "13-15/fb.yaml:5)" in problem.message  # where the other version is
+    assert "`counts_as: people`" in problem.fix
+
+
+def test_a_declared_value_mapping_passes(tmp_path: Path, config: Config) -> None:
+    mapped = "{value: folks, label: The people, counts_as: people}, {value: food, label: Food}"
+    files = {
+        "13-15/fb": _flow("fb", _pick("liked", GOOD) + END),
+        "8-12/fb": _flow("fb", _pick("liked", mapped) + END),
+    }
+    assert errors(check(tmp_path, config, files)) == []
+
+
+def test_a_kind_mismatch_is_flagged(tmp_path: Path, config: Config) -> None:
+    text = "  - {id: q_improve, type: text, key: improve, text: What would help, next: bye}\n"
+    files = {
+        "13-15/fb": _flow("fb", text + END),
+        "8-12/fb": _flow("fb", _pick("improve", GOOD) + END),
+    }
+    problem = only(errors(check(tmp_path, config, files)), "cannot be counted together")
+    assert problem.file.endswith("8-12/fb.yaml")
+    assert "is a choice here but a free-text question in the 13-15 version" in problem.message
+    assert "only_some_bands: true" in problem.fix
+    assert "counted_as" in problem.fix
+
+
+def test_different_questions_get_their_own_keys(tmp_path: Path, config: Config) -> None:
+    text = (
+        "  - {id: q_improve, type: text, key: improve, only_some_bands: true, "
+        "text: What would help, next: bye}\n"
+    )
+    files = {
+        "13-15/fb": _flow("fb", text + END),
+        "8-12/fb": _flow("fb", _pick("improve_pick", GOOD, ", only_some_bands: true") + END),
+    }
+    assert errors(check(tmp_path, config, files)) == []
+    unmarked = {**files, "8-12/fb": _flow("fb", _pick("improve_pick", GOOD) + END)}
+    problem = only(check(tmp_path / "again", config, unmarked), "ask different questions")
+    assert "only_some_bands: true" in problem.fix
+
+
+def test_a_choice_counted_as_yes_no_passes(tmp_path: Path, config: Config) -> None:
+    counted = (
+        '{value: safe, label: Yes, counts_as: "yes"}, {value: mostly, label: Mostly, '
+        'counts_as: "yes"}, {value: not_safe, label: No, counts_as: "no"}'
+    )
+    files = {
+        "13-15/fb": _flow("fb", _ask("felt_safe") + END),
+        "8-12/fb": _flow("fb", _pick("felt_safe", counted, ", counted_as: yes_no") + END),
+    }
+    assert errors(check(tmp_path, config, files)) == []
+    half = '{value: safe, label: Yes, counts_as: "yes"}'
+    files["8-12/fb"] = _flow("fb", _pick("felt_safe", half, ", counted_as: yes_no") + END)
+    problem = only(errors(check(tmp_path / "again", config, files)), "do not match")
+    assert "`no` missing here" in problem.message
+
+
+def test_counted_as_needs_counts_as_on_every_option(tmp_path: Path) -> None:
+    files = {"8-12/fb": _flow("fb", _pick("felt_safe", GOOD, ", counted_as: yes_no") + END)}
+    _, problems = _load(tmp_path, {**BASE, **files})
+    assert any("give every option a `counts_as`" in p.message for p in problems), problems
+
+
+def _scale(key: str, maps_to: str) -> str:
+    points = len(maps_to.split(","))
+    return (
+        f"  - {{id: q_{key}, type: scale, key: {key}, text: How was it, points: {points}, "
+        f"maps_to: [{maps_to}], next: bye}}\n"
+    )
+
+
+def test_scales_share_the_ends_of_the_common_scale(tmp_path: Path, config: Config) -> None:
+    files = {
+        "13-15/fb": _flow("fb", _scale("overall", "1, 2, 3, 4, 5") + END),
+        "8-12/fb": _flow("fb", _scale("overall", "1, 3, 5") + END),
+    }
+    assert errors(check(tmp_path, config, files)) == []
+    files["8-12/fb"] = _flow("fb", _scale("overall", "1, 2, 3") + END)
+    problem = only(errors(check(tmp_path / "again", config, files)), "common 1-5 scale")
+    assert "goes from 1 to 3" in problem.message
+    assert "`maps_to: [1, 3, 5]`" in problem.fix

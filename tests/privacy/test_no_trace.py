@@ -81,4 +81,4 @@ async def test_forget_removes_the_session_at_once(chat: ScriptedChat) -> None:
     turn = await chat.sessions.begin(key)
     assert turn.session is None
     await chat.sessions.release(turn)
-    assert "cannot be deleted" in chat.text()
+    assert "we cannot delete them" in chat.text()

@@ -225,3 +225,35 @@ def test_render_empty_and_unknown_format(store: FeedbackStore) -> None:
     assert "no feedback matches" in render(empty, "table")
     with pytest.raises(ValueError, match="unknown report format"):
         render(empty, "xml")  # type: ignore[arg-type]
+
+
+def test_a_key_asked_as_two_kinds_is_never_mixed(store: FeedbackStore) -> None:
+    # If the flow check were bypassed (or old records hold a key under another kind), a
+    # key answered as a choice in one band and as free text in another stays two questions.
+    for band, answer in (
+        ("8-12", Answer("improve", "choice", "more_time")),
+        ("13-15", Answer("improve", "text", "longer visits")),
+    ):
+        for _ in range(12):
+            store.add(
+                FeedbackRecord.build(
+                    flow_id="feedback",
+                    flow_version=1,
+                    age_band=band,
+                    language="en",
+                    service="shelter",
+                    answers=[answer],
+                    today=W10,
+                )
+            )
+    report = build_report(store, FeedbackFilters(), k=10)
+    improve = [q for q in report.questions if q.question_key == "improve"]
+    assert sorted(q.kind for q in improve) == ["choice", "text"]
+    [choice] = [q for q in improve if q.kind == "choice"]
+    [text] = [q for q in improve if q.kind == "text"]
+    assert (choice.respondents, choice.cells, choice.texts) == (
+        12,
+        (Cell("more_time", 12, False),),
+        (),
+    )
+    assert (text.respondents, text.cells, text.texts) == (12, (), ("longer visits",) * 12)

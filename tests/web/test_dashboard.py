@@ -170,3 +170,36 @@ async def test_admin_manages_accounts(state: Web, client: Client) -> None:
     assert "user-add" in audit
     assert "user-disable" in audit
     assert "user-reset" in audit
+
+
+def _answers(band: str, *answers: Answer) -> list[FeedbackRecord]:
+    return [
+        FeedbackRecord.build(flow_id="service_feedback", flow_version=1, age_band=band,
+                             language="en", service="shelter", answers=answers, today=TODAY)
+        for _ in range(12)
+    ]  # fmt: skip
+
+
+async def test_questions_are_worded_as_the_filtered_band_asks_them(
+    state: Web, client: Client
+) -> None:
+    people = Answer("liked", "multi", "people")
+    add_many(state.store, _answers("8-12", Answer("overall", "scale", "3"), people))
+    add_many(state.store, _answers("16-17", Answer("overall", "scale", "4"), people))
+    await login(client, "admin")
+    young = await (await client.get("/dashboard?band=8-12")).text()
+    assert "How do you feel about this place?" in young  # the 8-12 wording
+    assert "Overall, how" not in young
+    assert "<th scope=row>3 of 5 (Okay)</th>" in young  # its face, on the common scale
+    assert "<th scope=row>The people</th>" in young
+    older = await (await client.get("/dashboard?band=16-17")).text()
+    assert "Overall, how would you rate it?" in older
+    assert "<th scope=row>4 of 5</th>" in older  # 16-17's numbers have no words
+    assert "<th scope=row>The staff</th>" in older  # the same value, in 16-17's words
+    # All bands together: the 13-15 wording, and the scale's points on the common scale
+    # only (a band's word for a point would mislabel the others' answers).
+    every = await (await client.get("/dashboard")).text()
+    assert "Overall, how do you feel about it?" in every
+    assert "<th scope=row>3 of 5</th>" in every
+    assert "<th scope=row>4 of 5</th>" in every
+    assert "On the common scale from 1 (worst) to 5 (best)" in every

@@ -101,11 +101,27 @@ class Question(StepBase):
     record: bool = True
     # A question about the young person (like gender) that only some age bands ask.
     about_you: bool = False
+    # A question only some age bands ask (a different question, not the same one in other
+    # words): the other bands need not ask its key.
+    only_some_bands: bool = False
     text: Text
 
     @property
     def answer_kind(self) -> str:
         return self.kind
+
+    @property
+    def counted_kind(self) -> str:
+        """The kind answers are stored and counted as: the same in every age band."""
+        return self.answer_kind
+
+    def common_value(self, value: str) -> str:
+        """An answer as it is stored: on the values (or scale) every age band shares."""
+        return value
+
+    def common_values(self) -> tuple[str, ...] | None:
+        """The shared values this question's answers can take, where the flow lists them."""
+        return None
 
     def prompt(self, ctx: StepContext) -> Say:
         return ctx.say(ctx.t(self.text), input="text", skip=self.record)

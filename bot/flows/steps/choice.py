@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from bot.engine.inputs import Input
 
 DONE = "done"
+# What a choice can be counted as instead of a choice, with the values its options may count as.
+COUNTED_AS = {"yes_no": ("yes", "no"), "scale": ("1", "2", "3", "4", "5")}
 
 
 @register("choice")
@@ -45,6 +47,7 @@ class ChoiceStep(Question):
     options: tuple[OptionSpec, ...] = ()
     options_from: Literal["services"] | None = None
     multiple: bool = False
+    counted_as: Literal["yes_no", "scale"] | None = None
 
     @model_validator(mode="after")
     def _has_options(self) -> ChoiceStep:
@@ -55,11 +58,39 @@ class ChoiceStep(Question):
         if len(set(values)) != len(values):
             msg = "two options share the same value"
             raise ValueError(msg)
+        if self.counted_as is not None:
+            allowed = COUNTED_AS[self.counted_as]
+            if self.multiple or self.options_from:
+                msg = "`counted_as` is for a choice of one option from `options`"
+                raise ValueError(msg)
+            if any(option.counts_as is None for option in self.options):
+                msg = f"with `counted_as: {self.counted_as}`, give every option a `counts_as`"
+                raise ValueError(msg)
+            if any(option.common not in allowed for option in self.options):
+                msg = f"with `counted_as: {self.counted_as}`, `counts_as` is one of: " + ", ".join(
+                    allowed
+                )
+                raise ValueError(msg)
+        elif any(isinstance(option.counts_as, int) for option in self.options):
+            msg = "`counts_as` is a value (small letters, digits and _), like `people`"
+            raise ValueError(msg)
         return self
 
     @property
     def answer_kind(self) -> str:
         return "multi" if self.multiple else "choice"
+
+    @property
+    def counted_kind(self) -> str:
+        return self.counted_as or self.answer_kind
+
+    def common_value(self, value: str) -> str:
+        return next((o.common for o in self.options if o.value == value), value)
+
+    def common_values(self) -> tuple[str, ...] | None:
+        if not self.options:
+            return None
+        return tuple(dict.fromkeys(option.common for option in self.options))
 
     def texts(self) -> Iterator[tuple[str, str]]:
         yield "", self.text

@@ -18,8 +18,9 @@ class ForgetStep(StepBase):
     - id: delete_now
       type: forget
       text: >-
-        Done. I have deleted our conversation. Feedback you already sent has no name
-        on it, so nobody can find it again, not even us.
+        Done. I have deleted our conversation and any request to talk to a person.
+        Answers you already sent stay, without your name or number. We cannot tell
+        which ones were yours, so we cannot delete them.
     ```
     """
 

@@ -29,6 +29,9 @@ class YesNoStep(Question):
 
     type: Literal["yes_no"] = "yes_no"
 
+    def common_values(self) -> tuple[str, ...] | None:
+        return ("yes", "no")
+
     def choices(self, ctx: StepContext) -> tuple[Option, ...]:
         return (Option("yes", ctx.system("Yes")), Option("no", ctx.system("No")))
 

@@ -67,7 +67,7 @@ def test_a_finished_conversation_lands_in_the_database_without_contact_details(
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert "Welcome." in done.stdout
-    assert "Thank you. We read all answers together" in done.stdout
+    assert "Thank you. Your answers are kept without your name" in done.stdout
     [record] = stored(tmp_path)
     assert "service='shelter'" in record
     assert "Answer(key='liked', kind='multi', value='food')" in record

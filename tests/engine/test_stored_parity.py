@@ -4,6 +4,7 @@ see the band's own values."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from bot.app import App
@@ -12,8 +13,7 @@ from bot.engine.inputs import Input
 from bot.engine.runner import Engine
 from bot.flows.loader import load_flows
 from bot.i18n.translator import Translator
-from bot.services.feedback import FeedbackService
-from bot.storage.records import Answer
+from bot.storage.records import Answer, FeedbackRecord
 
 FLOW = """spec_version: 1
 id: fb
@@ -87,7 +87,11 @@ def test_answers_are_stored_on_the_common_values(tmp_path: Path, app: App) -> No
         ("liked", "multi", "people"),  # two options counted as one: one answer
         ("liked", "multi", "food"),
     )
-    record = FeedbackService(store=None).record(submitted)  # type: ignore[arg-type]
+    record = FeedbackRecord.build(
+        flow_id=submitted.flow_id, flow_version=submitted.flow_version,
+        age_band=submitted.age_band, language=submitted.language, service=submitted.service,
+        answers=(Answer(*answer) for answer in submitted.answers), today=dt.date(2026, 1, 5),
+    )  # fmt: skip
     assert list(record.answers) == [
         Answer("overall", "scale", "3"),
         Answer("felt_safe", "yes_no", "no"),

@@ -400,8 +400,8 @@ async def test_sessions_expire_after_inactivity(app: App) -> None:
 def test_records_are_kept_for_a_limited_time(app: App, tmp_path: Path) -> None:
     """Promise: "Kept for a limited time": the retention purge removes words older than
     `[privacy] text_retention_days` and whole records older than `record_retention_days`."""
+    from bot.runtime import open_database
     from bot.staff.retention import purge
-    from bot.storage.feedback import FeedbackStore
 
     privacy = app.config.privacy
     assert 0 < privacy.text_retention_days <= privacy.record_retention_days
@@ -411,9 +411,8 @@ def test_records_are_kept_for_a_limited_time(app: App, tmp_path: Path) -> None:
         "middle": privacy.text_retention_days + 14,
         "old": privacy.record_retention_days + 14,
     }
-    store = FeedbackStore(f"sqlite:///{tmp_path / 'feedback.db'}")
-    try:
-        store.create_schema()
+    with open_database(ROOT / "config.toml", url=f"sqlite:///{tmp_path / 'f.db'}") as database:
+        store = database.store
         for name, days in ages.items():
             store.add(
                 FeedbackRecord.build(
@@ -431,5 +430,3 @@ def test_records_are_kept_for_a_limited_time(app: App, tmp_path: Path) -> None:
         texts = sorted(a.value for r in kept.values() for a in r.answers if a.kind == "text")
         assert len(kept) == 2  # the old record is gone
         assert texts == ["words new"]  # the middle one's words are gone, its counts stay
-    finally:
-        store.close()

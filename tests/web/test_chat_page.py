@@ -187,7 +187,7 @@ def test_typed_commands_the_bot_suggests_work(live: LiveServer, page: Any) -> No
     assert not page.locator("#log p.me[data-sent='1']").count()
     assert live.call(live.state.cases.queue()) == []
     _type(page, "/privacy")
-    _bot(page, "Your answers are saved without your name").wait_for()
+    _bot(page, "They are saved without your name").wait_for()
 
 
 def test_a_reload_resumes_the_conversation(live: LiveServer, page: Any) -> None:

@@ -105,7 +105,7 @@ async def test_typed_commands_work_as_on_telegram(state: Web, client: Client) ->
     """Regression: the web chat took "/stop", "/forget", ... as words."""
     token = await _at_the_menu(client)
     said = {
-        "/privacy": "Your answers are saved without your name",
+        "/privacy": "They are saved without your name",
         "/HELP": "What would you like to do?",
         "/forget": "Do you want me to delete our conversation now?",
         "/person please": "I am asking someone from our team",

@@ -37,6 +37,7 @@ __all__ = [
     "WeekResult",
     "build_report",
     "comment_pages",
+    "period",
     "render",
     "suppress",
 ]
@@ -161,20 +162,16 @@ class _Plan:
         self.k = k
         self.counts = ByGroup(counts)
         self.blocks = blocks(counts.records, k)
-        self._released: dict[int, dict[tuple[str, str], Release]] = {}
+        # What each block shows of each question (every block is read to list questions).
+        self.released = [release(block, self.counts, k) for block in self.blocks]
         # Every question some block shows, so that a view lists it (hidden where it must)
         # whether or not the young people inside the view answered it.
         listed = {
             (block.service, question, kind)
             for i, block in enumerate(self.blocks)
-            for question, kind in self.released(i)
+            for question, kind in self.released[i]
         }
         self.questions = sorted(listed, key=lambda q: (q[0] is not None, q[0] or "", q[1], q[2]))
-
-    def released(self, i: int) -> dict[tuple[str, str], Release]:
-        if i not in self._released:
-            self._released[i] = release(self.blocks[i], self.counts, self.k)
-        return self._released[i]
 
     def view(self, filters: FeedbackFilters) -> _View:
         inside = [i for i, block in enumerate(self.blocks) if block.inside(filters)]
@@ -190,7 +187,7 @@ class _View:
         self.answered: dict[tuple[Group, str], Release] = {}
         self._atoms: dict[Group, set[AtomKey]] = defaultdict(set)
         for i, block in zip(inside, self.inside, strict=True):
-            for (question, kind), shown in plan.released(i).items():
+            for (question, kind), shown in plan.released[i].items():
                 group = (block.service, question)
                 self._atoms[group].update(block.atoms)
                 sum_ = self.answered.get((group, kind))
@@ -309,14 +306,15 @@ def _rows(report: Report) -> list[list[str]]:
         if q.partial:
             rows.append(["held-back", service, q.question_key, q.kind, "", HIDDEN])
     rows.extend(
-        ["week", w.service or "-", "", "", _period(w), _count(w.records)] for w in report.weeks
+        ["week", w.service or "-", "", "", period(w), _count(w.records)] for w in report.weeks
     )
     return rows
 
 
-def _period(week: WeekResult) -> str:
+def period(week: WeekResult, joiner: str = "..") -> str:
+    """The weeks of a period: one week as it is, several as first, ``joiner``, last."""
     first = week.first_week or week.iso_week
-    return week.iso_week if first == week.iso_week else f"{first}..{week.iso_week}"
+    return week.iso_week if first == week.iso_week else f"{first}{joiner}{week.iso_week}"
 
 
 def _csv(report: Report) -> str:

@@ -22,7 +22,7 @@ from bot.flows.steps import Question
 from bot.flows.steps.choice import ChoiceStep
 from bot.flows.steps.scale import COMMON_POINTS, ScaleStep
 from bot.inputs import number_of
-from bot.services.report import QuestionResult, Report, WeekResult, build_report, render
+from bot.services.report import QuestionResult, Report, build_report, period, render
 from bot.staff.accounts import Account
 from bot.storage.records import FeedbackFilters, iso_week
 from bot.storage.texts import Group
@@ -184,7 +184,8 @@ def _summary(state: Web, report: Report, query: dict[str, str]) -> str:
         line[w.iso_week] = (line.get(w.iso_week) or 0) + (w.records or 0)
     chart = trend("Responses per period", ends, series, "weekly")
     rows = "".join(
-        f"<tr><th scope=row>{esc(_service_name(state, w.service))}</th><td>{esc(_period(w))}</td>"
+        f"<tr><th scope=row>{esc(_service_name(state, w.service))}</th>"
+        f"<td>{esc(period(w, ' to '))}</td>"
         f'<td class="num">{_count(w.records)}</td></tr>'
         for w in report.weeks
     )
@@ -198,11 +199,6 @@ def _summary(state: Web, report: Report, query: dict[str, str]) -> str:
         f"periods of at least {k} responses; each point is a period, at its last week.</p>"
     )
     return f'{intro}<section aria-labelledby="weekly-h">{heading}{chart}{table}</section>'
-
-
-def _period(week: WeekResult) -> str:
-    first = week.first_week or week.iso_week
-    return week.iso_week if first == week.iso_week else f"{first} to {week.iso_week}"
 
 
 def _question(

@@ -10,6 +10,7 @@ in the context the file will run in.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from bot.flows.steps.goto import GotoStep
 from bot.flows.steps.handoff import HandoffStep
 from bot.flows.steps.scale import ScaleStep
 from bot.flows.validate import validate
+from bot.i18n.checks import catalog_problems
 from bot.i18n.translator import Translator
 
 SUFFIXES = (".yaml", ".yml")
@@ -45,6 +47,11 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument("paths", nargs="*", metavar="PATH", help="flow files or folders")
     check.add_argument("--strict", action="store_true", help="count warnings as errors")
+    check.add_argument(
+        "--summary", action="store_true", help="count the problems per language and kind"
+    )
+    check.add_argument("--kind", action="append", help="only problems of this kind (repeatable)")
+    check.add_argument("--lang", action="append", help="only problems about this language")
     check.set_defaults(func=run_validate)
 
     listing = sub.add_parser("list", help="list every flow, by age band")
@@ -111,10 +118,24 @@ def check(
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    config, flows_dir, translator = _setup(args)
-    problems = check(list(args.paths), config, flows_dir, translator, args.config)
-    for problem in problems:
-        print(problem)
+    config, base = load_config(args.config)
+    languages = [lang for lang in config.languages.shipped if lang != config.languages.source]
+    # The catalogs first: a broken one must be reported, not stop the flow checks.
+    found = list(catalog_problems(base / config.locales_dir, languages))
+    broken = {p.lang for p in found if p.severity == "error"}
+    translator = Translator.load(
+        base / config.locales_dir,
+        [lang for lang in config.languages.shipped if lang not in broken],
+        config.languages.source,
+    )
+    flows_dir = base / config.flows_dir
+    found += check(list(args.paths), config, flows_dir, translator, args.config)
+    problems = _chosen(found, args.kind or [], args.lang or [])
+    if args.summary:
+        _print_summary(problems)
+    else:
+        for problem in problems:
+            print(problem)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     failed = errors + (warnings if args.strict else 0)
@@ -123,6 +144,26 @@ def run_validate(args: argparse.Namespace) -> int:
         summary += " (--strict: warnings count as errors)"
     print(f"{summary}: {'not valid' if failed else 'valid'}.")
     return 1 if failed else 0
+
+
+def _chosen(problems: list[Problem], kinds: list[str], langs: list[str]) -> list[Problem]:
+    return [
+        p
+        for p in problems
+        if (not kinds or (p.kind or "other") in kinds) and (not langs or p.lang in langs)
+    ]
+
+
+def _print_summary(problems: list[Problem]) -> None:
+    """One line per (language, kind, severity) with its count, most first: 60 warnings
+    about missing translations read as "de  untranslated  60 warnings"."""
+    counts = Counter((p.lang or "all", p.kind or "other", p.severity) for p in problems)
+    if not counts:
+        return
+    print(f"{'language':<10}{'kind':<22}count")
+    for (lang, kind, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"{lang:<10}{kind:<22}{count} {severity}{'s' if count != 1 else ''}")
+    print("Show them with --kind KIND and/or --lang LANG.")
 
 
 def _load(args: argparse.Namespace) -> FlowSet:

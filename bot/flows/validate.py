@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Literal
 
 from bot.config import Config
 from bot.flows.flow import COMMON, REQUIRED_FLOWS, Flow, FlowSet
@@ -35,13 +36,14 @@ def _problem(
     *,
     warn: bool = False,
     where: tuple[str, ...] = (),
+    kind: str = "",
+    lang: str = "",
 ) -> Problem:
     path = (step, *where) if step else ()
     line, col = flow.where(*path)
     prefix = f"flow `{flow.id}`" + (f", step `{step}`" if step else "")
-    return Problem(
-        flow.path, line, col, f"{prefix}: {message}", fix, "warning" if warn else "error"
-    )
+    severity: Literal["error", "warning"] = "warning" if warn else "error"
+    return Problem(flow.path, line, col, f"{prefix}: {message}", fix, severity, kind, lang)
 
 
 def _ends(step: StepBase) -> bool:
@@ -352,6 +354,7 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                     "Say it in fewer words, or split it into two messages.",
                     warn=True,
                     where=where,
+                    kind="too long",
                 )
             if band and band.max_age <= 12:
                 longest = max((len(s.split()) for s in _SENTENCE.findall(text)), default=0)
@@ -363,6 +366,7 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                         f"Keep sentences under {YOUNG_MAX_WORDS} words.",
                         warn=True,
                         where=where,
+                        kind="long sentence",
                     )
             if translator is None:
                 continue
@@ -380,6 +384,8 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                         f"locales/{lang}/LC_MESSAGES/safevoice.po.",
                         warn=True,
                         where=where,
+                        kind="untranslated",
+                        lang=lang,
                     )
         if (
             band
@@ -394,6 +400,7 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                 f"ages {band.id} (see `keep` in config.toml).",
                 "Remove the question, or set `record: false` if it only steers the conversation.",
                 warn=True,
+                kind="not kept",
             )
         if isinstance(step, ChoiceStep) and step.options_from == "services" and not config.services:
             yield _problem(

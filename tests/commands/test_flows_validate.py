@@ -119,3 +119,81 @@ def test_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
 def test_show_an_unknown_flow(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", CONFIG, "flows", "show", "nope"]) == 1
     assert "no flow 'nope'" in capsys.readouterr().err
+
+
+def _project(tmp_path: Path) -> Path:
+    """A copy of config.toml, flows/ and locales/ whose catalogs a test may break."""
+    import shutil
+
+    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
+    shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    return tmp_path
+
+
+def _validate(capsys: pytest.CaptureFixture[str], project: Path, *args: str) -> tuple[int, str]:
+    code = main(["--config", str(project / "config.toml"), "flows", "validate", *args])
+    return code, capsys.readouterr().out
+
+
+def test_validate_reports_a_broken_catalog_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path)
+    po = project / "locales" / "ro" / "LC_MESSAGES" / "safevoice.po"
+    lines = po.read_text(encoding="utf-8").splitlines()
+    where = next(i for i, line in enumerate(lines) if line.startswith('msgstr "') and i > 30)
+    lines[where] = "msgstr Sari peste"  # the quotes lost in an editor
+    po.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = _validate(capsys, project)
+    assert code == 1
+    assert f"{po}:{where + 1}:1: " in out
+    assert "double quotes" in out
+    assert "Traceback" not in out
+
+
+def test_validate_reports_a_translation_that_loses_a_placeholder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path)
+    po = project / "locales" / "ar" / "LC_MESSAGES" / "safevoice.po"
+    text = po.read_text(encoding="utf-8")
+    start = text.index("{name}", text.index('msgstr "', text.index("{name}")))
+    po.write_text(text[:start] + "{nmae}" + text[start + len("{name}") :], encoding="utf-8")
+    code, out = _validate(capsys, project)
+    assert code == 1
+    assert re.search(rf"^{re.escape(str(po))}:\d+:1: .*names.*differ", out, re.MULTILINE), out
+
+
+def _two_new_flows(project: Path) -> None:
+    for name in ("one", "two"):
+        (project / "flows" / "13-15" / f"extra_{name}.yaml").write_text(
+            GOOD.format(name=name), encoding="utf-8"
+        )
+
+
+def test_summary_counts_warnings_per_language_and_kind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path)
+    _two_new_flows(project)
+    code, out = _validate(capsys, project, "--summary")
+    assert code == 0
+    # Two new flows, one text each, untranslated in each of the shipped languages.
+    assert re.search(r"^ro\s+untranslated\s+2 warnings$", out, re.MULTILINE), out
+    assert re.search(r"^ar\s+untranslated\s+2 warnings$", out, re.MULTILINE), out
+    assert "0 error(s), 4 warning(s): valid." in out
+    assert "has no ro translation" not in out  # counted, not listed
+
+
+def test_kind_and_language_filters_show_only_those_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _project(tmp_path)
+    _two_new_flows(project)
+    code, out = _validate(capsys, project, "--kind", "untranslated", "--lang", "ar")
+    assert code == 0
+    assert out.count("has no ar translation") == 2
+    assert "has no ro translation" not in out
+    code, out = _validate(capsys, project, "--kind", "too long")
+    assert "0 error(s), 0 warning(s): valid." in out

@@ -157,8 +157,8 @@ def write(catalog: Catalog, path: Path, extra: dict[str, str] | None = None) -> 
         message.user_comments = [c for c in message.user_comments if not c.startswith(_MARK)]
     text = _place_previous(buffer.getvalue().decode("utf-8"), previous)
     if extra:
-        lines = "".join(f'"{name}: {value}\\n"\n' for name, value in extra.items())
-        text = text.replace('"Generated-By:', lines + '"Generated-By:', 1)
+        fields = "".join(f'"{name}: {value}\\n"\n' for name, value in extra.items())
+        text = text.replace('"Generated-By:', fields + '"Generated-By:', 1)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(gnu_layout(text, path), encoding="utf-8", newline="\n")
 

@@ -69,7 +69,7 @@ def flow_texts(flow: Flow, limits: Mapping[str, int] | None = None) -> Iterator[
     location = "/".join(Path(flow.path).parts[-3:])
     limit = _limit_note(flow.scope, limits or {})
     for step in flow.steps:
-        question = step.text
+        question = step.text or ""
         for part, text in step.texts():
             context = f"{flow.scope}/{flow.id}/{step.id}" + (f"/{part}" if part else "")
             notes = [_what(step, part, flow.scope), *_belongs(step, part, question), *limit]

@@ -169,7 +169,8 @@ def test_second_update_keeps_previous_msgid_lines(project: Path) -> None:
     assert "\n# |" not in second
     entry = second[: second.index('msgctxt "common/stop/bye"')].rsplit("\n\n", 1)[1]
     assert "#, fuzzy" in entry
-    assert "#| msgid" in entry and "Thank you for your time." in entry
+    assert "#| msgid" in entry
+    assert "Thank you for your time." in entry
 
 
 def test_update_writes_catalogs_as_gnu_msgcat_lays_them_out(project: Path) -> None:

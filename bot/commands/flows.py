@@ -10,6 +10,7 @@ in the context the file will run in.
 from __future__ import annotations
 
 import argparse
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from bot.flows.steps.goto import GotoStep
 from bot.flows.steps.handoff import HandoffStep
 from bot.flows.steps.scale import ScaleStep
 from bot.flows.validate import validate
+from bot.flows.wording import suggest
 from bot.i18n.checks import catalog_problems
 from bot.i18n.translator import Translator
 
@@ -102,7 +104,7 @@ def check(
         if not list(flows) and not problems:
             # An empty folder is not "valid": the bot would answer every /start with an error.
             raise FlowError(no_flows_message(config_file(config_path), flows_dir))
-        return sorted(set(problems + validate(flows, config, translator)))
+        return _without_echoes(problems, validate(flows, config, translator))
     files = _files(paths)
     if not files:
         msg = f"no flow files (*.yaml) in {', '.join(paths)}."
@@ -113,8 +115,26 @@ def check(
     for flow in given:
         merged.add(flow)  # the given file wins over the folder's copy of it
     shown = {flow.path for flow in given} | {problem.file for problem in problems}
-    problems += [p for p in validate(merged, config, translator) if p.file in shown]
-    return sorted(set(problems))
+    found = [p for p in validate(merged, config, translator) if p.file in shown]
+    return _without_echoes(problems, found)
+
+
+_FLOW_ID = re.compile(r"^id:\s*[\"']?([A-Za-z0-9_-]+)", re.MULTILINE)
+
+
+def _without_echoes(unreadable: list[Problem], found: list[Problem]) -> list[Problem]:
+    """Both lists together, less the echoes of a file that cannot be read: a `goto` to the
+    flow in it is not a second mistake ("flow ... does not exist") to chase."""
+    ids = set()
+    for problem in unreadable:
+        if problem.severity != "error":
+            continue
+        path = Path(problem.file)
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        named = _FLOW_ID.search(text)
+        ids.add(named.group(1) if named else path.stem)
+    kept = [p for p in found if not (p.kind == "missing flow" and p.subject in ids)]
+    return sorted(set(unreadable + kept))
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -189,8 +209,22 @@ def run_show(args: argparse.Namespace) -> int:
     flows = _load(args)
     flow = flows.resolve(args.age_band, args.flow)
     if flow is None:
+        bands = sorted(
+            (f.scope for f in flows if f.id == args.flow),
+            key=lambda scope: int(scope.split("-")[0]) if scope[:1].isdigit() else 0,
+        )
+        if bands:
+            # Regression: it said "no such flow" while listing it, with no way forward.
+            where = ", ".join(bands)
+            msg = (
+                f"the flow {args.flow!r} is written for each age band ({where}), not for "
+                f"every band at once. Say which one: `safevoice flows show {args.flow} "
+                f"--age-band {bands[0]}`."
+            )
+            raise FlowError(msg)
         known = ", ".join(sorted({f.id for f in flows}))
-        msg = f"no flow {args.flow!r} for age band {args.age_band or 'common'}; known: {known}"
+        close = suggest(args.flow, {f.id for f in flows})
+        msg = f"there is no flow {args.flow!r}.{close} Known: {known}."
         raise FlowError(msg)
     print("\n".join(describe(flow)))
     return 0

@@ -18,6 +18,8 @@ class Problem:
     # of problem this is, and the language it is about ("" when it is about every one).
     kind: str = ""
     lang: str = ""
+    # What the problem is about, when that is a name (the flow id a `goto` names).
+    subject: str = ""
 
     def __str__(self) -> str:
         label = "" if self.severity == "error" else "warning: "

@@ -20,6 +20,7 @@ from bot.flows.steps.forget import ForgetStep
 from bot.flows.steps.goto import GotoStep
 from bot.flows.steps.handoff import HandoffStep
 from bot.flows.steps.scale import ScaleStep
+from bot.flows.steps.yes_no import YesNoStep
 from bot.i18n.translator import Translator
 
 # Young readers: a sentence longer than this is hard going.
@@ -38,12 +39,13 @@ def _problem(
     where: tuple[str, ...] = (),
     kind: str = "",
     lang: str = "",
+    subject: str = "",
 ) -> Problem:
     path = (step, *where) if step else ()
     line, col = flow.where(*path)
     prefix = f"flow `{flow.id}`" + (f", step `{step}`" if step else "")
     severity: Literal["error", "warning"] = "warning" if warn else "error"
-    return Problem(flow.path, line, col, f"{prefix}: {message}", fix, severity, kind, lang)
+    return Problem(flow.path, line, col, f"{prefix}: {message}", fix, severity, kind, lang, subject)
 
 
 def _ends(step: StepBase) -> bool:
@@ -63,23 +65,26 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
             where=("start",),
         )
     known = set(ids)
-    for step in flow.steps:
-        for target in step.links():
+    for index, step in enumerate(flow.steps):
+        for target, where in _targets(step):
             if target not in known:
                 yield _problem(
                     flow,
                     step.id,
                     f"it leads to `{target}`, but there is no step with that id.",
                     "Check the spelling, or add that step.",
-                    where=("next",),
+                    where=where,
                 )
         if not _ends(step) and not list(step.links()):
             what = "question" if isinstance(step, Question) else "step"
+            following = flow.steps[index + 1].id if index + 1 < len(flow.steps) else ""
             yield _problem(
                 flow,
                 step.id,
                 f"this {what} has no way on: it has no `next`.",
-                "Add `next:` with the id of the step that comes after it.",
+                f"Add `next: {following}` (or the id of the step that should come after it)."
+                if following
+                else "Add `next:` with the id of the step that comes after it.",
             )
         if isinstance(step.next, tuple) and step.next[-1].when is not None:
             yield _problem(
@@ -89,6 +94,18 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
                 "Add a last branch with only `goto:`, for when nothing else fits.",
                 warn=True,
                 where=("next",),
+            )
+        if isinstance(step, ScaleStep) and not _balanced(step.maps_to):
+            balanced = _BALANCED.get(len(step.maps_to))
+            yield _problem(
+                flow,
+                step.id,
+                f"`maps_to: {list(step.maps_to)}` is not balanced around the middle (3), so "
+                "the same feeling would count differently here than in other bands.",
+                f"Use `maps_to: {balanced}`." if balanced else "Mirror the places around 3.",
+                warn=True,
+                where=("maps_to",),
+                kind="unbalanced scale",
             )
         if isinstance(step, HandoffStep) and step.reason == UNSAFE and not _soon(step):
             yield _problem(
@@ -111,6 +128,8 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
                 f"it goes to a flow `{step.flow}` that does not exist.",
                 "Check the flow's id (the `id:` at the top of its file).",
                 where=("flow",),
+                kind="missing flow",
+                subject=step.flow,
             )
     yield from _reachability(flow)
     yield from _conditions(flow)
@@ -121,6 +140,28 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
             "this is a feedback flow, but no `end` step has `submit: true`.",
             "Add `submit: true` to the end step that says thank you.",
         )
+
+
+# The usual places of a shorter scale on the common 1-5 scale (docs/flows.md).
+_BALANCED = {2: [1, 5], 3: [1, 3, 5], 4: [1, 2, 4, 5], 5: [1, 2, 3, 4, 5]}
+
+
+def _balanced(places: tuple[int, ...]) -> bool:
+    """Each place mirrors its opposite around 3 (1 and 5, 2 and 4)."""
+    return all(a + b == 6 for a, b in zip(places, reversed(places), strict=True))
+
+
+def _targets(step: StepBase) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each step id `step` leads to, with the place in the file that names it: an option's
+    own `goto` line, a branch's `goto`, or `next`."""
+    if isinstance(step.next, str):
+        yield step.next, ("next",)
+    elif step.next:
+        for number, branch in enumerate(step.next):
+            yield branch.goto, ("next", str(number), "goto")
+    for number, option in enumerate(getattr(step, "options", ())):
+        if getattr(option, "goto", None):
+            yield option.goto, ("options", str(number), "goto")
 
 
 def _soon(step: HandoffStep) -> str:
@@ -137,6 +178,10 @@ def _resolves_everywhere(flows: FlowSet, config: Config, flow_id: str) -> bool:
 
 
 def _reachability(flow: Flow) -> Iterator[Problem]:
+    # A step without `next` is reported once (above); for what follows, read it as
+    # leading to the step below it, so one forgotten line is not also reported as every
+    # later step being unreachable and the flow never ending.
+    following = {a.id: b.id for a, b in zip(flow.steps, flow.steps[1:], strict=False)}
     seen: set[str] = set()
     todo = [flow.start]
     while todo:
@@ -144,7 +189,10 @@ def _reachability(flow: Flow) -> Iterator[Problem]:
         if current is None or current.id in seen:
             continue
         seen.add(current.id)
-        todo.extend(current.links())
+        links = list(current.links())
+        if not links and not _ends(current) and current.id in following:
+            links = [following[current.id]]
+        todo.extend(links)
     for step in flow.steps:
         if step.id not in seen:
             yield _problem(
@@ -163,13 +211,14 @@ def _reachability(flow: Flow) -> Iterator[Problem]:
 
 
 def _conditions(flow: Flow) -> Iterator[Problem]:
-    keys = {step.key for step in flow.steps if isinstance(step, Question)}
+    questions = {step.key: step for step in flow.steps if isinstance(step, Question)}
     for step in flow.steps:
         if not isinstance(step.next, tuple):
             continue
-        for branch in step.next:
+        for number, branch in enumerate(step.next):
             for condition in _when(branch):
-                if condition.key not in keys:
+                asked = questions.get(condition.key)
+                if asked is None:
                     yield _problem(
                         flow,
                         step.id,
@@ -178,6 +227,34 @@ def _conditions(flow: Flow) -> Iterator[Problem]:
                         warn=True,
                         where=("next",),
                     )
+                    continue
+                possible = _answers(asked)
+                tested = (
+                    [condition.equals] if condition.equals is not None else condition.one_of or []
+                )
+                for value in tested:
+                    if possible is not None and str(value) not in possible:
+                        yield _problem(
+                            flow,
+                            step.id,
+                            f"a condition tests `{condition.key}` for {str(value)!r}, but the "
+                            f"`{asked.kind}` question `{asked.id}` can only be answered "
+                            f"{_listed(sorted(possible))}, so this branch is never taken.",
+                            "Use one of those answers.",
+                            where=("next", str(number), "when"),
+                        )
+
+
+def _answers(step: Question) -> set[str] | None:
+    """The answers a question stores (a scale stores its `maps_to` value), or None when
+    they cannot be listed (free text, the configured services)."""
+    if isinstance(step, YesNoStep):
+        return {"yes", "no"}
+    if isinstance(step, ScaleStep):
+        return {str(value) for value in step.maps_to}
+    if isinstance(step, ChoiceStep) and step.options:
+        return {option.value for option in step.options}
+    return None
 
 
 def _when(branch: Branch) -> tuple[Condition, ...]:

@@ -118,7 +118,44 @@ def test_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_show_an_unknown_flow(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--config", CONFIG, "flows", "show", "nope"]) == 1
-    assert "no flow 'nope'" in capsys.readouterr().err
+    assert "there is no flow 'nope'." in capsys.readouterr().err
+
+
+def test_show_a_flow_written_per_band_suggests_the_age_band(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Regression: `flows show service_feedback` said there was no such flow while
+    listing it, without suggesting `--age-band`."""
+    assert main(["--config", CONFIG, "flows", "show", "service_feedback"]) == 1
+    err = capsys.readouterr().err
+    assert "is written for each age band (8-12, 13-15, 16-17, 18-24)" in err
+    assert "`safevoice flows show service_feedback --age-band 8-12`" in err
+    assert main(["--config", CONFIG, "flows", "show", "servce_feedback"]) == 1
+    assert "Did you mean `service_feedback`?" in capsys.readouterr().err
+
+
+def test_an_unreadable_flow_is_not_also_reported_missing_elsewhere(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regression: a file that failed to parse was also reported, in another file that
+    goes to it, as "flow ... does not exist"."""
+    project = _project(tmp_path)
+    (project / "flows" / "13-15" / "post_survey.yaml").write_text(
+        GOOD.format(name="x")
+        .replace("id: extra_x", "id: post_survey")
+        .replace("    text: Hello", "   text: Hello"),
+        encoding="utf-8",
+    )
+    (project / "flows" / "13-15" / "after.yaml").write_text(
+        "spec_version: 1\nid: after\ntitle: After\nsteps:\n"
+        "  - {id: go, type: goto, flow: post_survey}\n",
+        encoding="utf-8",
+    )
+    code, out = _validate(capsys, project)
+    assert code == 1
+    assert "post_survey.yaml:7:" in out
+    assert "does not exist" not in out
+    assert "1 error(s)" in out
 
 
 def _project(tmp_path: Path) -> Path:

@@ -20,7 +20,7 @@ from bot.flows.migrate import migrate
 from bot.flows.model import FlowHeader
 from bot.flows.problems import Problem
 from bot.flows.steps import STEP_TYPES, StepBase
-from bot.flows.wording import explain, explain_yaml, over_indented, suggest
+from bot.flows.wording import explain, explain_yaml, over_indented, plain_errors, suggest
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
@@ -226,7 +226,7 @@ def load_flow(
             Problem(
                 display, *place(*error["loc"]), *explain(error, "flow", FlowHeader.model_fields)
             )
-            for error in exc.errors()
+            for error in plain_errors(exc.errors())
         ]
     steps: list[StepBase] = []
     for index, raw_step in enumerate(header.steps):
@@ -252,7 +252,7 @@ def load_flow(
         try:
             steps.append(cls.model_validate(raw_step))
         except ValidationError as exc:
-            for error in exc.errors():
+            for error in plain_errors(exc.errors()):
                 where = place("steps", index, *error["loc"])
                 guide = f"See the `{kind}` example in docs/flows.md."
                 found = explain(error, f"`{kind}` step", cls.model_fields, guide)

@@ -113,6 +113,37 @@ def explain_yaml(problem: str | None) -> tuple[str, str]:
     )
 
 
+def _is_tag(part: object) -> bool:
+    """A union branch's name in an error's place (`constrained-str`, `tuple[...]`)."""
+    return isinstance(part, str) and ("[" in part or part.startswith(("constrained-", "function-")))
+
+
+def plain_errors(errors: Iterable[ErrorDetails]) -> list[ErrorDetails]:
+    """The errors an author needs, at places they can read. A field that takes one of
+    several shapes (`next`: a step id or a list of branches) gives one error per shape;
+    keep those of the shape that was written, or, when none fits, just the first."""
+    errors = list(errors)
+    kept: list[ErrorDetails] = []
+    seen: set[tuple[object, ...]] = set()
+    for error in errors:
+        loc = tuple(part for part in error["loc"] if not _is_tag(part))
+        tagged = any(_is_tag(part) for part in error["loc"])
+        if tagged and error["type"].endswith("_type"):
+            deeper = any(
+                other is not error
+                and any(_is_tag(part) for part in other["loc"])
+                and not other["type"].endswith("_type")
+                for other in errors
+            )
+            if deeper or loc in seen:
+                continue
+        seen.add(loc)
+        plain = dict(error)
+        plain["loc"] = loc
+        kept.append(plain)  # type: ignore[arg-type]
+    return kept
+
+
 def over_indented(lines: list[str], index: int) -> tuple[str, str] | None:
     """(message, fix) when line `index` is a field indented further than the field above
     it: PyYAML calls that a misplaced `:`, but to an author it is one space too many."""

@@ -63,6 +63,9 @@ EXPECTED = {
     "scale_with_options": "12:7: a `scale` step has `points` (how many) and `labels`, not "
     "`options`. For a list of answers to pick from, use `type: choice`; for a scale, give "
     "`points:` and, if you like, `labels:`.",
+    # Regression: a branch's bad key said "cannot be used for `constrained-str`" and more.
+    "dash_in_condition_key": "10:21: 'would-repeat' cannot be used for `key`. Use small "
+    "letters a-z, digits and _, starting with a letter (like `felt_safe`).",
     "colon_in_text": "7:19: there is a `:` here that cannot be read. Text with a colon in it "
     'needs quotes. Put the whole text in "double quotes", or check the indentation.',
 }

@@ -14,16 +14,18 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.app import config_file, no_flows_message
 from bot.commands.flows_schema import DEFAULT_PATH, write_schema
 from bot.config import Config, load_config
 from bot.errors import FlowError
+from bot.flows import signoff
 from bot.flows.flow import Flow, FlowSet
 from bot.flows.loader import load_flows
 from bot.flows.model import Branch
 from bot.flows.problems import Problem
+from bot.flows.signoff import FILE_NAME, ROLES
 from bot.flows.steps import Question, StepBase
 from bot.flows.steps.choice import ChoiceStep
 from bot.flows.steps.end import EndStep
@@ -63,6 +65,29 @@ def register(subparsers: Any) -> None:
     show.add_argument("flow", metavar="FLOW", help="the flow id, like service_feedback")
     show.add_argument("--age-band", help="the age band whose version to show (else common)")
     show.set_defaults(func=run_show)
+
+    state = sub.add_parser(
+        "status", help="which flows and languages are signed off, at which content"
+    )
+    state.add_argument(
+        "--strict", action="store_true", help="exit 1 when anything is not signed off"
+    )
+    state.set_defaults(func=run_status)
+
+    sign = sub.add_parser(
+        "signoff",
+        help="record that a flow, as it is now, is signed off in some languages",
+        description="Record a sign-off of a flow's current content, per language, in "
+        f"{FILE_NAME} in the flows folder. Changing the flow or a translation undoes it.",
+    )
+    sign.add_argument("flow", metavar="FLOW", help="the flow id, like service_feedback")
+    sign.add_argument("--age-band", help="the age band whose version (else common)")
+    sign.add_argument(
+        "--lang", action="append", required=True, help="a language signed off (repeatable)"
+    )
+    sign.add_argument("--by", required=True, help="who signs off: a name or a group")
+    sign.add_argument("--role", required=True, choices=ROLES, help="the signer's role")
+    sign.set_defaults(func=run_signoff)
 
     schema = sub.add_parser("schema", help="write the JSON Schema editors use for flow files")
     schema.add_argument("path", nargs="?", default=str(DEFAULT_PATH), metavar="PATH")
@@ -150,6 +175,9 @@ def run_validate(args: argparse.Namespace) -> int:
     )
     flows_dir = base / config.flows_dir
     found += check(list(args.paths), config, flows_dir, translator, args.config)
+    if flows_dir.is_dir():
+        flows, _ = load_flows(flows_dir)
+        found += signoff.version_problems(flows, signoff.SignoffBook.load(flows_dir))
     problems = _chosen(found, args.kind or [], args.lang or [])
     if args.summary:
         _print_summary(problems)
@@ -209,24 +237,65 @@ def run_show(args: argparse.Namespace) -> int:
     flows = _load(args)
     flow = flows.resolve(args.age_band, args.flow)
     if flow is None:
-        bands = sorted(
-            (f.scope for f in flows if f.id == args.flow),
-            key=lambda scope: int(scope.split("-")[0]) if scope[:1].isdigit() else 0,
-        )
-        if bands:
-            # Regression: it said "no such flow" while listing it, with no way forward.
-            where = ", ".join(bands)
-            msg = (
-                f"the flow {args.flow!r} is written for each age band ({where}), not for "
-                f"every band at once. Say which one: `safevoice flows show {args.flow} "
-                f"--age-band {bands[0]}`."
-            )
-            raise FlowError(msg)
-        known = ", ".join(sorted({f.id for f in flows}))
-        close = suggest(args.flow, {f.id for f in flows})
-        msg = f"there is no flow {args.flow!r}.{close} Known: {known}."
-        raise FlowError(msg)
+        _not_found(flows, args.flow, args.age_band)
     print("\n".join(describe(flow)))
+    return 0
+
+
+def _not_found(flows: FlowSet, name: str, band: str | None) -> NoReturn:
+    """Raise the error for a flow `name` that `band` (or common) does not have."""
+    bands = sorted(
+        (f.scope for f in flows if f.id == name and f.scope != band),
+        key=lambda scope: int(scope.split("-")[0]) if scope[:1].isdigit() else 0,
+    )
+    if bands:
+        # Regression: it said "no such flow" while listing it, with no way forward.
+        where = ", ".join(bands)
+        msg = (
+            f"the flow {name!r} is written for each age band ({where}), not for "
+            f"every band at once. Say which one: `safevoice flows show {name} "
+            f"--age-band {bands[0]}`."
+        )
+        raise FlowError(msg)
+    known = ", ".join(sorted({f.id for f in flows}))
+    close = suggest(name, {f.id for f in flows})
+    msg = f"there is no flow {name!r}.{close} Known: {known}."
+    raise FlowError(msg)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    config, flows_dir, translator = _setup(args)
+    flows = _load(args)
+    rows = signoff.status(
+        flows, config.languages.shipped, translator, signoff.SignoffBook.load(flows_dir)
+    )
+    print(f"{'flow':<28}{'ver':>4}  {'lang':<6}{'content':<14}state")
+    for row in rows:
+        short = row.content.removeprefix("sha256:")[:12]
+        print(f"{row.flow:<28}{row.version:>4}  {row.lang:<6}{short:<14}{row.describe()}")
+    waiting = signoff.unsigned(rows)
+    print(f"{len(rows) - len(waiting)} of {len(rows)} signed off as they are now.")
+    return 1 if waiting and args.strict else 0
+
+
+def run_signoff(args: argparse.Namespace) -> int:
+    config, flows_dir, translator = _setup(args)
+    flows = _load(args)
+    flow = flows.resolve(args.age_band, args.flow)
+    if flow is None or (args.age_band and flow.scope != args.age_band):
+        _not_found(flows, args.flow, args.age_band)
+    unknown = [lang for lang in args.lang if lang not in config.languages.shipped]
+    if unknown:
+        msg = (
+            f"{', '.join(unknown)} is not a shipped language; shipped: "
+            f"{', '.join(config.languages.shipped)}."
+        )
+        raise FlowError(msg)
+    book = signoff.SignoffBook.load(flows_dir)
+    for lang in args.lang:
+        record = signoff.sign(flow, lang, translator, book, by=args.by, role=args.role)
+        short = record.content.removeprefix("sha256:")[:12]
+        print(f"{record.flow} v{record.version} ({lang}): signed off by {record.by} at {short}")
     return 0
 
 

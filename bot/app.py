@@ -13,6 +13,7 @@ from bot.errors import ConfigError, FlowError
 from bot.flows.flow import FlowSet
 from bot.flows.loader import load_flows
 from bot.flows.problems import Problem
+from bot.flows.signoff import SignoffBook, status, unsigned, version_problems
 from bot.flows.validate import validate
 from bot.i18n.detect import LanguageDetector
 from bot.i18n.translator import Translator
@@ -39,8 +40,10 @@ class App:
         return replace(self, settings=self.settings.model_copy(update={"secret_key": key}))
 
 
-def load_app(config_path: str | Path | None = None) -> App:
-    """Config, flows and catalogs, checked. Raises a SafeVoiceError that says what is wrong."""
+def load_app(config_path: str | Path | None = None, *, live: bool = False) -> App:
+    """Config, flows and catalogs, checked. Raises a SafeVoiceError that says what is wrong.
+    `live` (serve, run: young people will meet these flows) also applies the sign-off
+    policy of config.toml's [signoff]."""
     config, base = load_config(config_path)
     flows, problems = load_flows(base / config.flows_dir)
     if not list(flows) and not problems:
@@ -49,17 +52,42 @@ def load_app(config_path: str | Path | None = None) -> App:
         base / config.locales_dir, config.languages.shipped, config.languages.source
     )
     problems += validate(flows, config, translator)
+    book = SignoffBook.load(base / config.flows_dir)
+    problems += version_problems(flows, book)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         listing = "\n".join(str(p) for p in errors[:20])
         msg = f"the flows have {len(errors)} problem(s); fix them and start again:\n{listing}"
         raise FlowError(msg)
+    if live:
+        _apply_signoff_policy(config, flows, translator, book)
     lexicon = load_lexicon(config, base)
     detector = LanguageDetector(config.languages.shipped)
     engine = Engine(flows, config, translator, detect=detector.detect, danger=lexicon)
     settings = Settings.from_env(config, base)
     return App(config, base, settings, flows, translator, engine, lexicon, tuple(problems),
                config_file(config_path))  # fmt: skip
+
+
+def _apply_signoff_policy(
+    config: Config, flows: FlowSet, translator: Translator, book: SignoffBook
+) -> None:
+    policy = config.signoff.unsigned
+    if policy == "allow":
+        return
+    rows = unsigned(status(flows, config.languages.shipped, translator, book))
+    if not rows:
+        return
+    listing = ", ".join(f"{row.flow} ({row.lang}: {row.state})" for row in rows[:12])
+    more = f" and {len(rows) - 12} more" if len(rows) > 12 else ""
+    text = f"{len(rows)} flow version(s) nobody signed off as they are now: {listing}{more}"
+    if policy == "refuse":
+        msg = (
+            f'{text}. [signoff] unsigned = "refuse" in config.toml: ask the advisory group '
+            'to review them (`safevoice flows status` lists them), or set it to "warn".'
+        )
+        raise FlowError(msg)
+    log.warning("%s (see `safevoice flows status`)", text)
 
 
 def config_file(config_path: str | Path | None) -> Path:

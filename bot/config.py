@@ -223,6 +223,13 @@ class Web(_Strict):
         return value
 
 
+class Signoff(_Strict):
+    """What `serve` and `run` do with flows whose current content (in some shipped
+    language) nobody signed off: start anyway, start and warn, or refuse to start."""
+
+    unsigned: Literal["allow", "warn", "refuse"] = "allow"
+
+
 class Engine(_Strict):
     max_steps_per_turn: int = Field(default=50, ge=5, le=1000)
     max_input_chars: int = Field(default=2000, ge=100, le=10000)
@@ -240,6 +247,7 @@ class Config(_Strict):
     storage: Storage = Storage()
     telegram: Telegram = Telegram()
     engine: Engine = Engine()
+    signoff: Signoff = Signoff()
     handoff: Handoff = Handoff()
     web: Web = Web()
     flows_dir: str = "flows"

@@ -10,18 +10,23 @@ in the context the file will run in.
 from __future__ import annotations
 
 import argparse
+import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot.app import config_file, no_flows_message
 from bot.commands.flows_schema import DEFAULT_PATH, write_schema
 from bot.config import Config, load_config
 from bot.errors import FlowError
+from bot.flows import sheets, signoff
 from bot.flows.flow import Flow, FlowSet
 from bot.flows.loader import load_flows
 from bot.flows.model import Branch
 from bot.flows.problems import Problem
+from bot.flows.sheet_files import FORMATS, read_sheet, write_sheet
+from bot.flows.signoff import FILE_NAME, ROLES
 from bot.flows.steps import Question, StepBase
 from bot.flows.steps.choice import ChoiceStep
 from bot.flows.steps.end import EndStep
@@ -29,6 +34,8 @@ from bot.flows.steps.goto import GotoStep
 from bot.flows.steps.handoff import HandoffStep
 from bot.flows.steps.scale import ScaleStep
 from bot.flows.validate import validate
+from bot.flows.wording import suggest
+from bot.i18n.checks import catalog_problems
 from bot.i18n.translator import Translator
 
 SUFFIXES = (".yaml", ".yml")
@@ -45,6 +52,11 @@ def register(subparsers: Any) -> None:
     )
     check.add_argument("paths", nargs="*", metavar="PATH", help="flow files or folders")
     check.add_argument("--strict", action="store_true", help="count warnings as errors")
+    check.add_argument(
+        "--summary", action="store_true", help="count the problems per language and kind"
+    )
+    check.add_argument("--kind", action="append", help="only problems of this kind (repeatable)")
+    check.add_argument("--lang", action="append", help="only problems about this language")
     check.set_defaults(func=run_validate)
 
     listing = sub.add_parser("list", help="list every flow, by age band")
@@ -54,6 +66,42 @@ def register(subparsers: Any) -> None:
     show.add_argument("flow", metavar="FLOW", help="the flow id, like service_feedback")
     show.add_argument("--age-band", help="the age band whose version to show (else common)")
     show.set_defaults(func=run_show)
+
+    state = sub.add_parser(
+        "status", help="which flows and languages are signed off, at which content"
+    )
+    state.add_argument(
+        "--strict", action="store_true", help="exit 1 when anything is not signed off"
+    )
+    state.set_defaults(func=run_status)
+
+    sign = sub.add_parser(
+        "signoff",
+        help="record that a flow, as it is now, is signed off in some languages",
+        description="Record a sign-off of a flow's current content, per language, in "
+        f"{FILE_NAME} in the flows folder. Changing the flow or a translation undoes it.",
+    )
+    sign.add_argument("flow", metavar="FLOW", help="the flow id, like service_feedback")
+    sign.add_argument("--age-band", help="the age band whose version (else common)")
+    sign.add_argument(
+        "--lang", action="append", required=True, help="a language signed off (repeatable)"
+    )
+    sign.add_argument("--by", required=True, help="who signs off: a name or a group")
+    sign.add_argument("--role", required=True, choices=ROLES, help="the signer's role")
+    sign.set_defaults(func=run_signoff)
+
+    export = sub.add_parser(
+        "export", help="write every flow text and its translations to a spreadsheet"
+    )
+    export.add_argument("--format", choices=FORMATS, default="xlsx")
+    export.add_argument("-o", "--output", help="the file to write (else flow-texts.FORMAT)")
+    export.set_defaults(func=run_export)
+
+    load = sub.add_parser(
+        "import", help="apply an edited spreadsheet to the flow files and catalogs"
+    )
+    load.add_argument("file", metavar="FILE", help="a .xlsx or .csv made by `flows export`")
+    load.set_defaults(func=run_import)
 
     schema = sub.add_parser("schema", help="write the JSON Schema editors use for flow files")
     schema.add_argument("path", nargs="?", default=str(DEFAULT_PATH), metavar="PATH")
@@ -95,7 +143,7 @@ def check(
         if not list(flows) and not problems:
             # An empty folder is not "valid": the bot would answer every /start with an error.
             raise FlowError(no_flows_message(config_file(config_path), flows_dir))
-        return sorted(set(problems + validate(flows, config, translator)))
+        return _without_echoes(problems, validate(flows, config, translator))
     files = _files(paths)
     if not files:
         msg = f"no flow files (*.yaml) in {', '.join(paths)}."
@@ -106,15 +154,50 @@ def check(
     for flow in given:
         merged.add(flow)  # the given file wins over the folder's copy of it
     shown = {flow.path for flow in given} | {problem.file for problem in problems}
-    problems += [p for p in validate(merged, config, translator) if p.file in shown]
-    return sorted(set(problems))
+    found = [p for p in validate(merged, config, translator) if p.file in shown]
+    return _without_echoes(problems, found)
+
+
+_FLOW_ID = re.compile(r"^id:\s*[\"']?([A-Za-z0-9_-]+)", re.MULTILINE)
+
+
+def _without_echoes(unreadable: list[Problem], found: list[Problem]) -> list[Problem]:
+    """Both lists together, less the echoes of a file that cannot be read: a `goto` to the
+    flow in it is not a second mistake ("flow ... does not exist") to chase."""
+    ids = set()
+    for problem in unreadable:
+        if problem.severity != "error":
+            continue
+        path = Path(problem.file)
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        named = _FLOW_ID.search(text)
+        ids.add(named.group(1) if named else path.stem)
+    kept = [p for p in found if not (p.kind == "missing flow" and p.subject in ids)]
+    return sorted(set(unreadable + kept))
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    config, flows_dir, translator = _setup(args)
-    problems = check(list(args.paths), config, flows_dir, translator, args.config)
-    for problem in problems:
-        print(problem)
+    config, base = load_config(args.config)
+    languages = [lang for lang in config.languages.shipped if lang != config.languages.source]
+    # The catalogs first: a broken one must be reported, not stop the flow checks.
+    found = list(catalog_problems(base / config.locales_dir, languages))
+    broken = {p.lang for p in found if p.severity == "error"}
+    translator = Translator.load(
+        base / config.locales_dir,
+        [lang for lang in config.languages.shipped if lang not in broken],
+        config.languages.source,
+    )
+    flows_dir = base / config.flows_dir
+    found += check(list(args.paths), config, flows_dir, translator, args.config)
+    if flows_dir.is_dir():
+        flows, _ = load_flows(flows_dir)
+        found += signoff.version_problems(flows, signoff.SignoffBook.load(flows_dir))
+    problems = _chosen(found, args.kind or [], args.lang or [])
+    if args.summary:
+        _print_summary(problems)
+    else:
+        for problem in problems:
+            print(problem)
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
     failed = errors + (warnings if args.strict else 0)
@@ -123,6 +206,26 @@ def run_validate(args: argparse.Namespace) -> int:
         summary += " (--strict: warnings count as errors)"
     print(f"{summary}: {'not valid' if failed else 'valid'}.")
     return 1 if failed else 0
+
+
+def _chosen(problems: list[Problem], kinds: list[str], langs: list[str]) -> list[Problem]:
+    return [
+        p
+        for p in problems
+        if (not kinds or (p.kind or "other") in kinds) and (not langs or p.lang in langs)
+    ]
+
+
+def _print_summary(problems: list[Problem]) -> None:
+    """One line per (language, kind, severity) with its count, most first: 60 warnings
+    about missing translations read as "de  untranslated  60 warnings"."""
+    counts = Counter((p.lang or "all", p.kind or "other", p.severity) for p in problems)
+    if not counts:
+        return
+    print(f"{'language':<10}{'kind':<22}count")
+    for (lang, kind, severity), count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"{lang:<10}{kind:<22}{count} {severity}{'s' if count != 1 else ''}")
+    print("Show them with --kind KIND and/or --lang LANG.")
 
 
 def _load(args: argparse.Namespace) -> FlowSet:
@@ -148,10 +251,98 @@ def run_show(args: argparse.Namespace) -> int:
     flows = _load(args)
     flow = flows.resolve(args.age_band, args.flow)
     if flow is None:
-        known = ", ".join(sorted({f.id for f in flows}))
-        msg = f"no flow {args.flow!r} for age band {args.age_band or 'common'}; known: {known}"
-        raise FlowError(msg)
+        _not_found(flows, args.flow, args.age_band)
     print("\n".join(describe(flow)))
+    return 0
+
+
+def _not_found(flows: FlowSet, name: str, band: str | None) -> NoReturn:
+    """Raise the error for a flow `name` that `band` (or common) does not have."""
+    bands = sorted(
+        (f.scope for f in flows if f.id == name and f.scope != band),
+        key=lambda scope: int(scope.split("-")[0]) if scope[:1].isdigit() else 0,
+    )
+    if bands:
+        # Regression: it said "no such flow" while listing it, with no way forward.
+        where = ", ".join(bands)
+        msg = (
+            f"the flow {name!r} is written for each age band ({where}), not for "
+            f"every band at once. Say which one: `safevoice flows show {name} "
+            f"--age-band {bands[0]}`."
+        )
+        raise FlowError(msg)
+    known = ", ".join(sorted({f.id for f in flows}))
+    close = suggest(name, {f.id for f in flows})
+    msg = f"there is no flow {name!r}.{close} Known: {known}."
+    raise FlowError(msg)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    config, flows_dir, translator = _setup(args)
+    flows = _load(args)
+    rows = signoff.status(
+        flows, config.languages.shipped, translator, signoff.SignoffBook.load(flows_dir)
+    )
+    print(f"{'flow':<28}{'ver':>4}  {'lang':<6}{'content':<14}state")
+    for row in rows:
+        short = row.content.removeprefix("sha256:")[:12]
+        print(f"{row.flow:<28}{row.version:>4}  {row.lang:<6}{short:<14}{row.describe()}")
+    waiting = signoff.unsigned(rows)
+    print(f"{len(rows) - len(waiting)} of {len(rows)} signed off as they are now.")
+    return 1 if waiting and args.strict else 0
+
+
+def run_signoff(args: argparse.Namespace) -> int:
+    config, flows_dir, translator = _setup(args)
+    flows = _load(args)
+    flow = flows.resolve(args.age_band, args.flow)
+    if flow is None or (args.age_band and flow.scope != args.age_band):
+        _not_found(flows, args.flow, args.age_band)
+    unknown = [lang for lang in args.lang if lang not in config.languages.shipped]
+    if unknown:
+        msg = (
+            f"{', '.join(unknown)} is not a shipped language; shipped: "
+            f"{', '.join(config.languages.shipped)}."
+        )
+        raise FlowError(msg)
+    book = signoff.SignoffBook.load(flows_dir)
+    for lang in args.lang:
+        record = signoff.sign(flow, lang, translator, book, by=args.by, role=args.role)
+        short = record.content.removeprefix("sha256:")[:12]
+        print(f"{record.flow} v{record.version} ({lang}): signed off by {record.by} at {short}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    config, base = load_config(args.config)
+    flows = _load(args)
+    path = Path(args.output or f"flow-texts.{args.format}")
+    if path.suffix.lstrip(".") not in FORMATS:
+        path = path.with_suffix(f".{args.format}")
+    found = sheets.rows(flows, config, base / config.locales_dir)
+    write_sheet(path, sheets.columns(config), found, config.languages.source)
+    print(f"{path}: {len(found)} texts in {len(config.languages.shipped)} languages")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    config, base = load_config(args.config)
+    _load(args)  # the flows must be readable before anything is written into them
+    edited = read_sheet(Path(args.file))
+    outcome = sheets.apply(edited, base / config.flows_dir, config, base / config.locales_dir)
+    for line in outcome.refused:
+        print(line)
+    if outcome.refused:
+        print(f"{len(outcome.refused)} row(s) cannot be applied; nothing was changed.")
+        return 1
+    for line in outcome.warnings:
+        print(f"warning: {line}")
+    for path in outcome.changed_files:
+        print(f"{path}: updated")
+    print(
+        f"{outcome.texts} text(s) and {outcome.translations} translation(s) changed"
+        + ("; run `safevoice flows validate` next." if outcome.changed_files else ".")
+    )
     return 0
 
 

@@ -45,7 +45,8 @@ def _setup(args: argparse.Namespace) -> tuple[Config, Path, Catalog, list[str]]:
         msg = f"the flows have {len(errors)} problem(s); fix them first:\n{listing}"
         raise FlowError(msg)
     languages = [lang for lang in config.languages.shipped if lang != config.languages.source]
-    return config, base / config.locales_dir, build_template(flows), languages
+    limits = {band.id: band.max_message_chars for band in config.age_bands}
+    return config, base / config.locales_dir, build_template(flows, limits=limits), languages
 
 
 def extract(args: argparse.Namespace) -> int:

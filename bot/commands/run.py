@@ -44,7 +44,7 @@ def main(args: argparse.Namespace) -> int:
         if parts.scheme not in ("https", "http") or not parts.netloc:
             msg = f"--webhook wants the https:// address Telegram posts to, not {args.webhook!r}"
             raise ConfigError(msg)
-    app = load_app(args.config)
+    app = load_app(args.config, live=True)
     refuse_unready(app, "run")
 
     async def go() -> None:

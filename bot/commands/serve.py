@@ -39,7 +39,7 @@ def register(sub: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    app = load_app(args.config)
+    app = load_app(args.config, live=True)
     # With the bot, one check for the one process: its web desk answers Telegram cases.
     refuse_unready(app, "serve", with_bot=args.with_bot)
     settings = WebSettings.from_config(app.config.web, host=args.host, port=args.port)

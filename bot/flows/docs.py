@@ -41,8 +41,16 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+# Fields the schema lets an author leave out, but the checker asks for in a working flow.
+_NEEDED_UNLESS = {
+    "next": "needed, except in a step that ends the flow (`end`, `goto`, `forget`).",
+}
+
+
 def _field(name: str, info: FieldInfo) -> str:
     help_text = FIELD_HELP.get(name, "")
+    if name in _NEEDED_UNLESS:
+        return f"- `{name}` — {_NEEDED_UNLESS[name]} {help_text}".rstrip()
     if info.is_required():
         return f"- `{name}` — needed. {help_text}".rstrip()
     return f"- `{name}` — optional (if left out: {_shown(info.default)}). {help_text}".rstrip()

@@ -20,7 +20,7 @@ from bot.flows.migrate import migrate
 from bot.flows.model import FlowHeader
 from bot.flows.problems import Problem
 from bot.flows.steps import STEP_TYPES, StepBase
-from bot.flows.wording import explain, explain_yaml, suggest
+from bot.flows.wording import explain, explain_yaml, over_indented, plain_errors, suggest
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 12
@@ -164,6 +164,12 @@ def _read(path: Path, display: str) -> tuple[Any, Positions, list[Problem]]:
         unclosed = exc.problem == "found unexpected end of stream" and exc.context_mark
         mark = (exc.context_mark if unclosed else exc.problem_mark) or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if exc.problem == "mapping values are not allowed here" and mark is not None:
+            lines = text.splitlines()
+            indented = over_indented(lines, mark.line)
+            if indented:
+                row = lines[mark.line]
+                return fail(*indented, mark.line + 1, len(row) - len(row.lstrip()) + 1)
         return fail(*explain_yaml(exc.problem), *where)
     except (yaml.YAMLError, RecursionError, ValueError):
         return fail(*explain_yaml(None))
@@ -220,7 +226,7 @@ def load_flow(
             Problem(
                 display, *place(*error["loc"]), *explain(error, "flow", FlowHeader.model_fields)
             )
-            for error in exc.errors()
+            for error in plain_errors(exc.errors())
         ]
     steps: list[StepBase] = []
     for index, raw_step in enumerate(header.steps):
@@ -246,7 +252,7 @@ def load_flow(
         try:
             steps.append(cls.model_validate(raw_step))
         except ValidationError as exc:
-            for error in exc.errors():
+            for error in plain_errors(exc.errors()):
                 where = place("steps", index, *error["loc"])
                 guide = f"See the `{kind}` example in docs/flows.md."
                 found = explain(error, f"`{kind}` step", cls.model_fields, guide)

@@ -14,6 +14,12 @@ class Problem:
     message: str
     fix: str = ""
     severity: Literal["error", "warning"] = "error"
+    # For summaries and filters (`flows validate --summary`, `--kind`, `--lang`): what sort
+    # of problem this is, and the language it is about ("" when it is about every one).
+    kind: str = ""
+    lang: str = ""
+    # What the problem is about, when that is a name (the flow id a `goto` names).
+    subject: str = ""
 
     def __str__(self) -> str:
         label = "" if self.severity == "error" else "warning: "

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from typing import Literal
 
 from bot.config import Config
 from bot.flows.flow import COMMON, REQUIRED_FLOWS, Flow, FlowSet
 from bot.flows.model import Branch, Condition
 from bot.flows.problems import Problem
+from bot.flows.reading import jargon_in, lowest_ease, reading_ease
 from bot.flows.steps import Question, StepBase
 from bot.flows.steps.choice import ChoiceStep
 from bot.flows.steps.end import EndStep
@@ -19,10 +21,13 @@ from bot.flows.steps.forget import ForgetStep
 from bot.flows.steps.goto import GotoStep
 from bot.flows.steps.handoff import HandoffStep
 from bot.flows.steps.scale import ScaleStep
+from bot.flows.steps.yes_no import YesNoStep
 from bot.i18n.translator import Translator
 
 # Young readers: a sentence longer than this is hard going.
 YOUNG_MAX_WORDS = 16
+# Bands up to this age get the jargon check.
+YOUNG_AGE = 12
 # The handoff reason for a young person who says they do not feel safe.
 UNSAFE = "unsafe"
 
@@ -35,13 +40,15 @@ def _problem(
     *,
     warn: bool = False,
     where: tuple[str, ...] = (),
+    kind: str = "",
+    lang: str = "",
+    subject: str = "",
 ) -> Problem:
     path = (step, *where) if step else ()
     line, col = flow.where(*path)
     prefix = f"flow `{flow.id}`" + (f", step `{step}`" if step else "")
-    return Problem(
-        flow.path, line, col, f"{prefix}: {message}", fix, "warning" if warn else "error"
-    )
+    severity: Literal["error", "warning"] = "warning" if warn else "error"
+    return Problem(flow.path, line, col, f"{prefix}: {message}", fix, severity, kind, lang, subject)
 
 
 def _ends(step: StepBase) -> bool:
@@ -61,23 +68,26 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
             where=("start",),
         )
     known = set(ids)
-    for step in flow.steps:
-        for target in step.links():
+    for index, step in enumerate(flow.steps):
+        for target, where in _targets(step):
             if target not in known:
                 yield _problem(
                     flow,
                     step.id,
                     f"it leads to `{target}`, but there is no step with that id.",
                     "Check the spelling, or add that step.",
-                    where=("next",),
+                    where=where,
                 )
         if not _ends(step) and not list(step.links()):
             what = "question" if isinstance(step, Question) else "step"
+            following = flow.steps[index + 1].id if index + 1 < len(flow.steps) else ""
             yield _problem(
                 flow,
                 step.id,
                 f"this {what} has no way on: it has no `next`.",
-                "Add `next:` with the id of the step that comes after it.",
+                f"Add `next: {following}` (or the id of the step that should come after it)."
+                if following
+                else "Add `next:` with the id of the step that comes after it.",
             )
         if isinstance(step.next, tuple) and step.next[-1].when is not None:
             yield _problem(
@@ -87,6 +97,18 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
                 "Add a last branch with only `goto:`, for when nothing else fits.",
                 warn=True,
                 where=("next",),
+            )
+        if isinstance(step, ScaleStep) and not _balanced(step.maps_to):
+            balanced = _BALANCED.get(len(step.maps_to))
+            yield _problem(
+                flow,
+                step.id,
+                f"`maps_to: {list(step.maps_to)}` is not balanced around the middle (3), so "
+                "the same feeling would count differently here than in other bands.",
+                f"Use `maps_to: {balanced}`." if balanced else "Mirror the places around 3.",
+                warn=True,
+                where=("maps_to",),
+                kind="unbalanced scale",
             )
         if isinstance(step, HandoffStep) and step.reason == UNSAFE and not _soon(step):
             yield _problem(
@@ -109,6 +131,8 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
                 f"it goes to a flow `{step.flow}` that does not exist.",
                 "Check the flow's id (the `id:` at the top of its file).",
                 where=("flow",),
+                kind="missing flow",
+                subject=step.flow,
             )
     yield from _reachability(flow)
     yield from _conditions(flow)
@@ -119,6 +143,28 @@ def check_flow(flow: Flow, flows: FlowSet, config: Config) -> Iterator[Problem]:
             "this is a feedback flow, but no `end` step has `submit: true`.",
             "Add `submit: true` to the end step that says thank you.",
         )
+
+
+# The usual places of a shorter scale on the common 1-5 scale (docs/flows.md).
+_BALANCED = {2: [1, 5], 3: [1, 3, 5], 4: [1, 2, 4, 5], 5: [1, 2, 3, 4, 5]}
+
+
+def _balanced(places: tuple[int, ...]) -> bool:
+    """Each place mirrors its opposite around 3 (1 and 5, 2 and 4)."""
+    return all(a + b == 6 for a, b in zip(places, reversed(places), strict=True))
+
+
+def _targets(step: StepBase) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """Each step id `step` leads to, with the place in the file that names it: an option's
+    own `goto` line, a branch's `goto`, or `next`."""
+    if isinstance(step.next, str):
+        yield step.next, ("next",)
+    elif step.next:
+        for number, branch in enumerate(step.next):
+            yield branch.goto, ("next", str(number), "goto")
+    for number, option in enumerate(getattr(step, "options", ())):
+        if getattr(option, "goto", None):
+            yield option.goto, ("options", str(number), "goto")
 
 
 def _soon(step: HandoffStep) -> str:
@@ -135,6 +181,10 @@ def _resolves_everywhere(flows: FlowSet, config: Config, flow_id: str) -> bool:
 
 
 def _reachability(flow: Flow) -> Iterator[Problem]:
+    # A step without `next` is reported once (above); for what follows, read it as
+    # leading to the step below it, so one forgotten line is not also reported as every
+    # later step being unreachable and the flow never ending.
+    following = {a.id: b.id for a, b in zip(flow.steps, flow.steps[1:], strict=False)}
     seen: set[str] = set()
     todo = [flow.start]
     while todo:
@@ -142,7 +192,10 @@ def _reachability(flow: Flow) -> Iterator[Problem]:
         if current is None or current.id in seen:
             continue
         seen.add(current.id)
-        todo.extend(current.links())
+        links = list(current.links())
+        if not links and not _ends(current) and current.id in following:
+            links = [following[current.id]]
+        todo.extend(links)
     for step in flow.steps:
         if step.id not in seen:
             yield _problem(
@@ -161,13 +214,14 @@ def _reachability(flow: Flow) -> Iterator[Problem]:
 
 
 def _conditions(flow: Flow) -> Iterator[Problem]:
-    keys = {step.key for step in flow.steps if isinstance(step, Question)}
+    questions = {step.key: step for step in flow.steps if isinstance(step, Question)}
     for step in flow.steps:
         if not isinstance(step.next, tuple):
             continue
-        for branch in step.next:
+        for number, branch in enumerate(step.next):
             for condition in _when(branch):
-                if condition.key not in keys:
+                asked = questions.get(condition.key)
+                if asked is None:
                     yield _problem(
                         flow,
                         step.id,
@@ -176,6 +230,34 @@ def _conditions(flow: Flow) -> Iterator[Problem]:
                         warn=True,
                         where=("next",),
                     )
+                    continue
+                possible = _answers(asked)
+                tested = (
+                    [condition.equals] if condition.equals is not None else condition.one_of or []
+                )
+                for value in tested:
+                    if possible is not None and str(value) not in possible:
+                        yield _problem(
+                            flow,
+                            step.id,
+                            f"a condition tests `{condition.key}` for {str(value)!r}, but the "
+                            f"`{asked.kind}` question `{asked.id}` can only be answered "
+                            f"{_listed(sorted(possible))}, so this branch is never taken.",
+                            "Use one of those answers.",
+                            where=("next", str(number), "when"),
+                        )
+
+
+def _answers(step: Question) -> set[str] | None:
+    """The answers a question stores (a scale stores its `maps_to` value), or None when
+    they cannot be listed (free text, the configured services)."""
+    if isinstance(step, YesNoStep):
+        return {"yes", "no"}
+    if isinstance(step, ScaleStep):
+        return {str(value) for value in step.maps_to}
+    if isinstance(step, ChoiceStep) and step.options:
+        return {option.value for option in step.options}
+    return None
 
 
 def _when(branch: Branch) -> tuple[Condition, ...]:
@@ -352,6 +434,7 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                     "Say it in fewer words, or split it into two messages.",
                     warn=True,
                     where=where,
+                    kind="too long",
                 )
             if band and band.max_age <= 12:
                 longest = max((len(s.split()) for s in _SENTENCE.findall(text)), default=0)
@@ -363,6 +446,7 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                         f"Keep sentences under {YOUNG_MAX_WORDS} words.",
                         warn=True,
                         where=where,
+                        kind="long sentence",
                     )
             if translator is None:
                 continue
@@ -380,6 +464,8 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                         f"locales/{lang}/LC_MESSAGES/safevoice.po.",
                         warn=True,
                         where=where,
+                        kind="untranslated",
+                        lang=lang,
                     )
         if (
             band
@@ -394,6 +480,7 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                 f"ages {band.id} (see `keep` in config.toml).",
                 "Remove the question, or set `record: false` if it only steers the conversation.",
                 warn=True,
+                kind="not kept",
             )
         if isinstance(step, ChoiceStep) and step.options_from == "services" and not config.services:
             yield _problem(
@@ -402,6 +489,57 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                 "it lists the services, but config.toml has none.",
                 "Add services under [services] in config.toml.",
             )
+
+
+def check_reading(flow: Flow, config: Config, translator: Translator | None) -> Iterator[Problem]:
+    """Warnings that quote a text too hard for its band (reading ease, where a measure
+    exists for the language) or a word young readers stumble on, with a plainer one."""
+    band = config.band(flow.scope) if flow.scope in config.band_ids else None
+    youngest = min((b.max_age for b in config.age_bands), default=24)
+    max_age = band.max_age if band else youngest  # common flows are read by every band
+    source = config.languages.source
+    for step in flow.steps:
+        for part, text in step.texts():
+            where = ("text",) if not part else ()
+            context = f"{flow.scope}/{flow.id}/{step.id}" + (f"/{part}" if part else "")
+            for lang in config.languages.shipped:
+                shown = text if lang == source else _translated(translator, lang, context, text)
+                if shown is None:
+                    continue
+                ease = reading_ease(shown, lang)
+                if ease is not None and ease < lowest_ease(max_age):
+                    yield _problem(
+                        flow,
+                        step.id,
+                        f"the {lang} text {_short(shown)} reads as hard (reading ease {ease}; "
+                        f"for ages up to {max_age} aim for {lowest_ease(max_age):.0f} or more).",
+                        "Use shorter sentences and shorter, everyday words.",
+                        warn=True,
+                        where=where,
+                        kind="hard to read",
+                        lang=lang if lang != source else "",
+                    )
+                if max_age > YOUNG_AGE:
+                    continue
+                for phrase, plainer in jargon_in(shown, lang):
+                    yield _problem(
+                        flow,
+                        step.id,
+                        f"the {lang} text {_short(shown)} says {phrase!r}, which young "
+                        "readers may not know.",
+                        f"Try {plainer!r} instead.",
+                        warn=True,
+                        where=where,
+                        kind="jargon",
+                        lang=lang if lang != source else "",
+                    )
+
+
+def _translated(translator: Translator | None, lang: str, context: str, text: str) -> str | None:
+    catalog = translator.catalogs.get(lang) if translator else None
+    if catalog is None or (context, text) not in catalog.messages:
+        return None
+    return translator.gettext(lang, context, text) if translator else None
 
 
 def _short(text: str) -> str:
@@ -413,6 +551,7 @@ def validate(flows: FlowSet, config: Config, translator: Translator | None = Non
     for flow in flows:
         problems.extend(check_flow(flow, flows, config))
         problems.extend(check_words(flow, config, translator))
+        problems.extend(check_reading(flow, config, translator))
     problems.extend(check_set(flows, config))
     return sorted(set(problems))
 

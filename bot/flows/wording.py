@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,6 +31,12 @@ def _explain(error: ErrorDetails, what: str, fields: Iterable[str]) -> tuple[str
     value: Any = error.get("input")
     if kind == "missing":
         return f"{field} is missing from this {what}.", f"Add `{loc[-1] if loc else ''}: …` here."
+    if kind == "extra_forbidden" and loc and loc[-1] == "options" and "`scale`" in what:
+        return (
+            "a `scale` step has `points` (how many) and `labels`, not `options`.",
+            "For a list of answers to pick from, use `type: choice`; for a scale, give "
+            "`points:` and, if you like, `labels:`.",
+        )
     if kind == "extra_forbidden":
         return (
             f"{field} is not something a {what} can have.",
@@ -103,6 +110,60 @@ def explain_yaml(problem: str | None) -> tuple[str, str]:
     return (
         f"this is not valid YAML{reason}.",
         "Check the indentation and the quotes on this line.",
+    )
+
+
+def _is_tag(part: object) -> bool:
+    """A union branch's name in an error's place (`constrained-str`, `tuple[...]`)."""
+    return isinstance(part, str) and ("[" in part or part.startswith(("constrained-", "function-")))
+
+
+def plain_errors(errors: Iterable[ErrorDetails]) -> list[ErrorDetails]:
+    """The errors an author needs, at places they can read. A field that takes one of
+    several shapes (`next`: a step id or a list of branches) gives one error per shape;
+    keep those of the shape that was written, or, when none fits, just the first."""
+    errors = list(errors)
+    kept: list[ErrorDetails] = []
+    seen: set[tuple[object, ...]] = set()
+    for error in errors:
+        loc = tuple(part for part in error["loc"] if not _is_tag(part))
+        tagged = any(_is_tag(part) for part in error["loc"])
+        if tagged and error["type"].endswith("_type"):
+            deeper = any(
+                other is not error
+                and any(_is_tag(part) for part in other["loc"])
+                and not other["type"].endswith("_type")
+                for other in errors
+            )
+            if deeper or loc in seen:
+                continue
+        seen.add(loc)
+        plain = dict(error)
+        plain["loc"] = loc
+        kept.append(plain)  # type: ignore[arg-type]
+    return kept
+
+
+def over_indented(lines: list[str], index: int) -> tuple[str, str] | None:
+    """(message, fix) when line `index` is a field indented further than the field above
+    it: PyYAML calls that a misplaced `:`, but to an author it is one space too many."""
+    if index >= len(lines) or index == 0:
+        return None
+    line = lines[index]
+    above = next((lines[i] for i in range(index - 1, -1, -1) if lines[i].strip()), "")
+    field = re.match(r"^(\s*)(?:- )?[A-Za-z_][\w-]*:\s*\S", above)
+    this = re.match(r"^(\s*)[A-Za-z_][\w-]*:", line)
+    if field is None or this is None:
+        return None
+    column = len(field.group(1)) + (2 if above.lstrip().startswith("- ") else 0)
+    extra = len(this.group(1)) - column
+    if extra <= 0:
+        return None
+    spaces = "space" if extra == 1 else "spaces"
+    return (
+        f"this line starts {extra} {spaces} further in than the line above it, so it cannot "
+        "be read as a field of the same step.",
+        f"Remove {extra} {spaces} at the start of the line, so both start in the same column.",
     )
 
 

@@ -10,6 +10,8 @@ input from a survivor advisory group, has reviewed it.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from io import BytesIO
@@ -18,7 +20,7 @@ from pathlib import Path
 from babel.core import UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, escape, read_po, unescape, write_po
 
 from bot.errors import SafeVoiceError
 from bot.i18n.translator import DOMAIN
@@ -40,6 +42,11 @@ _PO_LINE = re.compile(
     r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"$'
 )
 _HEADER_LINE = re.compile(r'^"([A-Za-z-]+): (.*)\\n"$', re.MULTILINE)
+# GNU gettext's width: Poedit and Weblate save catalogs wrapped the way `msgcat` does, so a
+# catalog written any other way churns on every save and churns back on the next update.
+GNU_WIDTH = 79
+_MARK = "@@previous-msgid:"  # a translator comment no one writes, replaced before writing
+_PREVIOUS_LINE = re.compile(r'^\|\s*(?:(msgctxt|msgid|msgid_plural)\s+)?("(?:[^"\\]|\\.)*")$')
 
 
 class CatalogError(SafeVoiceError):
@@ -77,10 +84,37 @@ def read(path: Path, lang: str | None = None) -> Catalog:
         raise CatalogError(msg) from None
     _check_lines(path, text)
     try:
-        return read_po(text.splitlines(), locale=lang, domain=DOMAIN, abort_invalid=True)
+        catalog = read_po(text.splitlines(), locale=lang, domain=DOMAIN, abort_invalid=True)
     except (PoFileError, UnknownLocaleError, ValueError) as exc:
         msg = f"{path}: this catalog is broken ({exc}). Fix the line named, then try again."
         raise CatalogError(msg) from None
+    for message in catalog:
+        _take_previous(message)
+    return catalog
+
+
+def _take_previous(message: Message) -> None:
+    """Babel reads the standard `#| msgid "..."` lines (the text a fuzzy translation was
+    made for) as translator comments, and would write them back as `# | msgid`: turn
+    them back into the previous msgid they are."""
+    previous: dict[str, str] = {}
+    keyword = ""
+    kept = []
+    for comment in message.user_comments:
+        if not comment.startswith("|"):
+            kept.append(comment)
+            continue
+        line = _PREVIOUS_LINE.match(comment.strip())
+        if line is not None:
+            keyword = line.group(1) or keyword
+            previous[keyword] = previous.get(keyword, "") + unescape(line.group(2))
+    message.user_comments = kept
+    # GNU keeps the previous text only while the translation is fuzzy (not yet checked).
+    if message.fuzzy and "msgid" in previous:
+        ids = [previous["msgid"]]
+        if "msgid_plural" in previous:
+            ids.append(previous["msgid_plural"])
+        message.previous_id = ids
 
 
 def _check_lines(path: Path, text: str) -> None:
@@ -106,14 +140,63 @@ def headers(path: Path) -> dict[str, str]:
 
 def write(catalog: Catalog, path: Path, extra: dict[str, str] | None = None) -> None:
     """Write `catalog`, adding `extra` header fields (Babel drops unknown ones on write)."""
+    # Babel wraps a long previous msgid as if it were prose, breaking it outside its
+    # quotes: write a marker in its place and the `#|` lines ourselves.
+    previous: list[str] = []
+    for message in catalog:
+        if message.previous_id and message.id:
+            keywords = ("msgid", "msgid_plural")
+            lines = [
+                f"{k} {escape(v)}" for k, v in zip(keywords, message.previous_id, strict=False)
+            ]
+            message.user_comments = [*message.user_comments, f"{_MARK}{len(previous)}"]
+            previous.append("\n".join(f"#| {line}" for line in lines))
     buffer = BytesIO()
-    write_po(buffer, catalog, width=100, include_previous=True)
-    text = buffer.getvalue().decode("utf-8")
+    write_po(buffer, catalog, width=GNU_WIDTH, include_previous=False)
+    for message in catalog:
+        message.user_comments = [c for c in message.user_comments if not c.startswith(_MARK)]
+    text = _place_previous(buffer.getvalue().decode("utf-8"), previous)
     if extra:
-        lines = "".join(f'"{name}: {value}\\n"\n' for name, value in extra.items())
-        text = text.replace('"Generated-By:', lines + '"Generated-By:', 1)
+        fields = "".join(f'"{name}: {value}\\n"\n' for name, value in extra.items())
+        text = text.replace('"Generated-By:', fields + '"Generated-By:', 1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    path.write_text(gnu_layout(text, path), encoding="utf-8", newline="\n")
+
+
+def _place_previous(text: str, previous: list[str]) -> str:
+    """Put each entry's `#|` lines where GNU's grammar wants them: after the other
+    comments, right before `msgctxt`/`msgid` (where the marker was, they are invalid)."""
+    entries = text.split("\n\n")
+    for index, entry in enumerate(entries):
+        marker = re.search(rf"^# {re.escape(_MARK)}(\d+)\n", entry, re.MULTILINE)
+        if marker is None:
+            continue
+        entry = entry[: marker.start()] + entry[marker.end() :]
+        start = re.search(r"^(?:msgctxt|msgid) ", entry, re.MULTILINE)
+        at = start.start() if start else len(entry)
+        entries[index] = entry[:at] + previous[int(marker.group(1))] + "\n" + entry[at:]
+    return "\n\n".join(entries)
+
+
+def gnu_layout(text: str, path: Path) -> str:
+    """`text` laid out exactly as GNU gettext lays out a catalog (line breaks, comment
+    order), by GNU's own `msgcat`. Babel breaks long lines at other places than GNU, so
+    without msgcat the text is kept as Babel wrote it (at the same width)."""
+    msgcat = shutil.which("msgcat")
+    if msgcat is None:
+        return text
+    done = subprocess.run(  # noqa: S603 - a fixed program on a catalog we just wrote
+        [msgcat, f"--width={GNU_WIDTH}", "-"],
+        input=text.encode("utf-8"),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    if done.returncode != 0:
+        reason = done.stderr.decode("utf-8", "replace").strip().replace("<stdin>", str(path))
+        msg = f"{path}: GNU msgcat could not lay out this catalog:\n{reason}"
+        raise CatalogError(msg)
+    return done.stdout.decode("utf-8")
 
 
 def write_template(template: Catalog, locales: Path) -> Path:
@@ -134,7 +217,13 @@ def update(template: Catalog, locales: Path, languages: Iterable[str]) -> list[P
         else:
             catalog = Catalog(locale=lang, domain=DOMAIN, project=template.project, fuzzy=False)
             extra = {REVIEW_HEADER: DRAFTED}
+        # Babel forgets the previous msgid of an entry that was already fuzzy and whose
+        # source did not change again: keep it, the translator has not looked yet.
+        previous = {(m.id, m.context): m.previous_id for m in catalog if m.previous_id}
         catalog.update(template)
+        for message in catalog:
+            if message.fuzzy and not message.previous_id:
+                message.previous_id = previous.get((message.id, message.context), [])
         catalog.header_comment = header_comment(lang)
         catalog.fuzzy = False
         catalog.version = template.version

@@ -61,19 +61,55 @@ def _audience(scope: str) -> str:
     return "every age band" if scope == COMMON else f"ages {scope}"
 
 
-def flow_texts(flow: Flow) -> Iterator[FlowText]:
-    """Every text of `flow` to translate, with its context, place and a note for translators."""
+def flow_texts(flow: Flow, limits: Mapping[str, int] | None = None) -> Iterator[FlowText]:
+    """Every text of `flow` to translate, with its context, place and notes for translators:
+    what the text is, which question a button belongs to, which end of a scale a label is,
+    and (given the age bands' `limits`) how long the translation may be."""
     # The last three parts ("flows/<scope>/<file>") read the same from any working folder.
     location = "/".join(Path(flow.path).parts[-3:])
+    limit = _limit_note(flow.scope, limits or {})
     for step in flow.steps:
+        question = step.text or ""
         for part, text in step.texts():
             context = f"{flow.scope}/{flow.id}/{step.id}" + (f"/{part}" if part else "")
-            what = "a button" if part and not _POINT.match(part) else "a message"
-            if _POINT.match(part):
-                what = "a scale label (a button)"
-            note = f"{what} in the `{step.kind}` step, for {_audience(flow.scope)}"
+            notes = [_what(step, part, flow.scope), *_belongs(step, part, question), *limit]
             line = flow.where(*_where(step, part))[0]
-            yield FlowText(context, text, location, line, (note,))
+            yield FlowText(context, text, location, line, tuple(notes))
+
+
+def _what(step: StepBase, part: str, scope: str) -> str:
+    what = "a message"
+    if part:
+        what = "a scale label (a button)" if _POINT.match(part) else "a button"
+    return f"{what} in the `{step.kind}` step, for {_audience(scope)}"
+
+
+def _belongs(step: StepBase, part: str, question: str) -> list[str]:
+    if not part or not question:
+        return []
+    notes = [f"answers the question: {_quote(question)}"]
+    point = _POINT.match(part)
+    if point:
+        number, points = int(point.group(1)), len(getattr(step, "labels", ()))
+        end = ", the lowest" if number == 1 else ", the highest" if number == points else ""
+        notes.append(f"point {number} of {points}{end}")
+    return notes
+
+
+def _limit_note(scope: str, limits: Mapping[str, int]) -> list[str]:
+    if not limits:
+        return []
+    if scope in limits:
+        return [f"at most {limits[scope]} characters (the limit for ages {scope})"]
+    band = min(limits, key=lambda b: limits[b])
+    return [f"at most {limits[band]} characters (shown to every band; ages {band} allow least)"]
+
+
+def _quote(text: str, width: int = 48) -> str:
+    one_line = " ".join(text.split())
+    if len(one_line) > width:
+        one_line = one_line[: width - 1] + "\u2026"
+    return f"\u201c{one_line}\u201d"
 
 
 def extract_flows(
@@ -118,8 +154,10 @@ def build_template(
     *,
     version: str = "1",
     system: bool = True,
+    limits: Mapping[str, int] | None = None,
 ) -> Catalog:
-    """The message template (.pot): every flow text, then the engine's own sentences."""
+    """The message template (.pot): every flow text, then the engine's own sentences.
+    `limits` (age band -> max_message_chars) adds each text's length limit to its notes."""
     template = Catalog(
         project=PROJECT,
         version=version,
@@ -132,7 +170,7 @@ def build_template(
         fuzzy=False,
     )
     for flow in flows:
-        for item in flow_texts(flow):
+        for item in flow_texts(flow, limits):
             found = template.get(item.text, context=item.context)
             if found is not None:
                 found.locations.append((item.location, item.line))

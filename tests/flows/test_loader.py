@@ -55,6 +55,17 @@ EXPECTED = {
     "Add the closing quote at the end of the text.",
     "unquoted_question_in_braces": "5:54: a `{ … }` here is not closed, or a text inside it "
     'needs quotes. Close it with `}`, and put texts with `?`, `:` or `,` in "double quotes".',
+    # Regression: a one-space indent was blamed on a colon.
+    "one_space_indent": "7:6: this line starts 1 space further in than the line above it, so "
+    "it cannot be read as a field of the same step. Remove 1 space at the start of the line, "
+    "so both start in the same column.",
+    # Regression: `options:` on a scale suggested `points`.
+    "scale_with_options": "12:7: a `scale` step has `points` (how many) and `labels`, not "
+    "`options`. For a list of answers to pick from, use `type: choice`; for a scale, give "
+    "`points:` and, if you like, `labels:`.",
+    # Regression: a branch's bad key said "cannot be used for `constrained-str`" and more.
+    "dash_in_condition_key": "10:21: 'would-repeat' cannot be used for `key`. Use small "
+    "letters a-z, digits and _, starting with a letter (like `felt_safe`).",
     "colon_in_text": "7:19: there is a `:` here that cannot be read. Text with a colon in it "
     'needs quotes. Put the whole text in "double quotes", or check the indentation.',
 }

@@ -96,7 +96,7 @@ PROMISES: tuple[tuple[str, str, str, str, str], ...] = (
         )
     ),
     # every band
-    ("common", "forget", "sure", "This also cancels a request to talk to a person", FORGET),
+    ("common", "forget", "sure", "This also stops your request to talk to a person", FORGET),
     ("common", "forget", "delete_now", "deleted our conversation and any request", FORGET),
     ("common", "forget", "delete_now", "Answers you already sent stay", STAYS),
     ("common", "forget", "delete_now", "We cannot tell which ones were yours", STAYS),

@@ -403,3 +403,101 @@ def test_scales_share_the_ends_of_the_common_scale(tmp_path: Path, config: Confi
     problem = only(errors(check(tmp_path / "again", config, files)), "common 1-5 scale")
     assert "goes from 1 to 3" in problem.message
     assert "`maps_to: [1, 3, 5]`" in problem.fix
+
+
+BROKEN_FLOWS = Path(__file__).parent / "broken" / "flows"
+
+# name -> every error `safevoice flows validate` gives for tests/flows/broken/flows/NAME.yaml
+# (one problem, one message, at the line to change).
+EXPECTED_ERRORS = {
+    # Regression: one missing `next` gave 5 to 9 errors (every later step "unreachable",
+    # "the flow never ends").
+    "missing_next": [
+        "5:5: flow `extra`, step `hello`: this step has no way on: it has no `next`. "
+        "Add `next: ask` (or the id of the step that should come after it)."
+    ],
+    # Regression: an option's bad `goto` was reported at the step's `next` line.
+    "option_goto_unknown": [
+        "10:36: flow `extra`, step `pick`: it leads to `nowhere`, but there is no step with "
+        "that id. Check the spelling, or add that step."
+    ],
+    # Regression: `equals: "nope"` on a yes/no passed.
+    "yes_no_equals_nope": [
+        "10:15: flow `extra`, step `ask`: a condition tests `liked` for 'nope', but the "
+        "`yes_no` question `ask` can only be answered `no`, `yes`, so this branch is never "
+        "taken. Use one of those answers."
+    ],
+}
+
+
+def test_every_broken_flow_has_its_expected_errors() -> None:
+    assert {path.stem for path in BROKEN_FLOWS.glob("*.yaml")} == set(EXPECTED_ERRORS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_ERRORS))
+def test_broken_flow_gives_exactly_its_errors(tmp_path: Path, config: Config, name: str) -> None:
+    text = (BROKEN_FLOWS / f"{name}.yaml").read_text(encoding="utf-8")
+    problems = check(tmp_path, config, {"13-15/extra": text})
+    errors = [p for p in problems if p.severity == "error"]
+    where = str(tmp_path / "13-15" / "extra.yaml")
+    assert [str(p).removeprefix(f"{where}:") for p in errors] == EXPECTED_ERRORS[name]
+
+
+def _four_point_scale(maps_to: str) -> str:
+    return _flow(
+        "extra",
+        '  - {id: rate, type: scale, key: rate, text: "How was it?", points: 4, '
+        f"maps_to: {maps_to}, next: bye}}\n" + END,
+    )
+
+
+def test_an_unbalanced_four_point_scale_is_warned_about(tmp_path: Path, config: Config) -> None:
+    """Regression: `[1,2,4,5]` and `[1,2,3,5]` both passed and count differently."""
+    problems = check(tmp_path, config, {"13-15/extra": _four_point_scale("[1, 2, 3, 5]")})
+    warning = only(problems, "not balanced")
+    assert warning.severity == "warning"
+    assert warning.fix == "Use `maps_to: [1, 2, 4, 5]`."
+    balanced = check(tmp_path / "b", config, {"13-15/extra": _four_point_scale("[1, 2, 4, 5]")})
+    assert not [p for p in balanced if "not balanced" in p.message]
+
+
+def test_jargon_for_young_readers_is_quoted_with_a_plainer_word(
+    tmp_path: Path, config: Config
+) -> None:
+    """Regression: "cancels a request", "foster care", "counselling" passed for 8-12."""
+    text = '  - {id: hi, type: message, text: "Here you can talk about foster care.", next: bye}\n'
+    problems = check(tmp_path, config, {"8-12/extra": _flow("extra", text + END)})
+    warning = only(problems, "foster care")
+    assert warning.severity == "warning"
+    assert warning.kind == "jargon"
+    assert "living with a foster family" in warning.fix
+    older = check(tmp_path / "b", config, {"16-17/extra": _flow("extra", text + END)})
+    assert not [p for p in older if p.kind == "jargon"]
+
+
+def test_a_hard_text_for_young_readers_gets_a_reading_ease_warning(
+    tmp_path: Path, config: Config
+) -> None:
+    hard = (
+        '  - {id: hi, type: message, next: bye, text: "Institutional accountability '
+        'necessitates comprehensive documentation of organisational responsibilities."}\n'
+    )
+    problems = check(tmp_path, config, {"8-12/extra": _flow("extra", hard + END)})
+    warning = only(problems, "reads as hard")
+    assert warning.kind == "hard to read"
+    easy = (
+        "  - {id: hi, type: message, next: bye, "
+        'text: "You can stop at any time. We are glad you came."}\n'
+    )
+    fine = check(tmp_path / "b", config, {"8-12/extra": _flow("extra", easy + END)})
+    assert not [p for p in fine if p.kind == "hard to read"]
+
+
+def test_reading_ease_exists_only_where_a_measure_does() -> None:
+    from bot.flows.reading import reading_ease
+
+    sentence = "You can stop at any time, and you can come back when you like."
+    assert reading_ease(sentence, "en") is not None
+    assert reading_ease("Kannst du jederzeit aufhören und wiederkommen, wann du willst?", "de")
+    assert reading_ease(sentence, "ro") is None  # no established formula: no false score
+    assert reading_ease("Too short.", "en") is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,52 @@ def test_compile_refuses_a_broken_catalog(
         catalogs.compile_catalogs(project / "locales", SHIPPED)
     assert run_i18n(project / "config.toml", "compile") == 1
     assert not po.with_suffix(".mo").exists()
+
+
+def _reword_stop_text(project: Path) -> None:
+    flow = project / "flows" / "common" / "stop.yaml"
+    text = flow.read_text(encoding="utf-8")
+    flow.write_text(text.replace("Thank you for your time.", "Thanks for your time."), "utf-8")
+
+
+def test_second_update_keeps_previous_msgid_lines(project: Path) -> None:
+    """Regression: a second `i18n update` on an entry that still needed review turned
+    GNU's `#| msgid "..."` lines (the text the translation was made for) into translator
+    comments `# | msgid`, which translators' tools then show as notes."""
+    _reword_stop_text(project)
+    po = catalogs.po_path(project / "locales", "ro")
+    assert run_i18n(project / "config.toml", "update") == 0
+    first = po.read_text(encoding="utf-8")
+    assert run_i18n(project / "config.toml", "update") == 0
+    second = po.read_text(encoding="utf-8")
+    assert second == first
+    assert "\n# |" not in second
+    entry = second[: second.index('msgctxt "common/stop/bye"')].rsplit("\n\n", 1)[1]
+    assert "#, fuzzy" in entry
+    assert "#| msgid" in entry
+    assert "Thank you for your time." in entry
+
+
+def test_update_writes_catalogs_as_gnu_msgcat_lays_them_out(project: Path) -> None:
+    """Regression: lines wrapped at 100 characters where GNU tools wrap at 79, so one
+    save in Poedit or Weblate (which lay catalogs out as msgcat does) churned hundreds of
+    lines and the next update churned them back. Our layout is msgcat's own."""
+    _reword_stop_text(project)
+    assert run_i18n(project / "config.toml", "update") == 0
+    for path in [catalogs.template_path(project / "locales")] + [
+        catalogs.po_path(project / "locales", lang) for lang in SHIPPED
+    ]:
+        text = path.read_text(encoding="utf-8")
+        saved = subprocess.run(
+            ["msgcat", "-"], input=text.encode(), capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        assert saved == text, path
+
+
+def test_a_translators_tool_save_then_update_changes_nothing(project: Path) -> None:
+    assert run_i18n(project / "config.toml", "update") == 0
+    po = catalogs.po_path(project / "locales", "ro")
+    subprocess.run(["msgcat", "-o", str(po), str(po)], check=True)  # as a tool saves it
+    saved = po.read_text(encoding="utf-8")
+    assert run_i18n(project / "config.toml", "update") == 0
+    assert po.read_text(encoding="utf-8") == saved

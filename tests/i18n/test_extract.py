@@ -126,3 +126,28 @@ def test_pybabel_extract_with_babel_cfg(project: Path) -> None:
     for message in extracted:
         if message.id:
             assert message.locations == template.get(message.id, message.context).locations
+
+
+def test_translator_notes_say_what_a_label_belongs_to_and_how_long_it_may_be() -> None:
+    config, base = load_config(ROOT / "config.toml")
+    flows, _ = load_flows(base / config.flows_dir)
+    limits = {band.id: band.max_message_chars for band in config.age_bands}
+    template = build_template(flows, limits=limits)
+    flow = flows.get("8-12", "service_feedback")
+    assert flow is not None
+    scale = next(s for s in flow.steps if s.kind == "scale" and getattr(s, "labels", ()))
+    points = len(scale.labels)  # type: ignore[attr-defined]
+    first = template.get(scale.labels[0], context=f"8-12/service_feedback/{scale.id}/point1")  # type: ignore[attr-defined]
+    last = template.get(
+        scale.labels[-1],  # type: ignore[attr-defined]
+        context=f"8-12/service_feedback/{scale.id}/point{points}",
+    )
+    assert first is not None
+    assert last is not None
+    question = " ".join((scale.text or "").split())
+    assert any(question[:30] in note for note in first.auto_comments)
+    assert f"point 1 of {points}, the lowest" in first.auto_comments
+    assert f"point {points} of {points}, the highest" in last.auto_comments
+    assert "at most 200 characters (the limit for ages 8-12)" in first.auto_comments
+    common = next(m for m in template if m.context == "common/stop/bye")
+    assert any("ages 8-12 allow least" in note for note in common.auto_comments)

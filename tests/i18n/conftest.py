@@ -13,6 +13,11 @@ from bot.errors import SafeVoiceError
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ("ro", "ar")
+# Every catalog in locales/, shipped or drafted ahead of its danger lexicon: each one must
+# be complete and safe to show before a language can be added to `[languages] shipped`.
+CATALOGS = tuple(
+    sorted(p.parent.parent.name for p in (ROOT / "locales").glob("*/LC_MESSAGES/safevoice.po"))
+)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from bot.flows.loader import load_flows
 from bot.i18n import catalogs
 from bot.i18n.extract import build_template
 from bot.i18n.translator import read_catalog
-from tests.i18n.conftest import ROOT, SHIPPED, run_i18n
+from tests.i18n.conftest import CATALOGS, ROOT, SHIPPED, run_i18n
 
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
 COMMAND = re.compile(r"(?<![\w/])/[a-z]+\b")
@@ -35,7 +35,11 @@ def test_every_shipped_language_is_shipped_in_config() -> None:
     assert set(SHIPPED) == set(config.languages.shipped) - {config.languages.source}
 
 
-@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_shipped_language_has_a_catalog() -> None:
+    assert set(SHIPPED) <= set(CATALOGS)
+
+
+@pytest.mark.parametrize("lang", CATALOGS)
 def test_every_template_message_has_a_translation(lang: str) -> None:
     catalog = _catalog(lang)
     untranslated = []
@@ -49,7 +53,7 @@ def test_every_template_message_has_a_translation(lang: str) -> None:
     assert not untranslated
 
 
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", CATALOGS)
 def test_placeholders_commands_and_emoji_survive(lang: str) -> None:
     catalog = _catalog(lang)
     assert catalogs.problems(catalog) == []
@@ -68,20 +72,46 @@ def test_placeholders_commands_and_emoji_survive(lang: str) -> None:
             assert set(PLACEHOLDER.findall(message.string)) == set(PLACEHOLDER.findall(source))
 
 
-@pytest.mark.parametrize(("lang", "forms"), [("ro", 3), ("ar", 6)])
-def test_plural_forms_have_the_right_count(lang: str, forms: int) -> None:
+# CLDR's plural rules (through Babel): how many forms, and which form some counts take.
+PLURALS = {
+    "ro": (3, {1: 0, 2: 1, 20: 2}),
+    "ar": (6, {0: 0, 1: 1, 2: 2, 5: 3, 11: 4, 100: 5}),
+    "de": (2, {1: 0, 2: 1}),
+    "nl": (2, {1: 0, 2: 1}),
+    "sv": (2, {1: 0, 2: 1}),
+    "nb": (2, {1: 0, 2: 1}),
+    "it": (2, {1: 0, 2: 1}),
+    "sq": (2, {1: 0, 2: 1}),
+    "lv": (3, {1: 0, 21: 0, 11: 1, 2: 1, 0: 2}),
+    "sr": (3, {1: 0, 21: 0, 2: 1, 24: 1, 5: 2, 11: 2, 12: 2}),
+    "bs": (3, {1: 0, 21: 0, 2: 1, 24: 1, 5: 2, 11: 2, 12: 2}),
+    "uk": (3, {1: 0, 21: 0, 2: 1, 24: 1, 5: 2, 11: 2, 12: 2}),
+    "sw": (2, {1: 0, 2: 1}),
+    "so": (2, {1: 0, 2: 1}),
+    "ti": (2, {1: 0, 2: 1}),
+    "fa": (2, {0: 0, 1: 0, 2: 1}),  # CLDR: one is i = 0 or n = 1 (Babel's table says 1 form)
+    "pcm": (2, {1: 0, 2: 1}),
+}
+
+
+def test_every_catalog_has_its_plural_rule_listed() -> None:
+    assert set(CATALOGS) <= set(PLURALS)
+
+
+@pytest.mark.parametrize("lang", CATALOGS)
+def test_plural_forms_have_the_right_count(lang: str) -> None:
+    forms, examples = PLURALS[lang]
     catalog = _catalog(lang)
     assert catalog.num_plurals == forms
     plural = [m for m in catalog if m.id and m.pluralizable]
     assert plural
     for message in plural:
         assert len(message.string) == forms
-    assert read_catalog(catalogs.po_path(ROOT / "locales", lang), lang).plural(1) == 1 - (
-        lang == "ro"
-    )
+    translator = read_catalog(catalogs.po_path(ROOT / "locales", lang), lang)
+    assert {n: translator.plural(n) for n in examples} == examples
 
 
-@pytest.mark.parametrize("lang", SHIPPED)
+@pytest.mark.parametrize("lang", CATALOGS)
 def test_catalogs_say_they_need_native_review(lang: str) -> None:
     path = catalogs.po_path(ROOT / "locales", lang)
     assert catalogs.headers(path)[catalogs.REVIEW_HEADER] == catalogs.DRAFTED

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from bot.config import load_config
+from bot.i18n import catalogs
 from bot.i18n.rtl import FSI, PDI, is_rtl, isolate, strip_isolates
+from tests.i18n.conftest import ROOT
 
 
-@pytest.mark.parametrize(("lang", "rtl"), [("ar", True), ("ar-EG", True), ("ar_SY", True)])
+@pytest.mark.parametrize(
+    ("lang", "rtl"), [("ar", True), ("ar-EG", True), ("ar_SY", True), ("fa", True), ("fa-AF", True)]
+)
 def test_is_rtl(lang: str, rtl: bool) -> None:
     assert is_rtl(lang) is rtl
 
@@ -35,3 +40,16 @@ def test_isolate_leaves_left_to_right_text_and_is_idempotent() -> None:
 
 def test_isolate_keeps_a_phone_number_with_plus_in_one_piece() -> None:
     assert isolate("رقم +40 21 300", rtl=True) == f"رقم {FSI}+40 21 300{PDI}"
+
+
+def test_persian_is_right_to_left_and_its_numbers_and_commands_stay_readable() -> None:
+    config, _ = load_config(ROOT / "config.toml")
+    assert config.is_rtl("fa")
+    catalog = catalogs.read(catalogs.po_path(ROOT / "locales", "fa"), "fa")
+    # Persian sentences holding a /command and a number, as the catalog has them.
+    stop = next(m.string for m in catalog if m.id and "To stop, type /stop." in str(m.id))
+    done = isolate(stop, rtl=config.is_rtl("fa"))
+    assert f"{FSI}/stop{PDI}" in done
+    hours = next(m.string for m in catalog if m.id and "48 hours" in str(m.id))
+    assert f"{FSI}48{PDI}" in isolate(hours, rtl=True)
+    assert strip_isolates(done) == stop

@@ -8,7 +8,12 @@ import pytest
 
 from bot.safety.lexicon import DEFAULT_DIR
 
-DRAFTED = ("ro", "ar")  # languages whose phrases await native and advisory review
+# Languages whose phrases await native and advisory review (the newer ones have none yet;
+# their phrase files must carry the mark once they are added).
+DRAFTED = (
+    *("ro", "ar", "de", "nl", "sv", "nb", "it", "sq", "lv"),
+    *("sr", "bs", "uk", "sw", "so", "ti", "fa", "pcm"),
+)
 
 
 @pytest.mark.parametrize(

@@ -66,6 +66,7 @@ from bot.storage.redis_topics import TopicStore
 from bot.storage.redis_traces import RedisTraceStore
 from bot.storage.redis_visitors import RedisVisitorBoxes
 from bot.storage.sessions import SessionStore
+from bot.storage.staff_mfa import SqlMfaStore
 from bot.storage.staff_sessions import MemoryStaffSessions, StaffSessionStore
 from bot.storage.traces import MemoryTraceStore, TraceStore
 from bot.storage.visitors import MemoryVisitorBoxes, VisitorBoxes
@@ -184,7 +185,8 @@ def open_database(
     try:
         if migrate:
             upgrade(store.engine)
-        yield Database(config, store, Accounts(SqlAccountStore(store.engine)))
+        accounts = Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine))
+        yield Database(config, store, accounts)
     finally:
         store.close()
 
@@ -251,7 +253,8 @@ def build_runtime(
     )
     runtime = Runtime(
         app, mode, secret, store, parts.sessions, cases, conversation, preview,
-        Accounts(SqlAccountStore(store.engine)), DeskNameStore(store.engine),
+        Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine)),
+        DeskNameStore(store.engine),
         parts.staff_sessions, parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
         OutboxService(parts.outbox), DeadLetterService(parts.dead_letters),
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,

@@ -39,7 +39,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import StorageError
-from bot.storage import schema_v1
+from bot.storage import schema_v1, schema_v2
 from bot.storage.sql_errors import safe_url, sql_errors
 
 __all__ = ["HEAD", "MIGRATIONS", "VERSION_TABLE", "Migration", "current", "is_empty", "upgrade"]
@@ -67,6 +67,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the tables of SafeVoice 0.1.0", schema_v1.create),
+    Migration(2, "staff accounts get a second factor", schema_v2.create),
 )
 HEAD = MIGRATIONS[-1].version
 

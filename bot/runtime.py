@@ -42,6 +42,7 @@ from bot.services.outbox import OutboxService
 from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
 from bot.staff.accounts import Accounts
+from bot.staff.login_policy import LoginPolicy
 from bot.staff.retention import purge_in_batches
 from bot.storage.accounts import SqlAccountStore
 from bot.storage.cases import CaseHub, CaseStore
@@ -121,7 +122,7 @@ class Runtime:
     accounts: Accounts
     desk_names: DeskNameStore
     staff_sessions: StaffSessionStore
-    login_limits: LoginLimits
+    login_limits: LoginPolicy
     visitors: VisitorBoxes
     leases: LeaseStore
     deliveries: DeliveryQueue
@@ -300,7 +301,7 @@ class _Stores:
     sessions: SessionStore
     preview_sessions: SessionStore
     staff_sessions: StaffSessionStore
-    login_limits: LoginLimits
+    login_limits: LoginPolicy
     visitors: VisitorBoxes
     leases: LeaseStore
     deliveries: DeliveryQueue
@@ -337,6 +338,15 @@ def _cases(
                           rng=fixed.rng, **extra)  # fmt: skip
 
 
+def _login_policy(app: App, limits: Callable[..., LoginLimits]) -> LoginPolicy:
+    web = app.config.web
+    window = web.login_window_minutes * 60.0
+    return LoginPolicy(
+        limits(max_failures=web.login_failures, window=window),
+        limits(max_failures=web.login_client_failures, window=window),
+    )
+
+
 def _memory(app: App, timeouts: StaffTimeouts) -> _Stores:
     ttl = float(app.config.privacy.session_ttl_seconds)
     outbox = MemoryOutbox(ttl=ttl)
@@ -344,7 +354,7 @@ def _memory(app: App, timeouts: StaffTimeouts) -> _Stores:
         MemorySessionStore(session_ttl=ttl, outbox=outbox),
         MemorySessionStore(session_ttl=ttl),
         MemoryStaffSessions(idle=timeouts.idle, absolute=timeouts.absolute),
-        MemoryLoginLimits(),
+        _login_policy(app, MemoryLoginLimits),
         MemoryVisitorBoxes(),
         MemoryLeaseStore(),
         MemoryDeliveryQueue(),
@@ -367,7 +377,7 @@ def _redis(
         # Preview sessions too: the next request of a preview may reach another process.
         RedisSessionStore(url, prefix="sv:preview:", session_ttl=ttl, client=client),
         RedisStaffSessions(redis, idle=timeouts.idle, absolute=timeouts.absolute),
-        RedisLoginLimits(redis),
+        _login_policy(app, lambda **limits: RedisLoginLimits(redis, **limits)),
         RedisVisitorBoxes(redis),
         RedisLeaseStore(redis),
         RedisDeliveryQueue(redis, url),

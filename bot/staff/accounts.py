@@ -103,6 +103,13 @@ class Accounts:
         _check_password(password, name)
         self._update(name, password_hash=self.hasher.hash(password), disabled=False)
 
+    def remove_second_factor(self, name: str) -> None:
+        """An admin's reset of a lost phone: the account logs in with its password again."""
+        if self.get(name) is None:
+            msg = f"there is no account called {name!r}"
+            raise AccountError(msg)
+        self.second_factor.remove(_key(name))
+
     def change_password(self, name: str, current: str, new: str) -> None:
         """The account's own change: the current password first (ASVS 2.1.5), then the
         new one checked like any other."""

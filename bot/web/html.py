@@ -58,6 +58,7 @@ def staff_page(
         links = [("/dashboard", "Dashboard"), ("/flows", "Flows")]
         if account.allows("admin"):
             links += [("/admin/users", "Accounts"), ("/admin/audit", "Audit log")]
+        links.append(("/account", "Your account"))
         items = "".join(f'<li><a href="{esc(href)}">{esc(text)}</a></li>' for href, text in links)
         logout = (
             f'<form method="post" action="/logout" class="logout">{csrf_field(csrf or "")}'

@@ -85,7 +85,8 @@ def second_code(state: Web, name: str) -> str:
     of the account's recovery codes."""
     second = state.accounts.second_factor
     row = second.store.get(name)
-    assert row is not None and row.secret is not None, f"{name} has no second factor"
+    assert row is not None
+    assert row.secret is not None, f"{name} has no second factor"
     current = int(time.time() // 30)
     for step in (current, current + 1):
         if row.last_step is None or step > row.last_step:
@@ -129,9 +130,10 @@ async def login(client: TestClient[web.Request, web.Application], name: str) -> 
         form = {"csrf": token[1], "code": second_code(state, name), "next": "/dashboard"}
         response = await client.post("/login/code", data=form, allow_redirects=False)
         assert response.status == 303, await response.text()
-    elif state.accounts.get(name).role in state.settings.mfa_roles:  # type: ignore[union-attr]
-        if not state.accounts.second_factor.enrolled(name):
-            enrol(state, name)  # what the forced set-up page would do
+    elif state.accounts.get(name).role in state.settings.mfa_roles and (  # type: ignore[union-attr]
+        not state.accounts.second_factor.enrolled(name)
+    ):
+        enrol(state, name)  # what the forced set-up page would do
     dashboard = await client.get("/dashboard")
     csrf = re.search(r'name="csrf" value="([^"]+)"', await dashboard.text())
     assert csrf

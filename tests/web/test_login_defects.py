@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 
-from bot.web import Web, create_app
 from tests.web.conftest import PASSWORDS
 
 Client = TestClient[web.Request, web.Application]

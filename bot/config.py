@@ -220,6 +220,16 @@ class Web(_Strict):
     # Where "leave quickly" goes: an ordinary site nobody would question on a shared screen.
     neutral_url: str = Field(default="https://www.bbc.com/weather", pattern=r"^https?://\S+$")
 
+    @field_validator("mfa_roles")
+    @classmethod
+    def _roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = ("viewer", "worker", "supervisor", "admin")  # bot/staff/accounts.py ROLES
+        for role in value:
+            if role not in known:
+                msg = f"{role!r} is not a role: use {', '.join(known)}"
+                raise ValueError(msg)
+        return value
+
     @field_validator("trusted_proxies")
     @classmethod
     def _addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:

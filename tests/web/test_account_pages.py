@@ -170,3 +170,14 @@ async def test_bad_audit_filters_get_the_page_not_an_error(client: Client) -> No
     await login(client, "admin")
     response = await client.get("/admin/audit?from=not-a-date&to=2025-13-45&actor=" + "x" * 5000)
     assert response.status == 200
+
+
+def test_mfa_roles_in_config_must_be_roles() -> None:
+    from pydantic import ValidationError
+
+    from bot.config import Web as WebConfig
+    from bot.staff.accounts import ROLES
+
+    assert WebConfig(mfa_roles=ROLES).mfa_roles == ROLES  # every role can be named
+    with pytest.raises(ValidationError, match="'boss' is not a role"):
+        WebConfig(mfa_roles=("admin", "boss"))

@@ -2,9 +2,9 @@
 
 - A code is accepted for the current 30-second step or one step either side (clocks
   drift), and each step at most once per account (ASVS 2.8.4): the last step used is kept.
-- Recovery codes are 20 random base32 characters (100 bits), shown once, kept only as
-  SHA-256 digests salted with the account name; with 100 random bits a fast hash is
-  enough, nobody can search that space. Each works once.
+- Recovery codes are 25 random base32 characters (125 bits, above ASVS 2.6.2's 112),
+  shown once, kept only as SHA-256 digests salted with the account name; with 125 random
+  bits a fast hash is enough, nobody can search that space. Each works once.
 - The enrolment QR code is drawn by segno as an inline SVG: the secret never leaves this
   server in a request to anyone else.
 """
@@ -37,6 +37,7 @@ ISSUER = "SafeVoice staff"
 RECOVERY_CODES = 10
 _STEP = 30
 _DRIFT = 1  # steps either side
+_CODE_CHARS = 25
 
 
 def new_secret() -> str:
@@ -75,11 +76,11 @@ def totp_step(
 
 
 def new_recovery_codes() -> list[str]:
-    """Codes to write down, grouped in fives for reading: ABCDE-FGHIJ-KLMNO-PQRST."""
+    """Codes to write down, grouped in fives for reading: ABCDE-FGHIJ-KLMNO-PQRST-UVWXY."""
     codes = []
     for _ in range(RECOVERY_CODES):
-        raw = base64.b32encode(secrets.token_bytes(13)).decode()[:20]
-        codes.append("-".join(raw[i : i + 5] for i in range(0, 20, 5)))
+        raw = base64.b32encode(secrets.token_bytes(16)).decode()[:_CODE_CHARS]
+        codes.append("-".join(raw[i : i + 5] for i in range(0, _CODE_CHARS, 5)))
     return codes
 
 
@@ -93,7 +94,7 @@ def hash_recovery(name: str, code: str) -> str:
 
 def use_recovery(name: str, code: str, hashes: Sequence[str]) -> list[str] | None:
     """The hashes left after using `code`, or None when it is not one of them."""
-    if len(_normal(code)) != 20:
+    if len(_normal(code)) != _CODE_CHARS:
         return None
     wanted = hash_recovery(name, code)
     found = [h for h in hashes if hmac.compare_digest(h, wanted)]

@@ -135,7 +135,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         )  # fmt: skip
         raise response
     await state.limiter.succeeded(name, client)
-    raise await _open_session(state, account, next_, "login")
+    raise await _open_session(state, account, next_, "password")
 
 
 @public
@@ -170,14 +170,15 @@ async def code(request: web.Request) -> web.StreamResponse:
     await state.limiter.succeeded(name, client)
     if factor == "recovery":
         next_ = "/account?recovered=1"
-    response = await _open_session(state, account, next_, f"login-{factor}")
+    how = "password and recovery code" if factor == "recovery" else "password and app code"
+    response = await _open_session(state, account, next_, how)
     response.del_cookie(PENDING_COOKIE, path="/login")
     raise response
 
 
-async def _open_session(state: Web, account: Account, next_: str, action: str) -> web.HTTPSeeOther:
+async def _open_session(state: Web, account: Account, next_: str, how: str) -> web.HTTPSeeOther:
     session = await state.book.open(account.name)
-    await _audit(state, account.name, action)
+    await _audit(state, account.name, "login", how)
     response = web.HTTPSeeOther(next_)
     secure = state.settings.secure_cookies
     response.set_cookie(STAFF_COOKIE, session.token, httponly=True, samesite="Strict",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,6 +31,7 @@ __all__ = [
 ]  # fmt: skip
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+log = logging.getLogger(__name__)
 
 STAFF_COOKIE = "sv_staff"
 LOGIN_COOKIE = "sv_login"
@@ -149,7 +152,18 @@ def staff_session(request: web.Request) -> StaffSession:
 def client_of(request: web.Request) -> str:
     """The client's address as the trusted reverse proxy saw it (bot/web/security.py)."""
     forwarded = request.headers.get("X-Forwarded-For")
-    return client_address(request.remote, forwarded, request.app[WEB].settings.trusted_proxies)
+    trusted = request.app[WEB].settings.trusted_proxies
+    if forwarded and not trusted:
+        _warn_untrusted_proxy()
+    return client_address(request.remote, forwarded, trusted)
+
+
+@functools.cache  # once per process
+def _warn_untrusted_proxy() -> None:
+    log.warning(
+        "a login came through a proxy (X-Forwarded-For) but [web] trusted_proxies is empty: "
+        "the login limits count every client behind it as one; set it to the proxy's address"
+    )
 
 
 def account_of(request: web.Request) -> Account:

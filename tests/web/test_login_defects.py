@@ -8,6 +8,9 @@ import re
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from bot.app import App
+from bot.config import Web as WebConfig
+from bot.services.readiness import checklist
 from bot.web import Web
 from tests.web.conftest import PASSWORDS
 
@@ -99,3 +102,17 @@ async def test_one_client_guessing_many_accounts_is_stopped(state: Web, client: 
         client, "worker", PASSWORDS["worker"], **{"X-Forwarded-For": "198.51.100.5"}
     )
     assert other.status == 303
+
+
+def test_check_warns_when_the_tls_proxy_is_not_trusted(safevoice_app: App) -> None:
+    def warnings(**web: object) -> list[str]:
+        config = safevoice_app.config.model_copy(update={"web": WebConfig(**web)})  # type: ignore[arg-type]
+        app = dataclasses.replace(safevoice_app, config=config)
+        return [item.text for item in checklist(app, ("serve",)) if item.level == "warn"]
+
+    assert "[web] trusted_proxies is empty behind a TLS proxy" in warnings(
+        public_url="https://feedback.example.org"
+    )
+    assert "[web] trusted_proxies is empty behind a TLS proxy" not in warnings(
+        public_url="https://feedback.example.org", trusted_proxies=("127.0.0.1",)
+    )

@@ -203,6 +203,10 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.match_info.http_exception is not None:
         raise request.match_info.http_exception
     if not session.account.allows(role_needed(target)):
+        # ASVS 7.2.2: refused access is logged (the route's pattern, never its values).
+        resource = request.match_info.route.resource
+        pattern = resource.canonical if resource is not None else "-"
+        await asyncio.to_thread(state.store.audit, session.account_name, "access-denied", pattern)
         raise web.HTTPForbidden(text="Your account cannot open this page.")
     if session.account.role in state.settings.mfa_roles and not is_mfa_exempt(target):
         second = state.accounts.second_factor

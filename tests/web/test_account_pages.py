@@ -181,3 +181,15 @@ def test_mfa_roles_in_config_must_be_roles() -> None:
     assert WebConfig(mfa_roles=ROLES).mfa_roles == ROLES  # every role can be named
     with pytest.raises(ValidationError, match="'boss' is not a role"):
         WebConfig(mfa_roles=("admin", "boss"))
+
+
+async def test_refused_pages_are_in_the_audit_log_by_route_not_values(
+    state: Web, client: Client
+) -> None:
+    await login(client, "viewer")
+    assert (await client.get("/admin/users")).status == 403
+    assert (await client.get("/desk/case/K7QX")).status == 403
+    denied = state.store.audit_entries(5, action="access-denied")
+    assert [(e.actor, e.detail) for e in denied] == [
+        ("viewer", "/desk/case/{label}"), ("viewer", "/admin/users"),
+    ]  # fmt: skip

@@ -257,3 +257,30 @@ def test_two_processes_upgrading_at_once_apply_each_migration_once(url: str) -> 
         go_on.set()
         for opened in stores:
             opened.close()
+
+
+def test_a_process_starting_while_another_creates_the_database_never_sees_it_half_made(
+    url: str,
+) -> None:
+    """Regression: migrations ran one transaction each, so a second `serve` starting while
+    the first created a new database found it "at schema version 1" and refused it."""
+    inside, go_on = threading.Event(), threading.Event()
+
+    def slow(conn: Connection) -> None:
+        inside.set()
+        go_on.wait(20)
+
+    steps = [MIGRATIONS[0], Migration(2, "slow", slow)]
+    first, second = FeedbackStore(url), FeedbackStore(url)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            run = pool.submit(upgrade, first.engine, migrations=steps)
+            assert inside.wait(20)
+            assert current(second.engine) is None  # not 1: nothing is visible yet
+            go_on.set()
+            assert [m.version for m in run.result(timeout=30)] == [1, 2]
+        assert current(second.engine) == 2
+    finally:
+        go_on.set()
+        first.close()
+        second.close()

@@ -14,6 +14,7 @@ ask this module; nothing else constructs a store or a service (STYLE point 11).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -190,6 +191,27 @@ def open_database(
         yield Database(config, store, accounts)
     finally:
         store.close()
+
+
+def end_staff_sessions(config_path: str | Path | None, name: str) -> bool:
+    """End every web login of account `name` on the deployment's shared session store
+    (Redis), for `safevoice users` changes made outside the web; False when Redis cannot
+    be reached (the logins then end at their idle or absolute timeout)."""
+    config, base = load_config(config_path)
+    url = Settings.from_env(config, base).redis_url
+
+    async def close() -> None:
+        client = make_client(url)
+        try:
+            await RedisStaffSessions(client).close_account(name)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(close())
+    except (StorageError, OSError):
+        return False
+    return True
 
 
 def secret_for(app: App, mode: Mode) -> bytes:

@@ -12,7 +12,7 @@ import getpass
 from collections.abc import Callable
 from typing import Any
 
-from bot.runtime import open_database
+from bot.runtime import end_staff_sessions, open_database
 from bot.staff.accounts import ROLES, AccountError, Accounts, new_password
 from bot.storage.feedback import FeedbackStore
 
@@ -44,13 +44,27 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+# Changes after which the account's open web logins must end at once (a disabled
+# account's end by themselves: the web re-reads the account at every request).
+ENDS_LOGINS = ("reset", "password", "reset-mfa")
+
+
 def run(args: argparse.Namespace) -> int:
     with open_database(args.config) as database:
         try:
-            return _act(args, database.store, database.accounts, getpass.getpass)
+            status = _act(args, database.store, database.accounts, getpass.getpass)
         except AccountError as err:
             print(f"safevoice: {err}")
             return 2
+    if status == 0 and args.action in ENDS_LOGINS:
+        if end_staff_sessions(args.config, args.name):
+            print(f"{args.name}'s open web logins have ended.")
+        else:
+            print(
+                "safevoice: Redis could not be reached, so open web logins of this account "
+                "end only at their timeout (30 minutes idle, 12 hours at most)"
+            )
+    return status
 
 
 def _act(args: argparse.Namespace, store: FeedbackStore, accounts: Accounts, ask: Ask) -> int:

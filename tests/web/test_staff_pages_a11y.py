@@ -39,6 +39,14 @@ def test_new_staff_pages_have_no_axe_violations(live: LiveServer, page: Any) -> 
     _password_step(live, page, "sup", SUPERVISOR_PASSWORD)
     page.wait_for_url(re.compile(r".*/account$"))
     _clean(page, "account page")
+    # Each password field has a Show button (ASVS 2.1.12) that shows and hides it again.
+    page.fill("#current", "typed here")
+    page.click("#current + button.show-password")
+    assert page.get_attribute("#current", "type") == "text"
+    assert page.get_attribute("#current + button", "aria-pressed") == "true"
+    _clean(page, "account page, password shown")
+    page.click("#current + button.show-password")
+    assert page.get_attribute("#current", "type") == "password"
     page.goto(f"{live.url}/account/mfa")
     _clean(page, "authenticator set-up")
     secret = page.inner_text("code.secret").replace(" ", "")

@@ -208,8 +208,27 @@ class Web(_Strict):
     # answers requests for a person.
     public_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/.*)?$")
     trusted_proxies: tuple[str, ...] = ()
+    # Failed logins within `login_window_minutes`: per account from one client, and per
+    # client over all accounts (bot/staff/login_policy.py). Never per account alone.
+    login_failures: int = Field(default=5, ge=3, le=100)
+    login_client_failures: int = Field(default=50, ge=10, le=10000)
+    login_window_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Roles that must log in with a second factor (TOTP or a recovery code).
+    mfa_roles: tuple[str, ...] = ("admin", "supervisor")
+    # How long a re-entered password counts before a raw export or an account change.
+    reauth_minutes: int = Field(default=5, ge=1, le=60)
     # Where "leave quickly" goes: an ordinary site nobody would question on a shared screen.
     neutral_url: str = Field(default="https://www.bbc.com/weather", pattern=r"^https?://\S+$")
+
+    @field_validator("mfa_roles")
+    @classmethod
+    def _roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        known = ("viewer", "worker", "supervisor", "admin")  # bot/staff/accounts.py ROLES
+        for role in value:
+            if role not in known:
+                msg = f"{role!r} is not a role: use {', '.join(known)}"
+                raise ValueError(msg)
+        return value
 
     @field_validator("trusted_proxies")
     @classmethod

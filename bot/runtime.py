@@ -14,6 +14,7 @@ ask this module; nothing else constructs a store or a service (STYLE point 11).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -42,6 +43,7 @@ from bot.services.outbox import OutboxService
 from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
 from bot.staff.accounts import Accounts
+from bot.staff.login_policy import LoginPolicy
 from bot.staff.retention import purge_in_batches
 from bot.storage.accounts import SqlAccountStore
 from bot.storage.cases import CaseHub, CaseStore
@@ -66,6 +68,7 @@ from bot.storage.redis_topics import TopicStore
 from bot.storage.redis_traces import RedisTraceStore
 from bot.storage.redis_visitors import RedisVisitorBoxes
 from bot.storage.sessions import SessionStore
+from bot.storage.staff_mfa import SqlMfaStore
 from bot.storage.staff_sessions import MemoryStaffSessions, StaffSessionStore
 from bot.storage.traces import MemoryTraceStore, TraceStore
 from bot.storage.visitors import MemoryVisitorBoxes, VisitorBoxes
@@ -120,7 +123,7 @@ class Runtime:
     accounts: Accounts
     desk_names: DeskNameStore
     staff_sessions: StaffSessionStore
-    login_limits: LoginLimits
+    login_limits: LoginPolicy
     visitors: VisitorBoxes
     leases: LeaseStore
     deliveries: DeliveryQueue
@@ -184,9 +187,31 @@ def open_database(
     try:
         if migrate:
             upgrade(store.engine)
-        yield Database(config, store, Accounts(SqlAccountStore(store.engine)))
+        accounts = Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine))
+        yield Database(config, store, accounts)
     finally:
         store.close()
+
+
+def end_staff_sessions(config_path: str | Path | None, name: str) -> bool:
+    """End every web login of account `name` on the deployment's shared session store
+    (Redis), for `safevoice users` changes made outside the web; False when Redis cannot
+    be reached (the logins then end at their idle or absolute timeout)."""
+    config, base = load_config(config_path)
+    url = Settings.from_env(config, base).redis_url
+
+    async def close() -> None:
+        client = make_client(url)
+        try:
+            await RedisStaffSessions(client).close_account(name)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(close())
+    except (StorageError, OSError):
+        return False
+    return True
 
 
 def secret_for(app: App, mode: Mode) -> bytes:
@@ -251,7 +276,8 @@ def build_runtime(
     )
     runtime = Runtime(
         app, mode, secret, store, parts.sessions, cases, conversation, preview,
-        Accounts(SqlAccountStore(store.engine)), DeskNameStore(store.engine),
+        Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine)),
+        DeskNameStore(store.engine),
         parts.staff_sessions, parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
         OutboxService(parts.outbox), DeadLetterService(parts.dead_letters),
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,
@@ -297,7 +323,7 @@ class _Stores:
     sessions: SessionStore
     preview_sessions: SessionStore
     staff_sessions: StaffSessionStore
-    login_limits: LoginLimits
+    login_limits: LoginPolicy
     visitors: VisitorBoxes
     leases: LeaseStore
     deliveries: DeliveryQueue
@@ -334,6 +360,15 @@ def _cases(
                           rng=fixed.rng, **extra)  # fmt: skip
 
 
+def _login_policy(app: App, limits: Callable[..., LoginLimits]) -> LoginPolicy:
+    web = app.config.web
+    window = web.login_window_minutes * 60.0
+    return LoginPolicy(
+        limits(max_failures=web.login_failures, window=window),
+        limits(max_failures=web.login_client_failures, window=window),
+    )
+
+
 def _memory(app: App, timeouts: StaffTimeouts) -> _Stores:
     ttl = float(app.config.privacy.session_ttl_seconds)
     outbox = MemoryOutbox(ttl=ttl)
@@ -341,7 +376,7 @@ def _memory(app: App, timeouts: StaffTimeouts) -> _Stores:
         MemorySessionStore(session_ttl=ttl, outbox=outbox),
         MemorySessionStore(session_ttl=ttl),
         MemoryStaffSessions(idle=timeouts.idle, absolute=timeouts.absolute),
-        MemoryLoginLimits(),
+        _login_policy(app, MemoryLoginLimits),
         MemoryVisitorBoxes(),
         MemoryLeaseStore(),
         MemoryDeliveryQueue(),
@@ -364,7 +399,7 @@ def _redis(
         # Preview sessions too: the next request of a preview may reach another process.
         RedisSessionStore(url, prefix="sv:preview:", session_ttl=ttl, client=client),
         RedisStaffSessions(redis, idle=timeouts.idle, absolute=timeouts.absolute),
-        RedisLoginLimits(redis),
+        _login_policy(app, lambda **limits: RedisLoginLimits(redis, **limits)),
         RedisVisitorBoxes(redis),
         RedisLeaseStore(redis),
         RedisDeliveryQueue(redis, url),

@@ -32,7 +32,7 @@ BUILT_BY_THE_RUNTIME = (
     "MemoryVisitorBoxes", "RedisVisitorBoxes", "MemoryLeaseStore", "RedisLeaseStore",
     "MemoryDeliveryQueue", "RedisDeliveryQueue", "MemoryTraceStore", "RedisTraceStore",
     "MemoryOutbox", "RedisOutbox", "MemoryDeadLetters", "RedisDeadLetters",
-    "SqlAccountStore", "Accounts", "MemoryHandoffDesk",
+    "SqlAccountStore", "SqlMfaStore", "Accounts", "MemoryHandoffDesk",
 )  # fmt: skip
 ALLOWED = {"bot/runtime.py"}
 # Where the tests and benchmarks may build them anyway, and why.

@@ -57,9 +57,11 @@ def prepare(app_config: str | None, data: Path, settings: WebSettings) -> tuple[
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = WebSettings(host=args.host, port=args.port, demo=True)
+    # The demo's made-up data on this machine: its one account logs in with the password
+    # printed below, no authenticator app (`safevoice serve` asks admins for one).
+    settings = WebSettings(host=args.host, port=args.port, demo=True, mfa_roles=())
     if args.neutral_url:
-        settings = WebSettings(host=args.host, port=args.port, demo=True,
+        settings = WebSettings(host=args.host, port=args.port, demo=True, mfa_roles=(),
                                neutral_url=args.neutral_url)  # fmt: skip
     runtime, state, password = prepare(args.config, Path(args.data), settings)
 

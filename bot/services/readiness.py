@@ -84,6 +84,11 @@ def checklist(
     if "serve" in modes and not (public or "").startswith("https://"):
         fix = f"put the service behind TLS and set [web] public_url in {where}"
         items.append(Item("warn", "[web] public_url is not an https:// address", fix))
+    elif "serve" in modes and not config.web.trusted_proxies:
+        # Behind the TLS proxy every client would be the proxy's address to the login
+        # limits: 50 failures by anyone would stop every staff login for a while.
+        fix = f"set [web] trusted_proxies in {where} to the reverse proxy's address"
+        items.append(Item("warn", "[web] trusted_proxies is empty behind a TLS proxy", fix))
     if not config.helplines:
         items.append(Item("warn", "no [[helplines]]: danger messages would carry no numbers",
                           f"add the country's child helplines to {where}"))  # fmt: skip

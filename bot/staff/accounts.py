@@ -13,19 +13,20 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.config import Config
 from bot.errors import SafeVoiceError
+from bot.staff.passwords import hasher, new_password, password_problem
+from bot.staff.second_factor import SecondFactor
 from bot.storage.accounts import AccountRow, AccountStore
+from bot.storage.staff_mfa import SqlMfaStore
 
 __all__ = ["ALL", "ROLES", "Account", "AccountError", "Accounts", "Role", "new_password"]
 
-Role = Literal["viewer", "worker", "admin"]
+Role = Literal["viewer", "worker", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
 ALL = "*"  # a scope that covers every organisation
-MIN_PASSWORD = 12
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _SCOPE = re.compile(r"^(\*|[a-z0-9_-]{1,64})$")
@@ -58,22 +59,14 @@ class Account:
         )
 
 
-def new_password() -> str:
-    """A random password of about 96 bits, easy to copy (no look-alike punctuation)."""
-    return secrets.token_urlsafe(12)
-
-
-def hasher() -> PasswordHasher:
-    # OWASP's Argon2id minimum: 19 MiB of memory, two passes, one lane.
-    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
-
-
 class Accounts:
     """Staff accounts over their store: every name, role, scope and password checked, and
-    passwords kept only as Argon2id hashes."""
+    passwords kept only as Argon2id hashes. `second_factor` is there when the runtime gave
+    it the MFA rows (every mode that serves the staff web or runs `safevoice users`)."""
 
-    def __init__(self, store: AccountStore) -> None:
+    def __init__(self, store: AccountStore, mfa: SqlMfaStore | None = None) -> None:
         self.store = store
+        self._second = SecondFactor(mfa) if mfa is not None else None
         self.hasher = hasher()
         # Verifying against this when the name is unknown keeps the timing the same, so the
         # login page does not reveal which names exist.
@@ -82,7 +75,7 @@ class Accounts:
     def add(self, name: str, role: str, scopes: tuple[str, ...], password: str) -> Account:
         name = _check_name(name)
         account = Account(name, _check_role(role), _check_scopes(scopes))
-        _check_password(password)
+        _check_password(password, name)
         row = AccountRow(name, account.role, account.scopes, self.hasher.hash(password))
         if not self.store.insert(row):
             msg = f"an account called {name!r} already exists"
@@ -99,9 +92,34 @@ class Accounts:
     def set_disabled(self, name: str, disabled: bool = True) -> None:
         self._update(name, disabled=disabled)
 
+    @property
+    def second_factor(self) -> SecondFactor:
+        if self._second is None:
+            msg = "this process has no second-factor store (built outside bot/runtime.py?)"
+            raise AccountError(msg)
+        return self._second
+
     def reset(self, name: str, password: str) -> None:
-        _check_password(password)
+        _check_password(password, name)
         self._update(name, password_hash=self.hasher.hash(password), disabled=False)
+
+    def remove_second_factor(self, name: str) -> None:
+        """An admin's reset of a lost phone: the account logs in with its password again."""
+        if self.get(name) is None:
+            msg = f"there is no account called {name!r}"
+            raise AccountError(msg)
+        self.second_factor.remove(_key(name))
+
+    def change_password(self, name: str, current: str, new: str) -> None:
+        """The account's own change: the current password first (ASVS 2.1.5), then the
+        new one checked like any other."""
+        if self.verify(name, current) is None:
+            msg = "The current password is not right."
+            raise AccountError(msg)
+        if new == current:
+            msg = "The new password must differ from the current one."
+            raise AccountError(msg)
+        self.reset(name, new)
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account when the name and password match and it is enabled; else None."""
@@ -158,7 +176,7 @@ def _check_scopes(scopes: tuple[str, ...]) -> tuple[str, ...]:
     return cleaned
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
-        msg = f"a password needs at least {MIN_PASSWORD} characters"
-        raise AccountError(msg)
+def _check_password(password: str, name: str) -> None:
+    problem = password_problem(password, name=name)
+    if problem is not None:
+        raise AccountError(problem)

@@ -323,6 +323,12 @@ class FeedbackStore:
             removed += done.removed
         return removed
 
+    def audit_actions(self) -> list[str]:
+        """Every kind of action the audit log holds, for the audit page's filter."""
+        query = sa.select(audit_table.c.action).distinct().order_by(audit_table.c.action)
+        with self._connect("reading the audit log") as conn:
+            return [str(found) for found in conn.execute(query).scalars()]
+
     def audit(
         self, actor: str, action: str, detail: str = "", *, at: dt.datetime | None = None
     ) -> None:
@@ -333,10 +339,27 @@ class FeedbackStore:
                 audit_table.insert().values(at=when, actor=actor, action=action, detail=detail)
             )
 
-    def audit_entries(self, limit: int = 100) -> list[AuditEntry]:
-        """The newest audit entries first."""
+    def audit_entries(
+        self,
+        limit: int = 100,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        since: dt.datetime | None = None,
+        before: dt.datetime | None = None,
+    ) -> list[AuditEntry]:
+        """The newest audit entries first; only those of `actor`, of `action`, at or
+        after `since` and before `before`, when given."""
         t = audit_table.c
         query = sa.select(t.at, t.actor, t.action, t.detail).order_by(t.id.desc()).limit(limit)
+        if actor:
+            query = query.where(t.actor == actor)
+        if action:
+            query = query.where(t.action == action)
+        if since is not None:
+            query = query.where(t.at >= since.astimezone(dt.UTC))
+        if before is not None:
+            query = query.where(t.at < before.astimezone(dt.UTC))
         with self._connect("reading the audit log") as conn:
             rows = conn.execute(query).all()
         # SQLite hands back naive datetimes; everything was written in UTC.

@@ -2,9 +2,10 @@
 
 Alembic's idea in a page, with no new dependency: the table ``safevoice_schema`` holds one
 row per applied migration (version, title, when), and ``upgrade(engine)`` applies, in
-order, every migration above ``current(engine)``. Each one runs in its own transaction
-together with its version row, under a lock, so N processes starting at once apply it
-exactly once and the others wait, then find nothing left to do: on PostgreSQL the lock is
+order, every migration above ``current(engine)``. They run in one transaction together
+with their version rows, under a lock, so N processes starting at once apply each
+exactly once and the others wait, then find nothing left to do (and a failing migration
+leaves the database as it was): on PostgreSQL the lock is
 ``pg_advisory_xact_lock`` (released with the transaction, so a crashed process never
 leaves it held); on SQLite, ``BEGIN IMMEDIATE`` takes the database's write lock.
 
@@ -39,7 +40,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import StorageError
-from bot.storage import schema_v1
+from bot.storage import schema_v1, schema_v2
 from bot.storage.sql_errors import safe_url, sql_errors
 
 __all__ = ["HEAD", "MIGRATIONS", "VERSION_TABLE", "Migration", "current", "is_empty", "upgrade"]
@@ -67,6 +68,7 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the tables of SafeVoice 0.1.0", schema_v1.create),
+    Migration(2, "staff accounts get a second factor", schema_v2.create),
 )
 HEAD = MIGRATIONS[-1].version
 
@@ -87,31 +89,31 @@ def upgrade(engine: Engine, *, migrations: Sequence[Migration] = MIGRATIONS) -> 
     """
     head = migrations[-1].version if migrations else 0
     applied: list[Migration] = []
-    with sql_errors(_what(engine), "upgrading the schema"):
-        while True:
-            with engine.begin() as conn:
-                _lock(conn)
-                # Read under the lock: another process may have upgraded while we waited.
-                version = _version(conn) or 0
-                if version > head:
-                    msg = (
-                        f"The database ({safe_url(engine)}) has schema version {version}, but "
-                        f"this SafeVoice knows versions up to {head} only: a newer SafeVoice "
-                        "has upgraded it. Upgrade SafeVoice here to the same version, then "
-                        "start it again."
-                    )
-                    raise StorageError(msg)
-                if version == head:
-                    return applied
-                step = migrations[version]
-                _versions.create(conn, checkfirst=True)
-                step.apply(conn)
-                conn.execute(
-                    _versions.insert().values(
-                        version=step.version, title=step.title, applied_at=dt.datetime.now(dt.UTC)
-                    )
+    # Every missing migration in ONE transaction: another process starting meanwhile sees
+    # the database before or after, never halfway (a new database at version 1 of 2
+    # would look like one that needs `safevoice migrate`).
+    with sql_errors(_what(engine), "upgrading the schema"), engine.begin() as conn:
+        _lock(conn)
+        # Read under the lock: another process may have upgraded while we waited.
+        version = _version(conn) or 0
+        if version > head:
+            msg = (
+                f"The database ({safe_url(engine)}) has schema version {version}, but "
+                f"this SafeVoice knows versions up to {head} only: a newer SafeVoice "
+                "has upgraded it. Upgrade SafeVoice here to the same version, then "
+                "start it again."
+            )
+            raise StorageError(msg)
+        for step in migrations[version:]:
+            _versions.create(conn, checkfirst=True)
+            step.apply(conn)
+            conn.execute(
+                _versions.insert().values(
+                    version=step.version, title=step.title, applied_at=dt.datetime.now(dt.UTC)
                 )
+            )
             applied.append(step)
+    return applied
 
 
 def _what(engine: Engine) -> str:

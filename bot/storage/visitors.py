@@ -60,6 +60,7 @@ class _Box:
     seen: float
     items: list[tuple[int, str]] = field(default_factory=list)
     seq: int = 0
+    waits: int = 0  # pages waiting on it now
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
     def ring(self) -> None:
@@ -69,7 +70,10 @@ class _Box:
 
 
 class MemoryVisitorBoxes(VisitorBoxes):
-    """Boxes of one process only (`demo`, tests), at most `max_boxes` of them."""
+    """Boxes of one process only (`demo`, tests). Every dimension is bounded: at most
+    `max_boxes` boxes (past that the least recently seen goes, even when none is old), at
+    most `max_items` payloads and about `max_bytes` of them per box (never fewer than the
+    newest), at most `max_waits` pages waiting per box (more return at once, empty)."""
 
     def __init__(
         self,
@@ -77,9 +81,12 @@ class MemoryVisitorBoxes(VisitorBoxes):
         keep: float = 3600.0,
         max_items: int = 50,
         max_boxes: int = 10_000,
+        max_bytes: int = 256 * 1024,
+        max_waits: int = 8,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.keep, self.max_items, self.max_boxes, self.clock = keep, max_items, max_boxes, clock
+        self.max_bytes, self.max_waits = max_bytes, max_waits
         self._boxes: dict[str, _Box] = {}
         # The wake-ups of pages waiting on a box that does not exist yet.
         self._first: dict[str, set[asyncio.Event]] = {}
@@ -92,6 +99,8 @@ class MemoryVisitorBoxes(VisitorBoxes):
         if box is None:
             if len(self._boxes) >= self.max_boxes:
                 self._sweep()
+            while len(self._boxes) >= self.max_boxes:
+                self._drop(min(self._boxes, key=lambda b: self._boxes[b].seen))
             box = self._boxes[box_id] = _Box(self.clock())
         box.seen = self.clock()
         return box
@@ -102,6 +111,9 @@ class MemoryVisitorBoxes(VisitorBoxes):
         box.seq += 1
         box.items.append((box.seq, raw))
         del box.items[: -self.max_items]
+        size = sum(len(item) for _, item in box.items)
+        while size > self.max_bytes and len(box.items) > 1:
+            size -= len(box.items.pop(0)[1])
         box.ring()
         for wake in self._first.get(box_id, ()):
             wake.set()
@@ -114,8 +126,12 @@ class MemoryVisitorBoxes(VisitorBoxes):
         if after > box.seq:
             after = 0
         box.items = [item for item in box.items if item[0] > after]
-        if not box.items:
-            await self._sleep(box.wake, timeout)
+        if not box.items and box.waits < self.max_waits:
+            box.waits += 1
+            try:
+                await self._sleep(box.wake, timeout)
+            finally:
+                box.waits -= 1
         if self._boxes.get(box_id) is not box:
             return 0, []  # dropped while waiting: numbering starts again, as on Redis
         box.seen = self.clock()
@@ -126,6 +142,8 @@ class MemoryVisitorBoxes(VisitorBoxes):
         of them), or ids nobody will ever write to, cost only their wait."""
         wake = asyncio.Event()
         waiting = self._first.setdefault(box_id, set())
+        if len(waiting) >= self.max_waits:
+            return 0, []
         waiting.add(wake)
         try:
             await self._sleep(wake, timeout)

@@ -1,6 +1,8 @@
-"""Admin pages: accounts, the audit log, and the raw export of anonymised records.
+"""Admin pages: accounts and the raw export of anonymised records (the audit log's page
+is bot/web/audit_view.py).
 
-Every change and every raw export is written to the audit log before the response goes out.
+Every change and every raw export needs the admin's password typed within the last few
+minutes (bot/web/reauth.py), and is written to the audit log before the response goes out.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from aiohttp import web
 
 from bot.staff.accounts import ROLES, AccountError, new_password
 from bot.web.html import csrf_field, esc, html_response, options, staff_page
+from bot.web.reauth import fresh, reauth_page
 from bot.web.state import WEB, account_of, requires, staff_session
 
-__all__ = ["add_user", "audit", "disable_user", "enable_user", "raw_export", "reset_user", "users"]
+__all__ = [
+    "add_user", "disable_user", "enable_user", "raw_export", "reset_mfa", "reset_user", "users",
+]  # fmt: skip
 
 
 def _page(request: web.Request, title: str, body: str, status: int = 200) -> web.Response:
@@ -34,24 +39,33 @@ async def _users(request: web.Request, message: str = "", status: int = 200) -> 
     state = request.app[WEB]
     csrf = staff_session(request).csrf
     rows = []
+    second = state.accounts.second_factor
     for account in await asyncio.to_thread(state.accounts.all):
         name = esc(account.name)
         toggle = "enable" if account.disabled else "disable"
+        enrolled = await asyncio.to_thread(second.enrolled, account.name)
+        choices = [(toggle, toggle.capitalize()), ("reset", "New password")]
+        if enrolled:
+            choices.append(("mfa-reset", "Remove authenticator"))
         actions = "".join(
             f'<form method="post" action="/admin/users/{name}/{action}" class="inline">'
-            f'{csrf_field(csrf)}<button type="submit">{label}</button></form>'
-            for action, label in ((toggle, toggle.capitalize()), ("reset", "New password"))
+            f'{csrf_field(csrf)}<button type="submit" aria-label="{label}: {name}">{label}'
+            "</button></form>"
+            for action, label in choices
         )
+        factor = "app" if enrolled else "password only"
         rows.append(
             f"<tr><th scope=row>{name}</th><td>{esc(account.role)}</td>"
             f"<td>{esc(', '.join(account.scopes) or '-')}</td>"
-            f"<td>{'disabled' if account.disabled else 'active'}</td><td>{actions}</td></tr>"
+            f"<td>{'disabled' if account.disabled else 'active'}</td><td>{factor}</td>"
+            f"<td>{actions}</td></tr>"
         )
     orgs = sorted({s.organisation for s in state.app.config.services.values()})
     note = f'<p class="notice" role="status">{message}</p>' if message else ""
     body = (
         f"{note}<table><thead><tr><th scope=col>Name</th><th scope=col>Role</th>"
-        "<th scope=col>Organisations</th><th scope=col>State</th><th scope=col>Actions</th>"
+        "<th scope=col>Organisations</th><th scope=col>State</th><th scope=col>Login</th>"
+        "<th scope=col>Actions</th>"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f'<h2>Add an account</h2><form method="post" action="/admin/users">{csrf_field(csrf)}'
         '<label for="u-name">Name</label><input id="u-name" name="name" required>'
@@ -73,6 +87,8 @@ def _password_notice(name: str, password: str) -> str:
 
 @requires("admin")
 async def add_user(request: web.Request) -> web.StreamResponse:
+    if not fresh(request):
+        return reauth_page(request, "/admin/users")
     state = request.app[WEB]
     form = await request.post()
     name, role = str(form.get("name", "")), str(form.get("role", ""))
@@ -89,6 +105,8 @@ async def add_user(request: web.Request) -> web.StreamResponse:
 
 
 async def _change(request: web.Request, action: str) -> web.StreamResponse:
+    if not fresh(request):
+        return reauth_page(request, "/admin/users")
     state = request.app[WEB]
     name = request.match_info["name"]
     actor = account_of(request).name
@@ -96,6 +114,8 @@ async def _change(request: web.Request, action: str) -> web.StreamResponse:
     try:
         if action == "reset":
             await asyncio.to_thread(state.accounts.reset, name, password)
+        elif action == "mfa-reset":
+            await asyncio.to_thread(state.accounts.remove_second_factor, name)
         else:
             await asyncio.to_thread(state.accounts.set_disabled, name, action == "disable")
     except AccountError as err:
@@ -103,7 +123,12 @@ async def _change(request: web.Request, action: str) -> web.StreamResponse:
     if action != "enable":
         await state.book.close_account(name)
     await asyncio.to_thread(state.store.audit, actor, f"user-{action}", name)
-    notice = _password_notice(name, password) if action == "reset" else f"{esc(name)}: {action}d."
+    if action == "reset":
+        notice = _password_notice(name, password)
+    elif action == "mfa-reset":
+        notice = f"{esc(name)} logs in with the password only until they set up a new app."
+    else:
+        notice = f"{esc(name)}: {action}d."
     return await _users(request, notice)
 
 
@@ -123,29 +148,16 @@ async def reset_user(request: web.Request) -> web.StreamResponse:
 
 
 @requires("admin")
-async def audit(request: web.Request) -> web.StreamResponse:
-    state = request.app[WEB]
-    entries = await asyncio.to_thread(state.store.audit_entries, 500)
-    rows = "".join(
-        f"<tr><td>{esc(e.at.strftime('%Y-%m-%d %H:%M'))}</td><td>{esc(e.actor)}</td>"
-        f"<td>{esc(e.action)}</td><td>{esc(e.detail)}</td></tr>"
-        for e in entries
-    )
-    csrf = staff_session(request).csrf
-    body = (
-        f'<form method="post" action="/admin/export/raw">{csrf_field(csrf)}'
-        "<p>The raw export holds every anonymised record (no names, ids or times finer than a "
-        "week), including small groups. It is written to this log.</p>"
-        '<button type="submit">Download the raw export (JSON lines)</button></form>'
-        "<table><thead><tr><th scope=col>When (UTC)</th><th scope=col>Who</th>"
-        f"<th scope=col>What</th><th scope=col>Details</th></tr></thead><tbody>{rows}</tbody>"
-        "</table>"
-    )
-    return _page(request, "Audit log", body)
+async def reset_mfa(request: web.Request) -> web.StreamResponse:
+    """A lost phone and lost recovery codes: the account logs in with its password, then
+    (for a role that needs one) must set up a new app before anything else."""
+    return await _change(request, "mfa-reset")
 
 
 @requires("admin")
 async def raw_export(request: web.Request) -> web.StreamResponse:
+    if not fresh(request):
+        return reauth_page(request, "/admin/audit")
     state = request.app[WEB]
     actor = account_of(request).name
     await asyncio.to_thread(state.store.audit, actor, "export-raw", "all records")

@@ -1,40 +1,76 @@
 """Logging in and out. The login form has its own CSRF token (a cookie that must match the
-form), because there is no session yet to hold one."""
+form), because there is no session yet to hold one.
+
+A login is the password, then, for an account with a second factor, a code from the
+authenticator app or a recovery code (`/login/code`). Between the two steps the browser
+holds a sealed cookie naming the account for five minutes; no session exists until the
+second step. Failures of either step count against the account from that client and
+against the client (bot/staff/login_policy.py), never against the account alone.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.staff.accounts import Account
+from bot.staff.login_policy import TOO_MANY
 from bot.web.html import attrs, csrf_field, esc, html_response, staff_page
-from bot.web.security import client_address, same_token
-from bot.web.state import LOGIN_COOKIE, STAFF_COOKIE, WEB, public, staff_session
+from bot.web.reauth import REAUTH_COOKIE, reauth_cookie
+from bot.web.security import same_origin_path, same_token, seal, unseal
+from bot.web.state import (
+    LOGIN_COOKIE,
+    STAFF_COOKIE,
+    WEB,
+    Web,
+    client_of,
+    mfa_exempt,
+    public,
+    staff_session,
+)
+
+__all__ = ["code", "code_form", "index", "login", "login_form", "logout"]
+
+PENDING_COOKIE = "sv_mfa"
+PENDING_TTL = 300.0
+_PENDING = "login-second-step"
 
 
 async def index(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/dashboard")
 
 
-def _next(value: str | None) -> str:
-    # Only a path on this site: "//evil.example" or "https://..." would be an open redirect.
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/dashboard"
-
-
-def _form(request: web.Request, message: str = "", status: int = 200) -> web.Response:
+def _login_token(request: web.Request) -> str:
     # Reuse the token the browser already holds: a second login page loading in the
     # background (a favicon request redirected here) must not invalidate the visible form.
     token = request.cookies.get(LOGIN_COOKIE, "")
-    if len(token) != 43:
-        token = secrets.token_urlsafe(32)
+    return token if len(token) == 43 else secrets.token_urlsafe(32)
+
+
+def _page(request: web.Request, title: str, body: str, status: int, token: str) -> web.Response:
     state = request.app[WEB]
-    error = f'<p class="error" role="alert">{esc(message)}</p>' if message else ""
+    response = html_response(staff_page(title, body, demo=state.settings.demo), status)
+    response.set_cookie(
+        LOGIN_COOKIE, token, httponly=True, samesite="Strict",
+        secure=state.settings.secure_cookies, path="/login", max_age=3600,
+    )  # fmt: skip
+    return response
+
+
+def _error(message: str) -> str:
+    return f'<p class="error" role="alert">{esc(message)}</p>' if message else ""
+
+
+def _form(request: web.Request, message: str = "", status: int = 200) -> web.Response:
+    token = _login_token(request)
+    next_ = same_origin_path(request.query.get("next"))
     body = (
-        f'{error}<form method="post" action="/login" class="login">{csrf_field(token)}'
-        f'<input type="hidden" name="next" value="{esc(_next(request.query.get("next")))}">'
+        f'{_error(message)}<form method="post" action="/login" class="login">'
+        f"{csrf_field(token)}"
+        f'<input type="hidden" name="next" value="{esc(next_)}">'
         '<label for="name">Account name</label>'
         '<input id="name" name="name" autocomplete="username" required autofocus>'
         '<label for="password">Password</label>'
@@ -42,17 +78,29 @@ def _form(request: web.Request, message: str = "", status: int = 200) -> web.Res
         " required>"
         '<button type="submit">Log in</button></form>'
     )
-    response = html_response(staff_page("Log in", body, demo=state.settings.demo), status)
-    response.set_cookie(
-        LOGIN_COOKIE,
-        token,
-        httponly=True,
-        samesite="Strict",
-        secure=state.settings.secure_cookies,
-        path="/login",
-        max_age=3600,
+    return _page(request, "Log in", body, status, token)
+
+
+def _code_form(
+    request: web.Request, next_: str, message: str = "", status: int = 200
+) -> web.Response:
+    token = _login_token(request)
+    body = (
+        f"{_error(message)}<p>Enter the 6-digit code from your authenticator app. If you do "
+        "not have your phone, enter one of your recovery codes instead.</p>"
+        f'<form method="post" action="/login/code" class="login">{csrf_field(token)}'
+        f'<input type="hidden" name="next" value="{esc(same_origin_path(next_))}">'
+        '<label for="code">Code</label>'
+        '<input id="code" name="code" autocomplete="one-time-code" required autofocus'
+        ' spellcheck="false" maxlength="40">'
+        '<button type="submit">Continue</button></form>'
+        f"<p><a{attrs(href='/login')}>Start again</a></p>"
     )
-    return response
+    return _page(request, "Second step", body, status, token)
+
+
+async def _audit(state: Web, actor: str, action: str, detail: str = "") -> None:
+    await asyncio.to_thread(state.store.audit, actor, action, detail)
 
 
 @public
@@ -67,40 +115,87 @@ async def login(request: web.Request) -> web.StreamResponse:
     token, name, password = (str(form.get(key, "")) for key in ("csrf", "name", "password"))
     if not same_token(request.cookies.get(LOGIN_COOKIE, ""), token):
         return _form(request, "This form has expired. Please try again.", 403)
-    name = name.strip().lower()[:64]
-    where = client_address(request.remote, request.headers.get("X-Forwarded-For"),
-                           state.settings.trusted_proxies)  # fmt: skip
-    client = f"ip:{where}"
-    keys = (f"name:{name}", client)
-    if await state.limiter.blocked(*keys):
-        await asyncio.to_thread(state.store.audit, name or "-", "login-blocked", "")
-        return _form(request, "Too many failed attempts. Wait 15 minutes and try again.", 429)
+    name, client = name.strip().lower()[:64], client_of(request)
+    next_ = same_origin_path(form.get("next"))
+    if await state.limiter.blocked(name, client):
+        await _audit(state, name or "-", "login-blocked")
+        return _form(request, TOO_MANY, 429)
     account = await asyncio.to_thread(state.accounts.verify, name, password[:1024])
     if account is None:
-        await state.limiter.failed(*keys)
-        await asyncio.to_thread(state.store.audit, name or "-", "login-failed", "")
+        await state.limiter.failed(name, client)
+        await _audit(state, name or "-", "login-failed")
         return _form(request, "That name and password do not match an active account.", 401)
-    await state.limiter.succeeded(keys[0])
-    session = await state.book.open(account.name)
-    await asyncio.to_thread(state.store.audit, account.name, "login", "")
-    response = web.HTTPSeeOther(_next(str(form.get("next", ""))))
-    response.set_cookie(
-        STAFF_COOKIE,
-        session.token,
-        httponly=True,
-        samesite="Strict",
-        secure=state.settings.secure_cookies,
-        path="/",
-    )
-    response.del_cookie(LOGIN_COOKIE, path="/login")
+    second = state.accounts.second_factor
+    if await asyncio.to_thread(second.enrolled, account.name):
+        response = web.HTTPSeeOther("/login/code?next=" + quote(next_, safe=""))
+        pending = seal(state.secret, _PENDING, account.name, PENDING_TTL)
+        response.set_cookie(
+            PENDING_COOKIE, pending, httponly=True, samesite="Strict",
+            secure=state.settings.secure_cookies, path="/login", max_age=int(PENDING_TTL),
+        )  # fmt: skip
+        raise response
+    await state.limiter.succeeded(name, client)
+    raise await _open_session(state, account, next_, "password")
+
+
+@public
+async def code_form(request: web.Request) -> web.StreamResponse:
+    state = request.app[WEB]
+    if unseal(state.secret, _PENDING, request.cookies.get(PENDING_COOKIE)) is None:
+        raise web.HTTPSeeOther("/login")
+    return _code_form(request, request.query.get("next", ""))
+
+
+@public
+async def code(request: web.Request) -> web.StreamResponse:
+    state = request.app[WEB]
+    form = await request.post()
+    next_ = same_origin_path(form.get("next"))
+    if not same_token(request.cookies.get(LOGIN_COOKIE, ""), str(form.get("csrf", ""))):
+        return _code_form(request, next_, "This form has expired. Please try again.", 403)
+    name = unseal(state.secret, _PENDING, request.cookies.get(PENDING_COOKIE))
+    if name is None:
+        return _form(request, "That took too long. Please log in again.", 401)
+    client = client_of(request)
+    if await state.limiter.blocked(name, client):
+        await _audit(state, name, "login-blocked")
+        return _code_form(request, next_, TOO_MANY, 429)
+    typed = str(form.get("code", ""))[:40]
+    factor = await asyncio.to_thread(state.accounts.second_factor.check, name, typed)
+    account = await asyncio.to_thread(state.accounts.get, name)
+    if factor is None or account is None or account.disabled:
+        await state.limiter.failed(name, client)
+        await _audit(state, name, "login-code-failed")
+        return _code_form(request, next_, "That code is not right, or was used already.", 401)
+    await state.limiter.succeeded(name, client)
+    if factor == "recovery":
+        next_ = "/account?recovered=1"
+    how = "password and recovery code" if factor == "recovery" else "password and app code"
+    response = await _open_session(state, account, next_, how)
+    response.del_cookie(PENDING_COOKIE, path="/login")
     raise response
 
 
+async def _open_session(state: Web, account: Account, next_: str, how: str) -> web.HTTPSeeOther:
+    session = await state.book.open(account.name)
+    await _audit(state, account.name, "login", how)
+    response = web.HTTPSeeOther(next_)
+    secure = state.settings.secure_cookies
+    response.set_cookie(STAFF_COOKIE, session.token, httponly=True, samesite="Strict",
+                        secure=secure, path="/")  # fmt: skip
+    # Having just typed the password counts as re-entering it (bot/web/reauth.py).
+    response.set_cookie(REAUTH_COOKIE, reauth_cookie(state, session.token), httponly=True,
+                        samesite="Strict", secure=secure, path="/")  # fmt: skip
+    response.del_cookie(LOGIN_COOKIE, path="/login")
+    return response
+
+
+@mfa_exempt
 async def logout(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     session = staff_session(request)
     await state.book.close(session.token)
-    await asyncio.to_thread(state.store.audit, session.account_name, "logout", "")
+    await _audit(state, session.account_name, "logout")
     response = html_response(
         staff_page(
             "Logged out",
@@ -108,4 +203,5 @@ async def logout(request: web.Request) -> web.StreamResponse:
         )
     )
     response.del_cookie(STAFF_COOKIE, path="/")
+    response.del_cookie(REAUTH_COOKIE, path="/")
     return response

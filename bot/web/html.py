@@ -58,6 +58,7 @@ def staff_page(
         links = [("/dashboard", "Dashboard"), ("/flows", "Flows")]
         if account.allows("admin"):
             links += [("/admin/users", "Accounts"), ("/admin/audit", "Audit log")]
+        links.append(("/account", "Your account"))
         items = "".join(f'<li><a href="{esc(href)}">{esc(text)}</a></li>' for href, text in links)
         logout = (
             f'<form method="post" action="/logout" class="logout">{csrf_field(csrf or "")}'
@@ -75,7 +76,8 @@ def staff_page(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="robots" content="noindex, nofollow">'
         f"<title>{esc(title)} - SafeVoice staff</title>"
-        '<link rel="stylesheet" href="/static/staff.css"></head><body>'
+        '<link rel="stylesheet" href="/static/staff.css">'
+        '<script src="/static/staff.js" defer></script></head><body>'
         f'<header><p class="brand">SafeVoice staff</p>{nav}</header>{banner}'
         f'<main id="main"><h1>{esc(title)}</h1>{body}</main></body></html>'
     )

@@ -7,11 +7,14 @@ Staff sessions and the login rate limit are stores now (`bot.storage.staff_sessi
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
+import time
 from collections.abc import Sequence
+from urllib.parse import unquote, urlsplit
 
-__all__ = ["client_address", "same_token"]
+__all__ = ["client_address", "same_origin_path", "same_token", "seal", "unseal"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -45,3 +48,44 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequenc
         if not is_trusted(hop):
             return hop if _address(hop) is not None else peer or "-"
     return peer or "-"
+
+
+def same_origin_path(value: object, default: str = "/dashboard") -> str:
+    """`value` when it is a path on this site, else `default`. Browsers drop tabs and
+    newlines from a Location and read "\\" as "/", so "/\\t/evil.example" or
+    "/\\\\evil.example" would leave the site: anything but printable ASCII is refused, and
+    so is whatever urlsplit finds a scheme or a host in."""
+    if not isinstance(value, str) or not value.startswith("/") or len(value) > 2000:
+        return default
+    # "%09" in the path is a tab to some proxies and browsers; the query may hold "%20".
+    for text in (value, unquote(value.partition("?")[0])):
+        if not all("!" <= ch <= "~" for ch in text) or "\\" in text or text.startswith("//"):
+            return default
+        parts = urlsplit(text)
+        if parts.scheme or parts.netloc:
+            return default
+    return value
+
+
+def seal(secret: bytes, purpose: str, value: str, ttl: float, now: float | None = None) -> str:
+    """`value` with an expiry and an HMAC over both, for a cookie the server reads back
+    (the half-done login, a recent re-authentication): nobody can forge or extend one."""
+    until = int((time.time() if now is None else now) + ttl)
+    body = f"{value}|{until}"
+    return f"{body}|{_mac(secret, purpose, body)}"
+
+
+def unseal(secret: bytes, purpose: str, sealed: str | None, now: float | None = None) -> str | None:
+    """The value inside `sealed` when this server made it for `purpose` and it has not
+    expired; else None."""
+    if not sealed or len(sealed) > 500 or not sealed.isascii():
+        return None
+    body, _, mac = sealed.rpartition("|")
+    value, _, until = body.rpartition("|")
+    if not until.isdigit() or not hmac.compare_digest(_mac(secret, purpose, body), mac):
+        return None
+    return value if int(until) >= (time.time() if now is None else now) else None
+
+
+def _mac(secret: bytes, purpose: str, body: str) -> str:
+    return hmac.new(secret, f"{purpose}:{body}".encode(), hashlib.sha256).hexdigest()

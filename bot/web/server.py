@@ -19,7 +19,20 @@ from aiohttp import web
 
 from bot.errors import ConfigError
 from bot.runtime import Runtime
-from bot.web import admin, auth, chat, comments, dashboard, desk, desk_actions, desk_ws, flows_view
+from bot.web import (
+    account,
+    admin,
+    audit_view,
+    auth,
+    chat,
+    comments,
+    dashboard,
+    desk,
+    desk_actions,
+    desk_ws,
+    flows_view,
+    reauth,
+)  # fmt: skip
 from bot.web.html import staff_page
 from bot.web.security import same_token
 from bot.web.state import (
@@ -29,6 +42,7 @@ from bot.web.state import (
     Handler,
     Web,
     WebSettings,
+    is_mfa_exempt,
     is_public,
     public,
     role_needed,
@@ -108,7 +122,16 @@ def create_app(state: Web) -> web.Application:
     router.add_get("/", auth.index)
     router.add_get("/login", auth.login_form)
     router.add_post("/login", auth.login)
+    router.add_get("/login/code", auth.code_form)
+    router.add_post("/login/code", auth.code)
     router.add_post("/logout", auth.logout)
+    router.add_get("/account", account.overview)
+    router.add_post("/account/password", account.change_password)
+    router.add_get("/account/mfa", account.enrol_form)
+    router.add_post("/account/mfa", account.enrol)
+    router.add_post("/account/recovery", account.new_recovery)
+    router.add_get("/account/confirm", reauth.confirm_form)
+    router.add_post("/account/confirm", reauth.confirm)
     router.add_get("/chat", chat.page)
     router.add_get("/chat/state", chat.resume)
     router.add_post("/chat/turn", chat.turn)
@@ -133,7 +156,9 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/admin/users/{name}/disable", admin.disable_user)
     router.add_post("/admin/users/{name}/enable", admin.enable_user)
     router.add_post("/admin/users/{name}/reset", admin.reset_user)
-    router.add_get("/admin/audit", admin.audit)
+    router.add_post("/admin/users/{name}/mfa-reset", admin.reset_mfa)
+    router.add_get("/admin/audit", audit_view.audit)
+    router.add_get("/admin/audit.csv", audit_view.audit_csv)
     router.add_post("/admin/export/raw", admin.raw_export)
     return application
 
@@ -178,7 +203,18 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.match_info.http_exception is not None:
         raise request.match_info.http_exception
     if not session.account.allows(role_needed(target)):
+        # ASVS 7.2.2: refused access is logged (the route's pattern, never its values).
+        resource = request.match_info.route.resource
+        pattern = resource.canonical if resource is not None else "-"
+        await asyncio.to_thread(state.store.audit, session.account_name, "access-denied", pattern)
         raise web.HTTPForbidden(text="Your account cannot open this page.")
+    if session.account.role in state.settings.mfa_roles and not is_mfa_exempt(target):
+        second = state.accounts.second_factor
+        if not await asyncio.to_thread(second.enrolled, session.account_name):
+            # Its role needs a second factor and it has none yet: set one up first.
+            if request.method == "GET":
+                raise web.HTTPSeeOther("/account")
+            raise web.HTTPForbidden(text="Set up the authenticator app on /account first.")
     if request.method not in ("GET", "HEAD"):
         form = await request.post()
         token = form.get("csrf")

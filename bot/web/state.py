@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -13,18 +15,23 @@ from bot.config import Web as WebConfig
 from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService
 from bot.staff.accounts import ROLES, Account, Accounts, Role
+from bot.staff.login_policy import LoginPolicy
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
-from bot.storage.login_limits import LoginLimits
 from bot.storage.staff_sessions import StaffSession, StaffSessionStore
 from bot.storage.visitors import VisitorBoxes
+from bot.web.security import client_address
 
 if TYPE_CHECKING:
     from bot.services.scheduler import Scheduler
 
-__all__ = ["WEB", "Handler", "Web", "WebSettings", "account_of", "public", "requires"]
+__all__ = [
+    "WEB", "Handler", "Web", "WebSettings", "account_of", "client_of", "mfa_exempt", "public",
+    "requires",
+]  # fmt: skip
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+log = logging.getLogger(__name__)
 
 STAFF_COOKIE = "sv_staff"
 LOGIN_COOKIE = "sv_login"
@@ -48,6 +55,9 @@ class WebSettings:
     # cases are checked for helplines (HandoffService.due_for_helplines).
     poll_timeout: float = 25.0
     helplines_every: float = 60.0
+    # Roles that must log in with a second factor; how long a re-entered password counts.
+    mfa_roles: tuple[str, ...] = ("admin", "supervisor")
+    reauth_seconds: float = 5 * 60.0
 
     @property
     def secure_cookies(self) -> bool:
@@ -63,6 +73,7 @@ class WebSettings:
         values: dict[str, Any] = {
             "host": web.host, "port": web.port, "neutral_url": web.neutral_url,
             "public_url": web.public_url, "trusted_proxies": web.trusted_proxies,
+            "mfa_roles": web.mfa_roles, "reauth_seconds": web.reauth_minutes * 60.0,
         }  # fmt: skip
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
@@ -81,7 +92,7 @@ class Web:
     cases: HandoffService  # the cases behind both worker desks
     visitors: VisitorBoxes  # worker messages waiting for web chat pages
     desk_names: DeskNameStore
-    limiter: LoginLimits  # failed logins, shared like `book`
+    limiter: LoginPolicy  # failed logins, shared like `book`
     scheduler: Scheduler | None = None  # periodic work; None in tests that drive it
 
     @property
@@ -97,6 +108,17 @@ def public(handler: Handler) -> Handler:
     """Mark a handler that needs no staff login (login itself, the young people's chat)."""
     handler.safevoice_public = True  # type: ignore[attr-defined]
     return handler
+
+
+def mfa_exempt(handler: Handler) -> Handler:
+    """Mark a handler an account that must still set up its second factor may call (its
+    account page, the set-up itself, logging out)."""
+    handler.safevoice_mfa_exempt = True  # type: ignore[attr-defined]
+    return handler
+
+
+def is_mfa_exempt(handler: Any) -> bool:
+    return bool(getattr(handler, "safevoice_mfa_exempt", False))
 
 
 def requires(role: Role) -> Callable[[Handler], Handler]:
@@ -125,6 +147,23 @@ def staff_session(request: web.Request) -> StaffSession:
         msg = "a staff handler ran without a session; the auth middleware must run first"
         raise RuntimeError(msg)
     return session
+
+
+def client_of(request: web.Request) -> str:
+    """The client's address as the trusted reverse proxy saw it (bot/web/security.py)."""
+    forwarded = request.headers.get("X-Forwarded-For")
+    trusted = request.app[WEB].settings.trusted_proxies
+    if forwarded and not trusted:
+        _warn_untrusted_proxy()
+    return client_address(request.remote, forwarded, trusted)
+
+
+@functools.cache  # once per process
+def _warn_untrusted_proxy() -> None:
+    log.warning(
+        "a login came through a proxy (X-Forwarded-For) but [web] trusted_proxies is empty: "
+        "the login limits count every client behind it as one; set it to the proxy's address"
+    )
 
 
 def account_of(request: web.Request) -> Account:

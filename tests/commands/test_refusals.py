@@ -21,6 +21,8 @@ TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuvwxyz"
 
 def safevoice(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("SAFEVOICE_")}
+    # This checkout's code, whatever the folder: not an installed copy of another one.
+    clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         capture_output=True, text=True, cwd=cwd, env=clean | env, timeout=120, check=False,

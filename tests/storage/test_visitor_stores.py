@@ -309,3 +309,36 @@ async def test_redis_listener_resubscribes_after_a_restart(
         await other.close()
         await client.aclose()
         await sender.aclose()
+
+
+async def test_memory_mailboxes_stay_bounded_when_every_box_is_fresh() -> None:
+    """Regression: past `max_boxes` the sweep found nothing old enough and the store grew
+    anyway, one box per visit; a box also held 50 payloads of any size."""
+    clock = FakeClock()
+    boxes = MemoryVisitorBoxes(max_boxes=10, keep=3600, max_bytes=2_000, clock=clock)
+    for n in range(25):
+        clock.now += 1
+        await boxes.put(box(n), msg(n))
+    assert len(boxes) == 10
+    assert await boxes.wait(box(24), 0, 0.01) == (1, [msg(24)])  # the newest are kept
+    assert await boxes.wait(box(0), 0, 0.01) == (0, [])  # the least recently seen went
+    big = {"messages": [{"text": "x" * 900, "lang": "en"}], "deleted": False}
+    for _ in range(10):
+        await boxes.put(box(24), big)
+    seq, kept = await boxes.wait(box(24), 1, 0.01)
+    assert seq == 11
+    assert 1 <= len(kept) <= 2  # about max_bytes, and never less than the newest payload
+    assert kept[-1] == big
+
+
+async def test_memory_polls_per_visit_are_bounded() -> None:
+    """One visit's page polling from a thousand tabs at once holds a few waits, not a
+    thousand: the others return at once with nothing, and the page polls again."""
+    boxes = MemoryVisitorBoxes(max_waits=4)
+    waits = [asyncio.create_task(boxes.wait(box(1), 0, LONG)) for _ in range(50)]
+    await asyncio.sleep(0.05)
+    done = [w for w in waits if w.done()]
+    assert len(done) == 46
+    assert sum(len(s) for s in boxes._first.values()) == 4
+    await boxes.put(box(1), msg(1))
+    assert await asyncio.wait_for(asyncio.gather(*waits), 5.0)

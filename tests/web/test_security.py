@@ -13,8 +13,8 @@ from bot.web.state import LOGIN_COOKIE, STAFF_COOKIE, is_public, role_needed
 from tests.web.conftest import PASSWORDS, login
 
 Client = TestClient[web.Request, web.Application]
-PUBLIC = {"/login", "/chat", "/chat/state", "/chat/turn", "/chat/leave", "/chat/events",
-          "/static/{name}"}  # fmt: skip
+PUBLIC = {"/login", "/login/code", "/chat", "/chat/state", "/chat/turn", "/chat/leave",
+          "/chat/events", "/static/{name}"}  # fmt: skip
 
 
 def _routes(state: Web) -> list[tuple[str, str, object]]:

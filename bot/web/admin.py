@@ -11,6 +11,7 @@ import json
 
 from aiohttp import web
 
+from bot.services.staff_time import StaffTime
 from bot.staff.accounts import ROLES, AccountError, new_password
 from bot.web.html import csrf_field, esc, html_response, options, staff_page
 from bot.web.state import WEB, account_of, requires, staff_session
@@ -126,8 +127,9 @@ async def reset_user(request: web.Request) -> web.StreamResponse:
 async def audit(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     entries = await asyncio.to_thread(state.store.audit_entries, 500)
+    clock = StaffTime(state.app.config)
     rows = "".join(
-        f"<tr><td>{esc(e.at.strftime('%Y-%m-%d %H:%M'))}</td><td>{esc(e.actor)}</td>"
+        f"<tr><td>{esc(clock.stamp(e.at))}</td><td>{esc(e.actor)}</td>"
         f"<td>{esc(e.action)}</td><td>{esc(e.detail)}</td></tr>"
         for e in entries
     )
@@ -137,7 +139,7 @@ async def audit(request: web.Request) -> web.StreamResponse:
         "<p>The raw export holds every anonymised record (no names, ids or times finer than a "
         "week), including small groups. It is written to this log.</p>"
         '<button type="submit">Download the raw export (JSON lines)</button></form>'
-        "<table><thead><tr><th scope=col>When (UTC)</th><th scope=col>Who</th>"
+        f"<table><thead><tr><th scope=col>When ({esc(clock.zone_name)})</th><th scope=col>Who</th>"
         f"<th scope=col>What</th><th scope=col>Details</th></tr></thead><tbody>{rows}</tbody>"
         "</table>"
     )

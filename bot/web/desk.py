@@ -16,6 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.services.staff_time import StaffTime
 from bot.staff.accounts import Account
 from bot.storage.cases import Case, CaseNote
 from bot.web.html import attrs, csrf_field, esc, html_response, options, staff_page
@@ -75,6 +76,8 @@ def case_view(state: Web, case: Case, me: str) -> dict[str, Any]:
         "reason": case.reason,
         "created": case.created.isoformat(),
         "waiting_since": case.waiting_since.isoformat(),
+        # Read by people: the configured zone, 24-hour clock (the browser's zone is not ours).
+        "waiting_since_local": StaffTime(config).clock(case.waiting_since),
         "worker_name": case.worker_name or "",
         "mine": case.status == "claimed" and case.worker == me,
         "offered_to_me": case.offered_to == me,
@@ -92,10 +95,7 @@ def _page(request: web.Request, title: str, body: str, *, case: str = "") -> web
     state, session = request.app[WEB], staff_session(request)
     page = staff_page(title, body, account=session.account, csrf=session.csrf,
                       demo=state.settings.demo)  # fmt: skip
-    page = page.replace(  # the desk's own nav entry, style and script
-        '<li><a href="/flows">Flows</a></li>',
-        '<li><a href="/flows">Flows</a></li><li><a href="/desk">Desk</a></li>',
-    ).replace(
+    page = page.replace(  # the desk's own style and script
         "</head>",
         '<link rel="stylesheet" href="/static/desk.css">'
         '<script src="/static/desk.js" defer></script></head>',
@@ -131,7 +131,7 @@ def _row(view: dict[str, Any]) -> str:
         f"<tr{attrs(class_=row_class, data_label=view['id'])}>"
         f'<th scope="row">{badge}<a href="/desk/case/{esc(view["id"])}">{esc(view["label"])}'
         f"</a></th>{tds}<td><time{attrs(datetime=view['waiting_since'])}>"
-        f"{esc(view['waiting_since'][11:16])} UTC</time></td></tr>"
+        f"{esc(view['waiting_since_local'])}</time></td></tr>"
     )
 
 
@@ -141,11 +141,12 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     views = await queue_views(state, worker_id(account_of(request)))
     rows = "".join(_row(view) for view in views)
     heads = "".join(f'<th scope="col">{h}</th>' for h in HEADS)
+    zone = StaffTime(state.app.config).zone_label()
     empty = "" if views else " hidden"
     body = (
         f"{_live_regions()}<p>Young people are shown only by a case label. Urgent cases come "
         "first, then priority cases (for example, a young person who does not feel safe at a "
-        "service). Open a case to answer it.</p>"
+        f"service). Open a case to answer it. Times are in {esc(zone)}.</p>"
         f'<p id="queue-empty" class="empty"{empty}>No one is waiting.</p>'
         f'<table id="queue" aria-label="Cases"><thead><tr>{heads}</tr></thead>'
         f'<tbody id="queue-rows">{rows}</tbody></table>'
@@ -195,8 +196,9 @@ async def render_case(
         "Priority</p>"
         f'<dl id="facts" class="facts">{facts}</dl>'
         '<section aria-labelledby="conv-h"><h2 id="conv-h">Conversation</h2>'
-        '<ol id="transcript" class="transcript" role="log" aria-live="polite">'
-        f"{log}</ol>"
+        # The log role on a wrapper: on the <ol> itself it would unmake the list.
+        '<div class="transcript-log" role="log" aria-live="polite" aria-labelledby="conv-h">'
+        f'<ol id="transcript" class="transcript">{log}</ol></div>'
         f'<form id="send-form" method="post" action="{base}/send" class="live"{flags["send"]}>'
         f'{csrf_field(csrf)}<label for="send-text">Message to the young person</label>'
         '<textarea id="send-text" name="text" rows="3" maxlength="4000" required></textarea>'

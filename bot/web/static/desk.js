@@ -28,8 +28,9 @@
     while (node.firstChild) node.removeChild(node.firstChild);
   }
 
-  function time(iso) {
-    const t = el("time", new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+  // The server formats times in the service's zone: the browser's zone and locale may differ.
+  function time(iso, text) {
+    const t = el("time", text);
     t.dateTime = iso;
     return t;
   }
@@ -58,7 +59,7 @@
       [c.status_text, c.age_band, c.language_name, c.service || "-", c.worker_name || "-"]
         .forEach(function (text) { tr.appendChild(el("td", text)); });
       const since = el("td");
-      since.appendChild(time(c.waiting_since));
+      since.appendChild(time(c.waiting_since, c.waiting_since_local));
       tr.appendChild(since);
       rows.appendChild(tr);
     });

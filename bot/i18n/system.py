@@ -161,6 +161,9 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "{name} has ended the chat. Thank you for talking with us. "
     "To talk to a person again, type /person.",
     "Our team",
+    # A request about a service is answered by another organisation's desk.
+    "The helper who talks with you does not work at the place you told us about ({place}).",
+    "The worker who answers you does not work for the service you told us about ({place}).",
     "How was talking with us? Tap a face.",
     "Thank you for telling us.",
     "Your request to talk to a person is cancelled.",

@@ -68,7 +68,34 @@ class HandoffTexts:
         return self._say(lang, f"{intro}\n{helplines_text(self.config, lang)}")
 
     def opened(self, case: Case, now: dt.datetime) -> list[Say]:
-        """Who will answer, roughly when, that they will not see who you are, how to stop."""
+        """Who will answer, roughly when, that they will not see who you are, how to stop;
+        for a request about a service, that the person answering does not work there."""
+        return [*self._opened(case, now), *self.independent(case)]
+
+    def independent(self, case: Case) -> list[Say]:
+        """Conflict of interest: a request about a service goes to a desk of another
+        organisation (`Config.desk_for`, checked when the config loads). Say so."""
+        t, lang, service = self.translator, case.language, case.service
+        if service is None or service not in self.config.services:
+            return []
+        place = self.config.service_label(service, lang)
+        if self.young(case.age_band):
+            text = t.system(
+                lang,
+                "The helper who talks with you does not work at the place you told us "
+                "about ({place}).",
+                place=place,
+            )
+        else:
+            text = t.system(
+                lang,
+                "The worker who answers you does not work for the service you told us "
+                "about ({place}).",
+                place=place,
+            )
+        return [self._say(lang, text)]
+
+    def _opened(self, case: Case, now: dt.datetime) -> list[Say]:
         t, lang = self.translator, case.language
         if self.hours.is_open(now):
             minutes = self.config.handoff.answer_within_minutes

@@ -78,6 +78,8 @@ class Case:
     # Before ordinary cases, after urgent ones: the flow's handoff step said so (e.g. the
     # young person does not feel safe at a service). Nothing more about them than `reason`.
     priority: bool = False
+    # The organisation whose desk answers it (`Config.desk_for`): only its staff see it.
+    organisation: str | None = None
     rev: int = 0  # bumped by every change; stores refuse a change made on an older rev
 
     @property

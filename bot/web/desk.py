@@ -19,6 +19,13 @@ from aiohttp import web
 from bot.services.staff_time import StaffTime
 from bot.staff.accounts import Account
 from bot.storage.cases import Case, CaseNote
+from bot.web.desk_access import (
+    acting_fields,
+    desk_actor,
+    take_over_form,
+    transfer_targets,
+    worker_id,
+)
 from bot.web.html import attrs, csrf_field, esc, html_response, options, staff_page
 from bot.web.state import WEB, Web, account_of, requires, staff_session
 
@@ -28,13 +35,8 @@ __all__ = [
 ]  # fmt: skip
 
 _LABEL = re.compile(r"^#?([A-Z0-9]{3,12})$")
-DESKS = (("desk:web", "the web desk (any worker)"), ("desk:telegram", "the Telegram staff group"))
 HEADS = ("Case", "State", "Age band", "Language", "Service", "Answered by", "Waiting since")
 STATUS = {"waiting": "Waiting", "claimed": "Answered", "closed": "Closed"}
-
-
-def worker_id(account: Account) -> str:
-    return f"web:{account.name}"
 
 
 def label_of(value: str) -> str | None:
@@ -87,8 +89,10 @@ def case_view(state: Web, case: Case, me: str) -> dict[str, Any]:
     }
 
 
-async def queue_views(state: Web, me: str) -> list[dict[str, Any]]:
-    return [case_view(state, case, me) for case in await state.cases.queue()]
+async def queue_views(state: Web, account: Account) -> list[dict[str, Any]]:
+    """The open cases of the organisations `account` may see, as `case_view`s."""
+    actor = desk_actor(account)
+    return [case_view(state, case, actor.id) for case in await state.cases.queue(actor)]
 
 
 def _page(request: web.Request, title: str, body: str, *, case: str = "") -> web.Response:
@@ -138,7 +142,7 @@ def _row(view: dict[str, Any]) -> str:
 @requires("worker")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
-    views = await queue_views(state, worker_id(account_of(request)))
+    views = await queue_views(state, account_of(request))
     rows = "".join(_row(view) for view in views)
     heads = "".join(f'<th scope="col">{h}</th>' for h in HEADS)
     zone = StaffTime(state.app.config).zone_label()
@@ -156,8 +160,9 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
 
 async def _case(request: web.Request) -> Case:
     label = label_of(request.match_info["label"])
-    case = await request.app[WEB].cases.get(label) if label else None
-    if case is None:
+    actor = desk_actor(account_of(request))
+    case = await request.app[WEB].cases.get(label, actor) if label else None
+    if case is None:  # another organisation's case answers the same: no label probing
         raise web.HTTPNotFound(text="This case is closed or does not exist.")
     return case
 
@@ -176,7 +181,7 @@ async def render_case(
     messages = await state.cases.transcript(case.label)
     notes = await state.cases.notes(case.label)
     remembered = await asyncio.to_thread(state.desk_names.get, account.name)
-    choices = await targets(state, account)
+    choices = await targets(state, account, case)
     base = f"/desk/case/{view['id']}"
     facts = "".join(
         f"<dt>{esc(name)}</dt><dd{attrs(id=f'fact-{key}')}>{esc(view[key] or '-')}</dd>"
@@ -222,10 +227,13 @@ async def render_case(
         f'<form id="transfer-form" method="post" action="{base}/transfer" class="live">'
         f'{csrf_field(csrf)}<label for="transfer-to">Transfer to</label>'
         f'<select id="transfer-to" name="to">{options(choices, None)}</select>'
+        f"{acting_fields(case, account, remembered, 'transfer')}"
         '<button type="submit">Transfer</button></form>'
         f'<form id="close-form" method="post" action="{base}/close" class="live">'
-        f'{csrf_field(csrf)}<button type="submit">Close the case</button> The young person '
-        "is told and may rate the conversation.</form></section>"
+        f"{csrf_field(csrf)}{acting_fields(case, account, remembered, 'close')}"
+        '<button type="submit">Close the case</button> The young person '
+        "is told and may rate the conversation.</form>"
+        f"{take_over_form(case, account, remembered, csrf, base)}</section>"
     )
     response = _page(request, f"Case {case.label}", body, case=view["id"])
     response.set_status(status)
@@ -257,11 +265,6 @@ def _note(note: CaseNote) -> str:
     )
 
 
-async def targets(state: Web, account: Account) -> list[tuple[str, str]]:
-    accounts = await asyncio.to_thread(state.accounts.all)
-    workers = [
-        (worker_id(a), f"{a.name} (web desk)")
-        for a in accounts
-        if a.allows("worker") and not a.disabled and a.name != account.name
-    ]
-    return [*DESKS, *workers]
+async def targets(state: Web, account: Account, case: Case) -> list[tuple[str, str]]:
+    """Where `case` may be transferred: the desks, and web workers who may see it."""
+    return await transfer_targets(state, account, case)

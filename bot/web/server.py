@@ -126,6 +126,7 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/desk/case/{label}/note", desk_actions.note)
     router.add_post("/desk/case/{label}/transfer", desk_actions.transfer)
     router.add_post("/desk/case/{label}/close", desk_actions.close)
+    router.add_post("/desk/case/{label}/take-over", desk_actions.take_over)
     router.add_get("/flows", flows_view.index)
     router.add_get("/flows/{scope}/{flow_id}", flows_view.detail)
     router.add_get("/admin/users", admin.users)

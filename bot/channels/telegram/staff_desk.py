@@ -1,6 +1,9 @@
 """The worker desk on Telegram: a staff supergroup with topics (a forum), one per case.
 
-Set ``[telegram] staff_chat_id`` to the group's id (e.g. -1001234567890). In that group
+Set ``[telegram] staff_chat_id`` to the group's id (e.g. -1001234567890), and/or
+``[telegram] staff_groups`` to a group per organisation: each desk serves the cases of
+its `organisations` only (topics, relays, /queue, commands), so a group never sees
+another organisation's case (runtime.py builds one desk per group). In that group
 the bot must be an admin with "Manage topics" (it creates, renames, closes and deletes
 topics), and the group must have topics turned on. As an admin the bot sees every message,
 so workers can simply write in a case's topic.
@@ -40,7 +43,7 @@ from bot.channels.telegram.render import OutgoingMessage, split_text
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.transport import Flood, Permanent, Transient, TransportError
 from bot.errors import StorageError
-from bot.services.cases import CaseError, HandoffService
+from bot.services.cases import Actor, CaseError, HandoffService
 from bot.storage.cases import Case, CaseUpdate
 from bot.storage.redis_topics import TopicStore
 
@@ -62,12 +65,16 @@ class StaffDesk:
         chat_id: int,
         *,
         bot: str = "",
+        organisations: frozenset[str] | None = None,
         member_cache: float = 300.0,
         tick: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.service, self.sender, self.topics, self.chat_id = service, sender, topics, chat_id
         self.bot = bot  # update ids are per bot; two bots may share one Redis
+        # The organisations whose cases this group answers; None: every organisation.
+        self.organisations = organisations
+        self.scope = Actor("", organisations)
         self.transport = sender.transport
         self.member_cache, self.tick, self.clock = member_cache, tick, clock
         self._members: dict[int, tuple[bool, float]] = {}
@@ -91,13 +98,20 @@ class StaffDesk:
         if not await self.topics.begin_update(mark):
             return
         try:
-            await self._act(update, f"tg:{update.user_id}")
+            await self._act(update, Actor(f"tg:{update.user_id}", self.organisations))
         except BaseException:
             await self.topics.abandon_update(mark)
             raise
         await self.topics.finish_update(mark)
 
-    async def _act(self, update: Incoming, worker: str) -> None:
+    def serves(self, case: Case) -> bool:
+        return self.service.visible(case, self.scope)
+
+    def serves_organisation(self, organisation: str | None) -> bool:
+        """`organisation` as a case holds it (None: a case stored before routing)."""
+        return self.scope.sees(organisation or self.service.config.handoff.desk_organisation)
+
+    async def _act(self, update: Incoming, worker: Actor) -> None:
         thread = update.thread_id
         label = await self.topics.label(thread) if thread is not None else None
         command = split_command(update.text) if update.kind == "command" else None
@@ -114,7 +128,7 @@ class StaffDesk:
             self._post(st.SEND_FAILED.format(why=exc), thread)
 
     async def _command(
-        self, update: Incoming, worker: str, label: str | None, name: str, arg: str
+        self, update: Incoming, worker: Actor, label: str | None, name: str, arg: str
     ) -> None:
         thread = update.thread_id
         if name in ("help", "start"):
@@ -122,7 +136,7 @@ class StaffDesk:
         elif name == "name":
             await self._set_name(update.user_id, arg, thread)
         elif name == "queue":
-            cases = await self.service.queue()
+            cases = await self.service.queue(self.scope)
             self._post("\n".join(map(st.queue_line, cases)) or st.QUEUE_EMPTY, thread)
         elif name not in _CASE_COMMANDS:
             self._post(st.UNKNOWN, thread)
@@ -148,8 +162,8 @@ class StaffDesk:
                 self._post(st.TRANSFER_HOW, thread)
                 return
             await self.service.transfer(label, worker, target)
-        else:
-            await self.service.close(label, worker)
+        else:  # the young person is told who ended it: the claimer, or this worker
+            await self.service.close(label, worker, await self.topics.name(update.user_id))
 
     async def _set_name(self, user_id: int, arg: str, thread: int | None) -> None:
         chosen = " ".join(arg.split())
@@ -200,7 +214,7 @@ class StaffDesk:
                 async with self.service.subscribe() as updates:
                     self.ready.set()
                     delay = 0.5
-                    for case in await self.service.queue():  # cases opened while away
+                    for case in await self.service.queue(self.scope):  # opened while away
                         await self._topic(case)
                     async for update in updates:
                         await self._guarded(self.on_update(update))
@@ -225,6 +239,8 @@ class StaffDesk:
 
     async def on_update(self, update: CaseUpdate) -> None:
         case, kind = update.case, update.kind
+        if not self.serves(case):
+            return  # another organisation's case: another group's, or the web desk's
         # A closed case's keys get the grace period in `_closed`, after their last use.
         tag = f"d:{kind}:{case.rev}:{update.seq}"
         if not await self.topics.first(case.label, tag, self.service.ttl):

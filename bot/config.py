@@ -6,6 +6,7 @@ deployment URLs are taken from the environment (see `Settings.from_env`).
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import re
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.config_desk import Desk
 from bot.errors import ConfigError
 
 AnswerKind = Literal["choice", "multi", "scale", "yes_no", "text"]
@@ -170,6 +172,8 @@ class Handoff(_Strict):
     # safeguarding desk); never to the desk of the service's own organisation.
     desk_organisation: str = Field(default="safeguarding", pattern=r"^[a-z0-9_-]{1,64}$")
     routes: dict[str, str] = Field(default_factory=dict)
+    # Days nobody answers, whatever `hours` say: "2026-12-25" (in `time_zone`).
+    holidays: tuple[dt.date, ...] = ()
 
     @field_validator("time_zone")
     @classmethod
@@ -250,6 +254,7 @@ class Config(_Strict):
     telegram: Telegram = Telegram()
     engine: Engine = Engine()
     handoff: Handoff = Handoff()
+    desk: Desk = Desk()
     web: Web = Web()
     flows_dir: str = "flows"
     locales_dir: str = "locales"

@@ -24,12 +24,12 @@ from bot.services.case_access import Actor, as_actor, check_owner
 from bot.services.case_core import (
     Audit,
     CaseConflict,
-    CaseCore,
     CaseError,
     CaseNotFound,
     Deliver,
     gone,
 )
+from bot.services.desk_tools import DeskTools
 from bot.services.handoff import Address
 from bot.services.handoff_texts import RATING_FACES
 from bot.storage.cases import (
@@ -81,7 +81,7 @@ def _display(display_name: str) -> str:
     return name
 
 
-class HandoffService(CaseCore):
+class HandoffService(DeskTools):
     """Both sides of a handoff; see the module docstring and docs/ARCHITECTURE.md."""
 
     # -- the young person's side (ConversationService) ------------------------------------
@@ -89,13 +89,18 @@ class HandoffService(CaseCore):
         self, key: str, event: HandoffRequested, address: Address | None = None
     ) -> list[Event]:
         now = self.clock()
+        if not event.urgent:  # a clear danger signal reaches a worker even when blocked
+            refused = await self.blocked_reply(key, event.language, event.age_band)
+            if refused is not None:
+                return list(refused)
+        answering = await self.answering(now)
         where = address or Address("", "")
         mapping = Mapping(key, where.channel, where.address)
         for _ in range(50):
             case = Case(
                 case_label(self._rng), "waiting", event.urgent, event.age_band, event.language,
                 event.service, event.reason, now, now, now,
-                helplines_at=None if self.hours.is_open(now) else now,
+                helplines_at=None if answering else now,
                 priority=event.priority, organisation=self.config.desk_for(event.service),
             )  # fmt: skip
             try:
@@ -111,7 +116,7 @@ class HandoffService(CaseCore):
             await self._audit_log("safety", "case.danger", f"{stored.label} {event.rule}")
         if new:
             await self._publish("urgent" if case.urgent else "opened", case)
-            return list(self.texts.opened(case, now))
+            return list(self.texts.opened(case, now, answering))
         if event.urgent and not stored.urgent:
             with contextlib.suppress(CaseError):
                 stored = await self._change(stored.label, lambda c: {"urgent": True})
@@ -337,6 +342,7 @@ class HandoffService(CaseCore):
             if not await self.store.replace(changed, self.ttl):
                 continue  # someone claimed it or another process got there first
             await self._publish("no_answer", changed)
-            await self._deliver(case.label, self.texts.no_answer(changed))
+            told = self.texts.no_answer(changed, await self.answering(now))
+            await self._deliver(case.label, told)
             done.append(changed)
         return done

@@ -50,10 +50,12 @@ def acting_fields(case: Case, account: Account, remembered: str, form: str) -> s
         )
     mine = case.status == "claimed" and case.worker == actor.id
     if form == "close" and not mine:
+        # Not `required`: the worker may claim the case on this page before closing it,
+        # and then the name they claimed with is the one the young person is told.
         parts.append(
-            f'<label for="close-name">Your display name (the young person is told you '
-            "ended the chat)</label>"
-            f'<input id="close-name" name="display_name" maxlength="40" required'
+            f'<label for="close-name">Your display name, if you have not claimed the case '
+            "(the young person is told who ended the chat)</label>"
+            f'<input id="close-name" name="display_name" maxlength="40"'
             f"{attrs(value=remembered)}>"
         )
     return "".join(parts)

@@ -26,6 +26,7 @@ from bot.web.desk_access import (
     transfer_targets,
     worker_id,
 )
+from bot.web.desk_tools import block_form, duty_panel, outcome_fields, replies_panel
 from bot.web.html import attrs, csrf_field, esc, html_response, options, staff_page
 from bot.web.state import WEB, Web, account_of, requires, staff_session
 
@@ -86,6 +87,7 @@ def case_view(state: Web, case: Case, me: str) -> dict[str, Any]:
         "desk": case.desk or "",
         "helplines_sent": case.helplines_at is not None,
         "closed_by": case.closed_by or "",
+        "overdue": state.cases.overdue(case),  # waiting past answer_within_minutes
     }
 
 
@@ -126,6 +128,9 @@ def _marker(view: dict[str, Any]) -> tuple[str, str]:
     return "", "case"
 
 
+OVERDUE = ' <strong class="badge overdue">Overdue</strong>'  # waiting past its time
+
+
 def _row(view: dict[str, Any]) -> str:
     badge, row_class = _marker(view)
     cells = (view["status_text"], view["age_band"], view["language_name"], view["service"] or "-",
@@ -135,7 +140,8 @@ def _row(view: dict[str, Any]) -> str:
         f"<tr{attrs(class_=row_class, data_label=view['id'])}>"
         f'<th scope="row">{badge}<a href="/desk/case/{esc(view["id"])}">{esc(view["label"])}'
         f"</a></th>{tds}<td><time{attrs(datetime=view['waiting_since'])}>"
-        f"{esc(view['waiting_since_local'])}</time></td></tr>"
+        f"{esc(view['waiting_since_local'])}</time>"
+        f"{OVERDUE if view['overdue'] else ''}</td></tr>"
     )
 
 
@@ -147,8 +153,9 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     heads = "".join(f'<th scope="col">{h}</th>' for h in HEADS)
     zone = StaffTime(state.app.config).zone_label()
     empty = "" if views else " hidden"
+    duty = await duty_panel(state, account_of(request), staff_session(request).csrf)
     body = (
-        f"{_live_regions()}<p>Young people are shown only by a case label. Urgent cases come "
+        f"{_live_regions()}{duty}<p>Young people are shown only by a case label. Urgent cases come "
         "first, then priority cases (for example, a young person who does not feel safe at a "
         f"service). Open a case to answer it. Times are in {esc(zone)}.</p>"
         f'<p id="queue-empty" class="empty"{empty}>No one is waiting.</p>'
@@ -208,6 +215,7 @@ async def render_case(
         f'{csrf_field(csrf)}<label for="send-text">Message to the young person</label>'
         '<textarea id="send-text" name="text" rows="3" maxlength="4000" required></textarea>'
         '<button type="submit">Send</button></form>'
+        f"{replies_panel(state.cases.replies_for(case), case, state.app.config, flags['send'])}"
         f'<form id="claim-form" method="post" action="{base}/claim" class="live"{flags["claim"]}>'
         f'{csrf_field(csrf)}<label for="display-name">Your display name (all the young '
         "person will see)</label>"
@@ -231,9 +239,11 @@ async def render_case(
         '<button type="submit">Transfer</button></form>'
         f'<form id="close-form" method="post" action="{base}/close" class="live">'
         f"{csrf_field(csrf)}{acting_fields(case, account, remembered, 'close')}"
+        f"{outcome_fields(state.app.config)}"
         '<button type="submit">Close the case</button> The young person '
         "is told and may rate the conversation.</form>"
-        f"{take_over_form(case, account, remembered, csrf, base)}</section>"
+        f"{take_over_form(case, account, remembered, csrf, base)}"
+        f"{block_form(case, account, remembered, csrf, base, state.app.config)}</section>"
     )
     response = _page(request, f"Case {case.label}", body, case=view["id"])
     response.set_status(status)

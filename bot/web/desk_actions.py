@@ -55,8 +55,11 @@ async def _act(request: web.Request, action: str) -> web.StreamResponse:
             if case is not None and to not in dict(await targets(state, account, case)):
                 raise CaseError("Choose a worker or a desk from the list.")
             await state.cases.transfer(label, me, to, reason)
-        else:
-            await state.cases.close(label, me, name or None, reason)
+        else:  # close, with the outcome form (bot/web/desk_tools.py)
+            outcome = str(form.get("outcome", "")) or None
+            categories = [str(c) for c in form.getall("category", [])]
+            await state.cases.close_with_outcome(label, me, outcome, categories, name or None,
+                                                 reason)  # fmt: skip
     except CaseError as exc:
         if _wants_json(request):
             return web.json_response({"error": str(exc)}, status=409)

@@ -19,7 +19,18 @@ from aiohttp import web
 
 from bot.errors import ConfigError
 from bot.runtime import Runtime
-from bot.web import admin, auth, chat, comments, dashboard, desk, desk_actions, desk_ws, flows_view
+from bot.web import (
+    admin,
+    auth,
+    chat,
+    comments,
+    dashboard,
+    desk,
+    desk_actions,
+    desk_tools,
+    desk_ws,
+    flows_view,
+)
 from bot.web.html import staff_page
 from bot.web.security import same_token
 from bot.web.state import (
@@ -127,6 +138,8 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/desk/case/{label}/transfer", desk_actions.transfer)
     router.add_post("/desk/case/{label}/close", desk_actions.close)
     router.add_post("/desk/case/{label}/take-over", desk_actions.take_over)
+    router.add_post("/desk/case/{label}/block", desk_tools.block)
+    router.add_post("/desk/duty", desk_tools.duty)
     router.add_get("/flows", flows_view.index)
     router.add_get("/flows/{scope}/{flow_id}", flows_view.detail)
     router.add_get("/admin/users", admin.users)

@@ -191,7 +191,7 @@ async def test_the_outcome_form_is_an_anonymous_record(desk: Desk) -> None:
     [case] = await desk.service.queue()
     await desk.service.claim(case.label, "web:ana", "Ana")
     with pytest.raises(CaseError, match="choose the outcome"):
-        await desk.service.close_with_outcome(case.label, "web:ana", None, ["housing"])
+        await desk.service.close_with_outcome(case.label, "web:ana", "unknown", ["housing"])
     with pytest.raises(CaseError, match="categories"):
         await desk.service.close_with_outcome(case.label, "web:ana", "referred", ["nope"])
     await desk.service.close_with_outcome(case.label, "web:ana", "referred", ["housing", "legal"])

@@ -51,6 +51,15 @@ async def test_no_desk_link_for_a_viewer_who_cannot_use_it(client: Client) -> No
     assert 'href="/desk"' not in dashboard
 
 
+async def test_audit_log_times_show_in_utc(state: Web, client: Client) -> None:
+    await login(client, "admin")
+    page = await (await client.get("/admin/audit")).text()
+    entry = state.store.audit_entries(1)[0]
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=dt.UTC)
+    assert f"<td>{at.astimezone(ZONE).strftime('%Y-%m-%d %H:%M')}</td>" in page
+    assert "When (Europe/Bucharest)" in page
+
+
 def _axe(page: Any) -> list[dict[str, Any]]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -133,12 +142,3 @@ def test_staff_time_keeps_the_day_apart() -> None:
     assert clock.stamp(when) == "2026-12-03 21:16"
     summer = dt.datetime(2026, 7, 1, 19, 16, tzinfo=dt.UTC)
     assert clock.clock(summer, now=summer) == "22:16"  # summer time moves the clock
-
-
-async def test_audit_log_times_show_in_utc(state: Web, client: Client) -> None:
-    await login(client, "admin")
-    page = await (await client.get("/admin/audit")).text()
-    entry = state.store.audit_entries(1)[0]
-    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=dt.UTC)
-    assert f"<td>{at.astimezone(ZONE).strftime('%Y-%m-%d %H:%M')}</td>" in page
-    assert "When (Europe/Bucharest)" in page

@@ -28,6 +28,7 @@ HEALTH = -1001000000002
 YOUNG = 7701234567
 OTHER_YOUNG = 7701234568
 NURSE = {"id": 5550009, "is_bot": False, "first_name": "Nora", "username": "nora_tg"}
+LEAD = {"id": 5550010, "is_bot": False, "first_name": "Lidia", "username": "lidia_tg"}
 
 
 @pytest.fixture
@@ -46,7 +47,12 @@ def groups_bot(
     monkeypatch.setenv("SAFEVOICE_SECRET_KEY", "test-secret-key-for-telegram-tests")
     monkeypatch.setenv("SAFEVOICE_REDIS_URL", redis_url)
     monkeypatch.setenv("SAFEVOICE_DATABASE_URL", f"sqlite:///{tmp_path / 'feedback.db'}")
-    fake.members = {WORKER_ID: "member", COLLEAGUE["id"]: "member", NURSE["id"]: "member"}
+    fake.members = {
+        WORKER_ID: "member",
+        COLLEAGUE["id"]: "member",
+        NURSE["id"]: "member",
+        LEAD["id"]: "administrator",
+    }  # the group's admin: a supervisor
 
     @contextlib.asynccontextmanager
     async def start() -> AsyncIterator[Bot]:
@@ -140,7 +146,14 @@ async def test_a_shelter_case_goes_to_the_safeguarding_group_and_only_its_claime
         assert label in listed
         assert "legal_aid" not in listed
 
-        # The claimer closes: the young person hears her name.
-        await say(fake, GUARD, thread, "/close", WORKER)
-        await fake.wait_for(lambda: any("Ana a încheiat conversația" in t
+        # The group's admin supervises: closing Ana's case needs a reason, and then the
+        # young person hears the supervisor's name, not Ana's.
+        await say(fake, GUARD, None, "/name Lina", LEAD)
+        await say(fake, GUARD, thread, "/close", LEAD)
+        assert "choose why" in fake.topic_texts(GUARD, thread)[-1]
+        await say(fake, GUARD, thread, "/close ended", LEAD)
+        await fake.wait_for(lambda: any("Lina a încheiat conversația" in t
                                         for t in fake.bot_texts(YOUNG)))  # fmt: skip
+        assert not any("Ana a încheiat" in t for t in fake.bot_texts(YOUNG))
+        entries = [(e.actor, e.action, e.detail) for e in bot.feedback.audit_entries(50)]
+        assert (f"tg:{LEAD['id']}", "case.close", f"{label} reason=ended") in entries

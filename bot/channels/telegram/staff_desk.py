@@ -13,7 +13,9 @@ routes them; every other group is ignored and logged without content), and even 
 the sender must be a member right now: getChatMember, cached for a few minutes, so a
 worker removed from the group loses the desk within minutes even if an old message of
 theirs is redelivered. Posts on behalf of a chat (anonymous admins, linked channels)
-cannot be checked and are refused.
+cannot be checked and are refused. Only the worker who claimed a case writes, notes,
+transfers or closes it; the group's administrators are its supervisors, who may take
+over (/takeover REASON), reassign or close a colleague's case, giving a listed reason.
 
 Both ways, text only: a worker's text in a case topic goes to `relay_to_young_person`;
 the young person's messages come from `service.subscribe()` and are posted in the
@@ -43,6 +45,7 @@ from bot.channels.telegram.render import OutgoingMessage, split_text
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.transport import Flood, Permanent, Transient, TransportError
 from bot.errors import StorageError
+from bot.services.case_access import REASONS
 from bot.services.cases import Actor, CaseError, HandoffService
 from bot.storage.cases import Case, CaseUpdate
 from bot.storage.redis_topics import TopicStore
@@ -53,7 +56,8 @@ log = logging.getLogger(__name__)
 
 MEMBER_STATUSES = ("creator", "administrator", "member")
 _USERNAME = re.compile(r"^@[A-Za-z0-9_]{4,32}$")
-_CASE_COMMANDS = ("claim", "note", "transfer", "close")
+_CASE_COMMANDS = ("claim", "note", "transfer", "close", "takeover")
+SUPERVISORS = ("creator", "administrator")  # a group's admins supervise its cases
 
 
 class StaffDesk:
@@ -77,7 +81,7 @@ class StaffDesk:
         self.scope = Actor("", organisations)
         self.transport = sender.transport
         self.member_cache, self.tick, self.clock = member_cache, tick, clock
-        self._members: dict[int, tuple[bool, float]] = {}
+        self._members: dict[int, tuple[str | None, float]] = {}  # status, until
         self.ready = asyncio.Event()  # set once listening for case updates
 
     # -- what workers do in the staff group -------------------------------------------------
@@ -89,16 +93,18 @@ class StaffDesk:
             if update.kind == "command":
                 self._post(st.ANONYMOUS, update.thread_id)
             return
-        if not await self._is_member(update.user_id):
+        status = await self._status(update.user_id)
+        if status is None:
             log.info("staff desk: ignored a message from someone not in the staff group")
             return
+        actor = Actor(f"tg:{update.user_id}", self.organisations, status in SUPERVISORS)
         # Marked done only after acting: a kill in between means one more try, not a
         # worker's message lost.
         mark = f"{self.bot}:{update.update_id}"
         if not await self.topics.begin_update(mark):
             return
         try:
-            await self._act(update, Actor(f"tg:{update.user_id}", self.organisations))
+            await self._act(update, actor)
         except BaseException:
             await self.topics.abandon_update(mark)
             raise
@@ -161,9 +167,16 @@ class StaffDesk:
             if target is None:
                 self._post(st.TRANSFER_HOW, thread)
                 return
-            await self.service.transfer(label, worker, target)
+            await self.service.transfer(label, worker, target, _reason(arg.split()[1:]))
+        elif name == "takeover":
+            chosen = await self.topics.name(update.user_id)
+            if not chosen:
+                self._post(st.NEED_NAME, thread)
+                return
+            await self.service.take_over(label, worker, chosen, _reason(arg.split()))
         else:  # the young person is told who ended it: the claimer, or this worker
-            await self.service.close(label, worker, await self.topics.name(update.user_id))
+            chosen = await self.topics.name(update.user_id)
+            await self.service.close(label, worker, chosen, _reason(arg.split()))
 
     async def _set_name(self, user_id: int, arg: str, thread: int | None) -> None:
         chosen = " ".join(arg.split())
@@ -173,7 +186,9 @@ class StaffDesk:
         await self.topics.set_name(user_id, chosen)
         self._post(st.NAME_SET.format(name=chosen), thread)
 
-    async def _is_member(self, user_id: int) -> bool:
+    async def _status(self, user_id: int) -> str | None:
+        """The sender's status in the group ("member", "administrator"...); None if they
+        are not in it now."""
         now = self.clock()
         cached = self._members.get(user_id)
         if cached is not None and cached[1] > now:
@@ -186,11 +201,11 @@ class StaffDesk:
             log.warning(
                 "staff desk: could not check a sender's membership (%s)", type(exc).__name__
             )
-            return False
+            return None
         if len(self._members) > 10_000:
             self._members.clear()
-        self._members[user_id] = (ok, now + self.member_cache)
-        return ok
+        self._members[user_id] = (status if ok else None, now + self.member_cache)
+        return status if ok else None
 
     # -- what the service tells every desk -------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -354,6 +369,12 @@ class StaffDesk:
         self.sender.submit(
             [OutgoingMessage(self.chat_id, piece, thread_id=thread) for piece in split_text(text)]
         )
+
+
+def _reason(words: list[str]) -> str | None:
+    """A supervisor's reason: the first word, if it is one of `REASONS`."""
+    word = words[0].lower() if words else ""
+    return word if word in REASONS else None
 
 
 def _transfer_target(arg: str) -> str | None:

@@ -85,6 +85,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/desk/case/{label}/take-over"): Rule(
         "supervisor", "case", {"display_name": "Mo", "reason": "away"}, "colleague's"
     ),
+    ("POST", "/desk/case/{label}/block"): Rule("worker", "case", {"hours": "24"}),
+    ("POST", "/desk/duty"): Rule("worker"),
     ("GET", "/flows"): Rule("viewer"),
     ("GET", "/flows/{scope}/{flow_id}"): Rule("viewer"),
     ("GET", "/admin/users"): Rule("admin"),

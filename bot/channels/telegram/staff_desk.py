@@ -40,6 +40,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.channels.telegram import staff_texts as st
+from bot.channels.telegram import staff_tools
 from bot.channels.telegram.incoming import Incoming, split_command
 from bot.channels.telegram.render import OutgoingMessage, split_text
 from bot.channels.telegram.sender import Sender
@@ -137,8 +138,10 @@ class StaffDesk:
         self, update: Incoming, worker: Actor, label: str | None, name: str, arg: str
     ) -> None:
         thread = update.thread_id
+        if await staff_tools.tool_command(self, update, worker, label, name, arg):
+            return  # on duty, approved replies, the outcome form, blocking
         if name in ("help", "start"):
-            self._post(st.HELP, thread)
+            self._post(f"{st.HELP}\n{staff_tools.HELP}", thread)
         elif name == "name":
             await self._set_name(update.user_id, arg, thread)
         elif name == "queue":
@@ -243,6 +246,7 @@ class StaffDesk:
     async def _periodic(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             await self._guarded(self.service.due_for_helplines())
+            await self._guarded(self.service.due_for_alert())
             await self._guarded(self._delete_due_topics())
             await asyncio.sleep(self.tick)
 
@@ -286,6 +290,8 @@ class StaffDesk:
             await self._to_topic(case, st.transferred(case))
         elif kind == "no_answer":
             await self._to_topic(case, st.no_answer(case))
+        elif kind == "overdue":
+            await staff_tools.overdue(self, case)
         elif kind == "closed":
             await self._closed(case)
 

@@ -21,18 +21,31 @@ import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.config import Config
 from bot.engine.events import FeedbackSubmitted, Say
 from bot.services.case_access import Actor, as_actor, check_owner
 from bot.services.case_core import CaseCore, CaseError, CaseNotFound, gone
 from bot.storage.cases import Case
 from bot.storage.desk_tools import BlockStore, PresenceStore
 
-__all__ = ["OUTCOME_FLOW", "DeskTools", "ReplyChoice", "key_digest"]
+__all__ = ["OUTCOME_FLOW", "DeskTools", "ReplyChoice", "key_digest", "outcome_wording"]
 
 OUTCOME_FLOW = "case_outcome"
 CATEGORY_KEY, OUTCOME_KEY = "case_category", "case_outcome"
 
 RecordOutcome = Callable[[FeedbackSubmitted], Awaitable[None]]
+
+
+def outcome_wording(config: Config) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+    """How the dashboard names the outcome form's questions and answers: (key, kind) ->
+    (question, stored value -> label), from `[desk]`."""
+    desk = config.desk
+    return {
+        (CATEGORY_KEY, "multi"): ("Workers' outcome form: what the case was about",
+                                  dict(desk.categories)),
+        (OUTCOME_KEY, "choice"): ("Workers' outcome form: how the case ended",
+                                  dict(desk.outcomes)),
+    }  # fmt: skip
 
 
 def key_digest(key: str) -> str:

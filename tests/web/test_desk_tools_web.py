@@ -1,6 +1,6 @@
 """The worker tools on the web desk, with a web chat visitor on the other side: on duty,
 approved replies, the outcome form on close, blocking a sender without learning who it
-is, and the overdue alert (page, websocket and, in Chromium, the announcement)."""
+is, and the overdue alert (page and websocket); in Chromium, picking a reply."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from tests.web.test_desk import (
     _secrets_of,
     _ws,
 )
+from tests.web.test_desk_defects import _axe
 
 Client = TestClient[web.Request, web.Application]
 JSON = {"Accept": "application/json"}
@@ -163,6 +164,8 @@ def test_in_the_browser_a_worker_picks_an_approved_reply_and_changes_it(
         desk.click("#claim-form button")
         desk.locator("#replies:not([hidden])").wait_for()
         desk.click("#replies summary")
+        serious = [v for v in _axe(desk) if v["impact"] in ("serious", "critical")]
+        assert serious == []  # with the tools open: replies, outcome form, block form
         desk.locator("button.reply-pick", has_text="Take your time").click()
         assert desk.input_value("#send-text").startswith("Take your time.")
         desk.fill("#send-text", desk.input_value("#send-text") + " I am Ana.")

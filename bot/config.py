@@ -285,6 +285,14 @@ class Config(_Strict):
                     "handoff.desk_organisation) to an organisation that does not run it"
                 )
                 raise ValueError(msg)
+        for organisation in self.telegram.staff_groups:
+            if organisation not in self.desk_organisations:
+                msg = (
+                    f"telegram.staff_groups has a group for {organisation!r}, but no request "
+                    "for a person goes to its desk: use an organisation named in "
+                    "handoff.desk_organisation or handoff.routes"
+                )
+                raise ValueError(msg)
 
     def desk_for(self, service: str | None) -> str:
         """The organisation whose desk answers a request for a person about `service`."""

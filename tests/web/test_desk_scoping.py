@@ -255,6 +255,14 @@ def test_a_config_that_routes_requests_about_a_service_to_its_own_organisation_i
     with pytest.raises(ConfigError) as unknown:
         load_app(routed_config(tmp_path / "other", '[handoff.routes]\nbakery = "health"\n'))
     assert "unknown service 'bakery'" in str(unknown.value)
+    (tmp_path / "third").mkdir()
+    idle = routed_config(tmp_path / "third", "")
+    text = idle.read_text(encoding="utf-8")
+    groups = "[telegram]\nstaff_groups = { shelter = -1001 }\n"
+    idle.write_text(text.replace("[telegram]\n", groups), encoding="utf-8")
+    with pytest.raises(ConfigError) as quiet:
+        load_app(idle)  # the shelter's own staff never answer: their group would stay empty
+    assert "a group for 'shelter', but no request for a person goes to its desk" in str(quiet.value)
 
 
 async def test_any_worker_closing_or_noting_a_case_another_claimed_is_refused_and_the_young_person_hears_who_ended_it(  # noqa: E501

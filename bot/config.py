@@ -6,6 +6,7 @@ deployment URLs are taken from the environment (see `Settings.from_env`).
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import re
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.config_desk import Desk
 from bot.errors import ConfigError
 
 AnswerKind = Literal["choice", "multi", "scale", "yes_no", "text"]
@@ -90,6 +92,10 @@ class Telegram(_Strict):
     api_base: str = "https://api.telegram.org"
     library: Literal["aiogram", "ptb"] = "aiogram"
     staff_chat_id: int | None = None
+    # A staff group per organisation (organisation id -> the group's chat id): a group
+    # sees only the cases its organisation's desk handles. `staff_chat_id` takes the
+    # cases of every desk organisation without a group of its own.
+    staff_groups: dict[str, int] = Field(default_factory=dict)
 
 
 class Helpline(_Strict):
@@ -161,6 +167,13 @@ class Handoff(_Strict):
     grace_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)
     # An open case nobody touches for this long is dropped with its mapping.
     case_ttl_hours: int = Field(default=72, ge=1, le=30 * 24)
+    # Conflict of interest: who answers a request for a person. One about a service goes
+    # to `routes[service]` if listed, else to `desk_organisation` (an independent
+    # safeguarding desk); never to the desk of the service's own organisation.
+    desk_organisation: str = Field(default="safeguarding", pattern=r"^[a-z0-9_-]{1,64}$")
+    routes: dict[str, str] = Field(default_factory=dict)
+    # Days nobody answers, whatever `hours` say: "2026-12-25" (in `time_zone`).
+    holidays: tuple[dt.date, ...] = ()
 
     @field_validator("time_zone")
     @classmethod
@@ -268,6 +281,7 @@ class Config(_Strict):
     engine: Engine = Engine()
     signoff: Signoff = Signoff()
     handoff: Handoff = Handoff()
+    desk: Desk = Desk()
     web: Web = Web()
     flows_dir: str = "flows"
     locales_dir: str = "locales"
@@ -282,7 +296,42 @@ class Config(_Strict):
             if service not in self.services:
                 msg = f"service code {code!r} points to an unknown service {service!r}"
                 raise ValueError(msg)
+        self._no_conflicts()
         return self
+
+    def _no_conflicts(self) -> None:
+        for routed in self.handoff.routes:
+            if routed not in self.services:
+                msg = f"handoff.routes names an unknown service {routed!r}"
+                raise ValueError(msg)
+        for service_id, service in self.services.items():
+            if self.desk_for(service_id) == service.organisation:
+                msg = (
+                    f"requests about {service_id!r} would go to its own organisation "
+                    f"{service.organisation!r}: set handoff.routes.{service_id} (or "
+                    "handoff.desk_organisation) to an organisation that does not run it"
+                )
+                raise ValueError(msg)
+        for organisation in self.telegram.staff_groups:
+            if organisation not in self.desk_organisations:
+                msg = (
+                    f"telegram.staff_groups has a group for {organisation!r}, but no request "
+                    "for a person goes to its desk: use an organisation named in "
+                    "handoff.desk_organisation or handoff.routes"
+                )
+                raise ValueError(msg)
+
+    def desk_for(self, service: str | None) -> str:
+        """The organisation whose desk answers a request for a person about `service`."""
+        if service is not None and service in self.handoff.routes:
+            return self.handoff.routes[service]
+        return self.handoff.desk_organisation
+
+    @property
+    def desk_organisations(self) -> tuple[str, ...]:
+        """Every organisation whose desk may get a case."""
+        found = (self.handoff.desk_organisation, *self.handoff.routes.values())
+        return tuple(dict.fromkeys(found))
 
     def band(self, band_id: str) -> AgeBand:
         for band in self.age_bands:

@@ -50,6 +50,7 @@ from bot.storage.cases import CaseHub, CaseStore
 from bot.storage.dead_letters import DeadLetterStore, MemoryDeadLetters
 from bot.storage.deliveries import DeliveryQueue, MemoryDeliveryQueue
 from bot.storage.desk_names import DeskNameStore
+from bot.storage.desk_tools import MemoryBlockStore, MemoryPresenceStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.leases import LeaseStore, MemoryLeaseStore
 from bot.storage.login_limits import LoginLimits, MemoryLoginLimits
@@ -60,6 +61,7 @@ from bot.storage.outbox import MemoryOutbox, OutboxStore
 from bot.storage.redis_cases import RedisCaseHub, RedisCaseStore, make_client
 from bot.storage.redis_dead_letters import RedisDeadLetters
 from bot.storage.redis_deliveries import RedisDeliveryQueue
+from bot.storage.redis_desk_tools import RedisBlockStore, RedisPresenceStore
 from bot.storage.redis_leases import RedisLeaseStore
 from bot.storage.redis_outbox import RedisOutbox
 from bot.storage.redis_sessions import RedisSessionStore
@@ -148,6 +150,7 @@ class Runtime:
         privacy = self.app.config.privacy
         scheduler.add("retention", purge_every, lambda: purge_in_batches(self.store, privacy))
         scheduler.add("helplines", helplines_every, self.cases.due_for_helplines)
+        scheduler.add("overdue", helplines_every, self.cases.due_for_alert)
         scheduler.add("visitor-sweep", sweep_every, self.visitors.sweep)
         return scheduler
 
@@ -267,6 +270,7 @@ def build_runtime(
         else _redis(app, timeouts, url, redis, shared_client=redis_client is not None)
     )
     feedback = fixed.feedback(store) if fixed.feedback else FeedbackService(store)
+    cases.record_outcome = feedback.submit  # the outcome form, an anonymous record
     conversation = ConversationService(
         app.engine, parts.sessions, feedback, cases, secret, parts.traces
     )
@@ -356,8 +360,14 @@ def _cases(
         case_store, hub = RedisCaseStore(url, client=redis), RedisCaseHub(url, client=redis)
     extra: dict[str, Any] = {"clock": fixed.clock} if fixed.clock else {}
     audit = fixed.audit or store.audit
-    return HandoffService(case_store, hub, app.config, app.translator, audit=audit,
-                          rng=fixed.rng, **extra)  # fmt: skip
+    service = HandoffService(case_store, hub, app.config, app.translator, audit=audit,
+                             rng=fixed.rng, **extra)  # fmt: skip
+    # The worker tools' own stores: who is on duty, and senders blocked for a while.
+    if redis is None:
+        service.presence, service.blocks = MemoryPresenceStore(), MemoryBlockStore()
+    else:
+        service.presence, service.blocks = RedisPresenceStore(redis), RedisBlockStore(redis)
+    return service
 
 
 def _login_policy(app: App, limits: Callable[..., LoginLimits]) -> LoginPolicy:

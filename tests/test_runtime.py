@@ -32,7 +32,8 @@ BUILT_BY_THE_RUNTIME = (
     "MemoryVisitorBoxes", "RedisVisitorBoxes", "MemoryLeaseStore", "RedisLeaseStore",
     "MemoryDeliveryQueue", "RedisDeliveryQueue", "MemoryTraceStore", "RedisTraceStore",
     "MemoryOutbox", "RedisOutbox", "MemoryDeadLetters", "RedisDeadLetters",
-    "SqlAccountStore", "SqlMfaStore", "Accounts", "MemoryHandoffDesk",
+    "SqlAccountStore", "SqlMfaStore", "Accounts", "MemoryHandoffDesk", "MemoryPresenceStore",
+    "RedisPresenceStore", "MemoryBlockStore", "RedisBlockStore",
 )  # fmt: skip
 ALLOWED = {"bot/runtime.py"}
 # Where the tests and benchmarks may build them anyway, and why.

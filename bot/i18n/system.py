@@ -161,6 +161,18 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "{name} has ended the chat. Thank you for talking with us. "
     "To talk to a person again, type /person.",
     "Our team",
+    # In office hours with nobody on duty ([desk] on_duty = "workers"): no "soon".
+    "Nobody from our team is on duty right now. A worker will answer you here as soon as "
+    "they can. They will not see your name, your number or your account. "
+    "To cancel, type /stop.",
+    # A worker blocked an abusive sender for a while: kind, no blame; the helplines follow.
+    "This chat has ended for now. You can ask for a helper again later.",
+    "This chat with our team has ended for now. You can ask to talk to a person again later.",
+    "You cannot talk to a helper here right now. Please try again later.",
+    "You cannot talk to a person here right now. Please try again later.",
+    # A request about a service is answered by another organisation's desk.
+    "The helper who talks with you does not work at the place you told us about ({place}).",
+    "The worker who answers you does not work for the service you told us about ({place}).",
     "How was talking with us? Tap a face.",
     "Thank you for telling us.",
     "Your request to talk to a person is cancelled.",

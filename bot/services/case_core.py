@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.engine.events import Event
@@ -27,6 +28,9 @@ from bot.storage.cases import (
     CaseUpdate,
     UpdateKind,
 )
+
+if TYPE_CHECKING:
+    from bot.services.case_access import Actor
 
 __all__ = [
     "Audit", "CaseConflict", "CaseCore", "CaseError", "CaseNotFound", "Deliver", "gone",
@@ -77,12 +81,25 @@ class CaseCore:
         self.grace = config.handoff.grace_minutes * 60.0
 
     # -- reading (desks) -----------------------------------------------------------------
-    async def queue(self) -> list[Case]:
-        """Open cases, urgent first, then priority, then the others; oldest first in each."""
-        return await self.store.open_cases()
+    async def queue(self, actor: Actor | None = None) -> list[Case]:
+        """Open cases, urgent first, then priority, then the others; oldest first in each.
+        With `actor`: only those of the organisations they may see."""
+        cases = await self.store.open_cases()
+        return cases if actor is None else [c for c in cases if self.visible(c, actor)]
 
-    async def get(self, label: str) -> Case | None:
-        return await self.store.get(label)
+    async def get(self, label: str, actor: Actor | None = None) -> Case | None:
+        """The case; None when it is gone, or (with `actor`) not theirs to see."""
+        case = await self.store.get(label)
+        if case is None or (actor is not None and not self.visible(case, actor)):
+            return None
+        return case
+
+    def organisation_of(self, case: Case) -> str:
+        """Whose desk answers it (a case stored before routing: the default desk's)."""
+        return case.organisation or self.config.handoff.desk_organisation
+
+    def visible(self, case: Case, actor: Actor) -> bool:
+        return actor.sees(self.organisation_of(case))
 
     async def transcript(self, label: str, start: int = 0) -> list[CaseMessage]:
         items = await self.store.read(label, "messages", start)
@@ -102,15 +119,18 @@ class CaseCore:
         return self.hub.subscribe()
 
     # -- inside ------------------------------------------------------------------------------
-    async def _live(self, label: str) -> Case:
-        case = await self.store.get(label)
+    async def _live(self, label: str, actor: Actor | None = None) -> Case:
+        # Another organisation's case is "not open" to `actor`: labels cannot be probed.
+        case = await self.get(label, actor)
         if case is None or not case.open:
             raise CaseNotFound(gone(label))
         return case
 
-    async def _change(self, label: str, values: Callable[[Case], dict[str, object]]) -> Case:
+    async def _change(
+        self, label: str, values: Callable[[Case], dict[str, object]], actor: Actor | None = None
+    ) -> Case:
         for _ in range(10):
-            case = await self._live(label)
+            case = await self._live(label, actor)
             new = case.changed(self.clock(), **values(case))
             if await self.store.replace(new, self.ttl if new.open else self.grace):
                 return new

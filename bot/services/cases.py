@@ -20,15 +20,16 @@ from bot.engine.events import Event, FeedbackSubmitted, HandoffRequested, Say
 from bot.errors import StorageError
 from bot.inputs.text import clean_text
 from bot.privacy.keys import case_label
+from bot.services.case_access import Actor, as_actor, check_owner
 from bot.services.case_core import (
     Audit,
     CaseConflict,
-    CaseCore,
     CaseError,
     CaseNotFound,
     Deliver,
     gone,
 )
+from bot.services.desk_tools import DeskTools
 from bot.services.handoff import Address
 from bot.services.handoff_texts import RATING_FACES
 from bot.storage.cases import (
@@ -40,6 +41,7 @@ from bot.storage.cases import (
 
 __all__ = [
     "RATING_FLOW",
+    "Actor",
     "Audit",
     "CaseConflict",
     "CaseError",
@@ -71,7 +73,15 @@ def staff_text(text: str, empty: str) -> str:
 MAX_NAME = 40
 
 
-class HandoffService(CaseCore):
+def _display(display_name: str) -> str:
+    name = " ".join(display_name.split())
+    if not 0 < len(name) <= MAX_NAME:
+        msg = f"choose a display name of 1 to {MAX_NAME} characters"
+        raise CaseError(msg)
+    return name
+
+
+class HandoffService(DeskTools):
     """Both sides of a handoff; see the module docstring and docs/ARCHITECTURE.md."""
 
     # -- the young person's side (ConversationService) ------------------------------------
@@ -79,14 +89,19 @@ class HandoffService(CaseCore):
         self, key: str, event: HandoffRequested, address: Address | None = None
     ) -> list[Event]:
         now = self.clock()
+        if not event.urgent:  # a clear danger signal reaches a worker even when blocked
+            refused = await self.blocked_reply(key, event.language, event.age_band)
+            if refused is not None:
+                return list(refused)
+        answering = await self.answering(now)
         where = address or Address("", "")
         mapping = Mapping(key, where.channel, where.address)
         for _ in range(50):
             case = Case(
                 case_label(self._rng), "waiting", event.urgent, event.age_band, event.language,
                 event.service, event.reason, now, now, now,
-                helplines_at=None if self.hours.is_open(now) else now,
-                priority=event.priority,
+                helplines_at=None if answering else now,
+                priority=event.priority, organisation=self.config.desk_for(event.service),
             )  # fmt: skip
             try:
                 stored, new = await self.store.open(case, mapping, self.ttl)
@@ -101,7 +116,7 @@ class HandoffService(CaseCore):
             await self._audit_log("safety", "case.danger", f"{stored.label} {event.rule}")
         if new:
             await self._publish("urgent" if case.urgent else "opened", case)
-            return list(self.texts.opened(case, now))
+            return list(self.texts.opened(case, now, answering))
         if event.urgent and not stored.urgent:
             with contextlib.suppress(CaseError):
                 stored = await self._change(stored.label, lambda c: {"urgent": True})
@@ -176,31 +191,52 @@ class HandoffService(CaseCore):
         return record, list(self.texts.rated(lang))
 
     # -- the worker's side (desks) ---------------------------------------------------------
-    async def claim(self, label: str, worker_id: str, display_name: str) -> Case:
-        name = " ".join(display_name.split())
-        if not 0 < len(name) <= MAX_NAME:
-            msg = f"choose a display name of 1 to {MAX_NAME} characters"
-            raise CaseError(msg)
+    # `who` is an `Actor` (desks pass one: their organisations, supervisor or not) or a
+    # bare worker id (a worker of every organisation). See bot/services/case_access.py.
+    async def claim(self, label: str, who: str | Actor, display_name: str) -> Case:
+        actor, name = as_actor(who), _display(display_name)
 
         def claim(case: Case) -> dict[str, object]:
-            if case.status == "claimed" and case.worker != worker_id:
+            if case.status == "claimed" and case.worker != actor.id:
                 msg = f"{label} is already answered by {case.worker_name}"
                 raise CaseConflict(msg)
-            return {"status": "claimed", "worker": worker_id, "worker_name": name,
+            return {"status": "claimed", "worker": actor.id, "worker_name": name,
                     "offered_to": None}  # fmt: skip
 
-        before = await self._live(label)
-        case = await self._change(label, claim)
-        await self._audit_log(worker_id, "case.claim", label)
+        before = await self._live(label, actor)
+        case = await self._change(label, claim, actor)
+        await self._audit_log(actor.id, "case.claim", label)
         await self._publish("claimed", case)
         if before.status != "claimed":
             await self._deliver(label, self.texts.claimed(case))
         return case
 
-    async def relay_to_young_person(self, label: str, worker_id: str, text: str) -> Say:
+    async def take_over(
+        self, label: str, who: str | Actor, display_name: str, reason: str | None
+    ) -> Case:
+        """A supervisor answers a case a colleague claimed, giving a reason (audited);
+        the young person is told the supervisor's name."""
+        actor, name = as_actor(who), _display(display_name)
+
+        def take(case: Case) -> dict[str, object]:
+            check_owner(actor, reason, case, "take over")
+            return {"status": "claimed", "worker": actor.id, "worker_name": name,
+                    "offered_to": None}  # fmt: skip
+
+        before = await self._live(label, actor)
+        if before.status != "claimed" or before.worker == actor.id:
+            return await self.claim(label, actor, name)
+        case = await self._change(label, take, actor)
+        await self._audit_log(actor.id, "case.take_over", f"{label} reason={reason}")
+        await self._publish("claimed", case)
+        await self._deliver(label, self.texts.claimed(case))
+        return case
+
+    async def relay_to_young_person(self, label: str, who: str | Actor, text: str) -> Say:
         """Deliver the claiming worker's message as "<display name>: text"; returns it."""
-        case = await self._live(label)
-        if case.status != "claimed" or case.worker != worker_id or not case.worker_name:
+        actor = as_actor(who)
+        case = await self._live(label, actor)
+        if case.status != "claimed" or case.worker != actor.id or not case.worker_name:
             msg = f"claim {label} first: only the worker answering it can write to it"
             raise CaseConflict(msg)
         text = staff_text(text, "there is nothing to send")
@@ -212,48 +248,83 @@ class HandoffService(CaseCore):
         await self._publish("worker_message", case, seq)
         return say
 
-    async def note(self, label: str, worker_id: str, text: str) -> CaseNote:
-        """An internal note: staff only, never relayed, gone with the case."""
-        await self._live(label)
-        note = CaseNote(self.clock(), worker_id, staff_text(text, "write the note first"))
-        item = {"at": note.at.isoformat(), "worker": worker_id, "text": note.text}
+    async def note(self, label: str, who: str | Actor, text: str) -> CaseNote:
+        """An internal note: staff only, never relayed, gone with the case. On a claimed
+        case only its worker writes notes (a supervisor takes it over first)."""
+        actor = as_actor(who)
+        case = await self._live(label, actor)
+        if case.status == "claimed" and case.worker != actor.id:
+            msg = (
+                f"{label} is answered by {case.worker_name}; only they can add notes "
+                "(a supervisor can take it over first)"
+            )
+            raise CaseConflict(msg)
+        note = CaseNote(self.clock(), actor.id, staff_text(text, "write the note first"))
+        item = {"at": note.at.isoformat(), "worker": actor.id, "text": note.text}
         if await self.store.append(label, "notes", item) is None:
             raise CaseNotFound(gone(label))
-        await self._audit_log(worker_id, "case.note", label)
+        await self._audit_log(actor.id, "case.note", label)
         return note
 
-    async def transfer(self, label: str, from_worker: str, to: str) -> Case:
-        """To a worker id, or "desk:telegram" / "desk:web": the case waits to be claimed."""
-        now = self.clock()
+    async def transfer(
+        self, label: str, who: str | Actor, to: str, reason: str | None = None
+    ) -> Case:
+        """To a worker id, or "desk:telegram" / "desk:web": the case waits to be claimed.
+        A colleague's claimed case: only by a supervisor, with a reason (a reassignment)."""
+        now, actor = self.clock(), as_actor(who)
 
         def transfer(case: Case) -> dict[str, object]:
-            if case.status == "claimed" and case.worker != from_worker:
-                msg = f"{label} is answered by {case.worker_name}; only they can transfer it"
-                raise CaseConflict(msg)
+            check_owner(actor, reason, case, "transfer")
             desk = to.removeprefix("desk:") if to.startswith("desk:") else case.desk
             return {"status": "waiting", "worker": None, "worker_name": None, "desk": desk,
                     "offered_to": None if to.startswith("desk:") else to,
                     "waiting_since": now, "helplines_at": None}  # fmt: skip
 
-        before = await self._live(label)
-        case = await self._change(label, transfer)
-        await self._audit_log(from_worker, "case.transfer", f"{label} to {to}")
+        before = await self._live(label, actor)
+        over = check_owner(actor, reason, before, "transfer")
+        case = await self._change(label, transfer, actor)
+        if over:
+            await self._audit_log(actor.id, "case.reassign", f"{label} to {to} reason={reason}")
+        else:
+            await self._audit_log(actor.id, "case.transfer", f"{label} to {to}")
         await self._publish("transferred", case)
         if before.status == "claimed":
             await self._deliver(label, self.texts.transferred(case))
         return case
 
-    async def close(self, label: str, worker_id: str) -> Case:
-        """Close; the young person is told and offered a one-tap anonymous rating."""
-        before = await self._live(label)
-        case = await self._change(label, lambda c: {"status": "closed", "closed_by": "worker"})
-        await self._audit_log(worker_id, "case.close", label)
+    async def close(
+        self,
+        label: str,
+        who: str | Actor,
+        display_name: str | None = None,
+        reason: str | None = None,
+    ) -> Case:
+        """Close; the young person is told who ended the chat (the name of whoever acted:
+        the claiming worker, or the supervisor or worker `display_name`) and offered a
+        one-tap anonymous rating. A colleague's claimed case: only a supervisor, with a
+        reason."""
+        actor = as_actor(who)
+        before = await self._live(label, actor)
+        over = check_owner(actor, reason, before, "close")
+        mine = before.status == "claimed" and before.worker == actor.id
+        name = before.worker_name if mine else " ".join((display_name or "").split())
+        if over and not 0 < len(name or "") <= MAX_NAME:
+            msg = f"choose a display name of 1 to {MAX_NAME} characters"
+            raise CaseError(msg)
+
+        def close(case: Case) -> dict[str, object]:
+            check_owner(actor, reason, case, "close")
+            return {"status": "closed", "closed_by": "worker"}
+
+        case = await self._change(label, close, actor)
+        detail = f"{label} reason={reason}" if over else label
+        await self._audit_log(actor.id, "case.close", detail)
         await self._publish("closed", case)
         token = secrets.token_urlsafe(9)
         data = {"band": case.age_band or "", "lang": case.language, "service": case.service or ""}
         await self.store.put_token(token, data, self.ttl)
-        name = before.worker_name or self.texts.translator.system(case.language, "Our team")
-        await self._deliver(label, self.texts.closed(case, token, name))
+        told = name or self.texts.translator.system(case.language, "Our team")
+        await self._deliver(label, self.texts.closed(case, token, told))
         return case
 
     async def due_for_helplines(self, now: dt.datetime | None = None) -> list[Case]:
@@ -271,6 +342,7 @@ class HandoffService(CaseCore):
             if not await self.store.replace(changed, self.ttl):
                 continue  # someone claimed it or another process got there first
             await self._publish("no_answer", changed)
-            await self._deliver(case.label, self.texts.no_answer(changed))
+            told = self.texts.no_answer(changed, await self.answering(now))
+            await self._deliver(case.label, told)
             done.append(changed)
         return done

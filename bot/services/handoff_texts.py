@@ -67,10 +67,41 @@ class HandoffTexts:
         intro = self.translator.system(lang, "If you need help now, you can call:")
         return self._say(lang, f"{intro}\n{helplines_text(self.config, lang)}")
 
-    def opened(self, case: Case, now: dt.datetime) -> list[Say]:
-        """Who will answer, roughly when, that they will not see who you are, how to stop."""
+    def opened(self, case: Case, now: dt.datetime, answering: bool | None = None) -> list[Say]:
+        """Who will answer, roughly when, that they will not see who you are, how to stop;
+        for a request about a service, that the person answering does not work there.
+        `answering`: whether a worker is there now (`DeskTools.answering`); None: the
+        office hours alone say."""
+        return [*self._opened(case, now, answering), *self.independent(case)]
+
+    def independent(self, case: Case) -> list[Say]:
+        """Conflict of interest: a request about a service goes to a desk of another
+        organisation (`Config.desk_for`, checked when the config loads). Say so."""
+        t, lang, service = self.translator, case.language, case.service
+        if service is None or service not in self.config.services:
+            return []
+        place = self.config.service_label(service, lang)
+        if self.young(case.age_band):
+            text = t.system(
+                lang,
+                "The helper who talks with you does not work at the place you told us "
+                "about ({place}).",
+                place=place,
+            )
+        else:
+            text = t.system(
+                lang,
+                "The worker who answers you does not work for the service you told us "
+                "about ({place}).",
+                place=place,
+            )
+        return [self._say(lang, text)]
+
+    def _opened(self, case: Case, now: dt.datetime, answering: bool | None) -> list[Say]:
         t, lang = self.translator, case.language
-        if self.hours.is_open(now):
+        if answering is False and self.hours.is_open(now):
+            return self.nobody_on_duty(case)
+        if answering or (answering is None and self.hours.is_open(now)):
             minutes = self.config.handoff.answer_within_minutes
             if self.young(case.age_band):
                 text = t.system(
@@ -108,6 +139,52 @@ class HandoffTexts:
                 "{when}. They will not see your name, your number or your account. "
                 "To cancel, type /stop.",
                 when=self._when(now, lang),
+            )
+        return [self._say(lang, text), self.helplines(lang)]
+
+    def nobody_on_duty(self, case: Case) -> list[Say]:
+        """In office hours, but no worker said they are on duty: no "soon" either."""
+        t, lang = self.translator, case.language
+        if self.young(case.age_band):
+            text = t.system(
+                lang,
+                "Our helpers are not here right now. A helper will write to you here later. "
+                "They cannot see your name or your number. To stop, type /stop.",
+            )
+        else:
+            text = t.system(
+                lang,
+                "Nobody from our team is on duty right now. A worker will answer you here as "
+                "soon as they can. They will not see your name, your number or your account. "
+                "To cancel, type /stop.",
+            )
+        return [self._say(lang, text), self.helplines(lang)]
+
+    def blocked(self, case: Case) -> list[Say]:
+        """The case closed by a block: kind, no blame, and where help is meanwhile."""
+        t, lang = self.translator, case.language
+        if self.young(case.age_band):
+            text = t.system(
+                lang, "This chat has ended for now. You can ask for a helper again later."
+            )
+        else:
+            text = t.system(
+                lang,
+                "This chat with our team has ended for now. "
+                "You can ask to talk to a person again later.",
+            )
+        return [self._say(lang, text), self.helplines(lang)]
+
+    def blocked_request(self, lang: str, band: str | None) -> list[Say]:
+        """Asked for a person while blocked: not now, try later, and the helplines."""
+        t = self.translator
+        if self.young(band):
+            text = t.system(
+                lang, "You cannot talk to a helper here right now. Please try again later."
+            )
+        else:
+            text = t.system(
+                lang, "You cannot talk to a person here right now. Please try again later."
             )
         return [self._say(lang, text), self.helplines(lang)]
 
@@ -155,13 +232,15 @@ class HandoffTexts:
         )
         return [self._say(case.language, text)]
 
-    def no_answer(self, case: Case) -> list[Say]:
-        """Nobody answered in time. If the office has closed meanwhile, say so: "busy"
-        would be untrue when nobody is there."""
+    def no_answer(self, case: Case, answering: bool | None = None) -> list[Say]:
+        """Nobody answered in time. If the office has closed meanwhile (or nobody is on
+        duty), say so: "busy" would be untrue when nobody is there."""
         t, lang = self.translator, case.language
         now = case.helplines_at or case.updated
         if not self.hours.is_open(now):
             return self._away(case, now)
+        if answering is False:
+            return self.nobody_on_duty(case)
         if self.young(case.age_band):
             text = t.system(
                 lang,

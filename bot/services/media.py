@@ -61,6 +61,7 @@ class Relay:
     kind: str
     label: str
     topic: int | None
+    organisation: str | None = None  # whose staff group shows it (`Case.organisation`)
 
 
 # The channel's staff desk: where a case's media goes (its topic id, None for General).
@@ -164,7 +165,8 @@ class MediaService:
                 elif topic is None or not reads_media(case):
                     events.append(self._web_desk(session))
                 else:
-                    relay = Relay(int(wanted), kind, case.label, await topic(case))
+                    relay = Relay(int(wanted), kind, case.label, await topic(case),
+                                  case.organisation)  # fmt: skip
                     events.append(self.confirm.sent(session))
             data = self._data(saved, channel_data)
             if saved is not None and data is not None:

@@ -96,7 +96,9 @@ def checklist(
 
 
 def _desk_item(app: App, where: str, modes: Sequence[Mode], *, one_process: bool) -> Item:
-    telegram = app.config.telegram.staff_chat_id is not None
+    telegram = app.config.telegram.staff_chat_id is not None or bool(
+        app.config.telegram.staff_groups
+    )
     # A web desk counts when it is known to be served: by this very process, or at the
     # public address another `serve` process answers on.
     here = "serve" in modes and ("run" not in modes or one_process)

@@ -24,6 +24,8 @@ from bot.storage.staff_mfa import SqlMfaStore
 
 __all__ = ["ALL", "ROLES", "Account", "AccountError", "Accounts", "Role", "new_password"]
 
+# Ordered: each role may do what the ones before it may. A supervisor is a worker who may
+# also take over, reassign or close any case of their organisation (with a reason).
 Role = Literal["viewer", "worker", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
 ALL = "*"  # a scope that covers every organisation
@@ -49,6 +51,10 @@ class Account:
 
     def allows(self, needed: Role) -> bool:
         return ROLES.index(self.role) >= ROLES.index(needed)
+
+    def sees(self, organisation: str) -> bool:
+        """Whether cases and feedback of `organisation` are this account's to see."""
+        return self.sees_all or organisation in self.scopes
 
     def services(self, config: Config) -> tuple[str, ...]:
         """The services whose feedback this account may see."""

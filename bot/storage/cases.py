@@ -38,7 +38,7 @@ __all__ = [
 CaseStatus = Literal["waiting", "claimed", "closed"]
 UpdateKind = Literal[
     "opened", "urgent", "priority", "claimed", "transferred", "message", "worker_message",
-    "no_answer", "closed",
+    "no_answer", "closed", "overdue",
 ]  # fmt: skip
 Log = Literal["messages", "notes"]
 
@@ -53,6 +53,9 @@ def _time(value: dt.datetime | None) -> str | None:
 
 def _parse(value: object) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+_TIMES = ("created", "updated", "waiting_since", "helplines_at", "overdue_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,11 @@ class Case:
     # Before ordinary cases, after urgent ones: the flow's handoff step said so (e.g. the
     # young person does not feel safe at a service). Nothing more about them than `reason`.
     priority: bool = False
+    # The organisation whose desk answers it (`Config.desk_for`): only its staff see it.
+    organisation: str | None = None
+    # When the desks were told this case waits too long (once per wait: a transfer starts
+    # a new one, so an alert older than `waiting_since` is for an earlier wait).
+    overdue_at: dt.datetime | None = None
     rev: int = 0  # bumped by every change; stores refuse a change made on an older rev
 
     @property
@@ -86,7 +94,7 @@ class Case:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("created", "updated", "waiting_since", "helplines_at"):
+        for name in _TIMES:
             data[name] = _time(data[name])
         return data
 
@@ -94,7 +102,7 @@ class Case:
     def from_json(cls, data: dict[str, Any]) -> Case:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        for name in ("created", "updated", "waiting_since", "helplines_at"):
+        for name in _TIMES:
             values[name] = _parse(values.get(name))
         return cls(**values)
 

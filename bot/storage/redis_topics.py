@@ -49,6 +49,11 @@ class TopicStore:
         self.incarnation = secrets.token_hex(8)  # this process, in the update marks
         self._begin = client.register_script(_BEGIN)
 
+    def for_group(self, chat_id: int) -> TopicStore:
+        """The same bookkeeping for another staff group (``[telegram] staff_groups``):
+        keys of its own under ``sv:tg:g<id>:``, since topic ids are per group."""
+        return TopicStore(self.redis, prefix=f"{self.prefix}g{abs(chat_id)}:")
+
     def _k(self, *parts: object) -> str:
         return self.prefix + ":".join(str(p) for p in parts)
 

@@ -22,6 +22,7 @@ from bot.flows.steps import Question
 from bot.flows.steps.choice import ChoiceStep
 from bot.flows.steps.scale import COMMON_POINTS, ScaleStep
 from bot.inputs import number_of
+from bot.services.desk_tools import outcome_wording
 from bot.services.report import QuestionResult, Report, build_report, period, render
 from bot.staff.accounts import Account
 from bot.storage.records import FeedbackFilters, iso_week
@@ -304,6 +305,7 @@ def _labels(app: App, band: str | None = None) -> Wording:
             if not isinstance(step, Question) or (step.key, step.counted_kind) in found:
                 continue
             found[(step.key, step.counted_kind)] = (step.text, _value_labels(step))
+    found.update(outcome_wording(app.config))  # the workers' outcome form on close
     return found
 
 

@@ -16,8 +16,17 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.services.staff_time import StaffTime
 from bot.staff.accounts import Account
 from bot.storage.cases import Case, CaseNote
+from bot.web.desk_access import (
+    acting_fields,
+    desk_actor,
+    take_over_form,
+    transfer_targets,
+    worker_id,
+)
+from bot.web.desk_tools import block_form, duty_panel, outcome_fields, replies_panel
 from bot.web.html import attrs, csrf_field, esc, html_response, options, staff_page
 from bot.web.state import WEB, Web, account_of, requires, staff_session
 
@@ -27,13 +36,8 @@ __all__ = [
 ]  # fmt: skip
 
 _LABEL = re.compile(r"^#?([A-Z0-9]{3,12})$")
-DESKS = (("desk:web", "the web desk (any worker)"), ("desk:telegram", "the Telegram staff group"))
 HEADS = ("Case", "State", "Age band", "Language", "Service", "Answered by", "Waiting since")
 STATUS = {"waiting": "Waiting", "claimed": "Answered", "closed": "Closed"}
-
-
-def worker_id(account: Account) -> str:
-    return f"web:{account.name}"
 
 
 def label_of(value: str) -> str | None:
@@ -75,27 +79,29 @@ def case_view(state: Web, case: Case, me: str) -> dict[str, Any]:
         "reason": case.reason,
         "created": case.created.isoformat(),
         "waiting_since": case.waiting_since.isoformat(),
+        # Read by people: the configured zone, 24-hour clock (the browser's zone is not ours).
+        "waiting_since_local": StaffTime(config).clock(case.waiting_since),
         "worker_name": case.worker_name or "",
         "mine": case.status == "claimed" and case.worker == me,
         "offered_to_me": case.offered_to == me,
         "desk": case.desk or "",
         "helplines_sent": case.helplines_at is not None,
         "closed_by": case.closed_by or "",
+        "overdue": state.cases.overdue(case),  # waiting past answer_within_minutes
     }
 
 
-async def queue_views(state: Web, me: str) -> list[dict[str, Any]]:
-    return [case_view(state, case, me) for case in await state.cases.queue()]
+async def queue_views(state: Web, account: Account) -> list[dict[str, Any]]:
+    """The open cases of the organisations `account` may see, as `case_view`s."""
+    actor = desk_actor(account)
+    return [case_view(state, case, actor.id) for case in await state.cases.queue(actor)]
 
 
 def _page(request: web.Request, title: str, body: str, *, case: str = "") -> web.Response:
     state, session = request.app[WEB], staff_session(request)
     page = staff_page(title, body, account=session.account, csrf=session.csrf,
                       demo=state.settings.demo)  # fmt: skip
-    page = page.replace(  # the desk's own nav entry, style and script
-        '<li><a href="/flows">Flows</a></li>',
-        '<li><a href="/flows">Flows</a></li><li><a href="/desk">Desk</a></li>',
-    ).replace(
+    page = page.replace(  # the desk's own style and script
         "</head>",
         '<link rel="stylesheet" href="/static/desk.css">'
         '<script src="/static/desk.js" defer></script></head>',
@@ -122,6 +128,9 @@ def _marker(view: dict[str, Any]) -> tuple[str, str]:
     return "", "case"
 
 
+OVERDUE = ' <strong class="badge overdue">Overdue</strong>'  # waiting past its time
+
+
 def _row(view: dict[str, Any]) -> str:
     badge, row_class = _marker(view)
     cells = (view["status_text"], view["age_band"], view["language_name"], view["service"] or "-",
@@ -131,21 +140,24 @@ def _row(view: dict[str, Any]) -> str:
         f"<tr{attrs(class_=row_class, data_label=view['id'])}>"
         f'<th scope="row">{badge}<a href="/desk/case/{esc(view["id"])}">{esc(view["label"])}'
         f"</a></th>{tds}<td><time{attrs(datetime=view['waiting_since'])}>"
-        f"{esc(view['waiting_since'][11:16])} UTC</time></td></tr>"
+        f"{esc(view['waiting_since_local'])}</time>"
+        f"{OVERDUE if view['overdue'] else ''}</td></tr>"
     )
 
 
 @requires("worker")
 async def queue_page(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
-    views = await queue_views(state, worker_id(account_of(request)))
+    views = await queue_views(state, account_of(request))
     rows = "".join(_row(view) for view in views)
     heads = "".join(f'<th scope="col">{h}</th>' for h in HEADS)
+    zone = StaffTime(state.app.config).zone_label()
     empty = "" if views else " hidden"
+    duty = await duty_panel(state, account_of(request), staff_session(request).csrf)
     body = (
-        f"{_live_regions()}<p>Young people are shown only by a case label. Urgent cases come "
+        f"{_live_regions()}{duty}<p>Young people are shown only by a case label. Urgent cases come "
         "first, then priority cases (for example, a young person who does not feel safe at a "
-        "service). Open a case to answer it.</p>"
+        f"service). Open a case to answer it. Times are in {esc(zone)}.</p>"
         f'<p id="queue-empty" class="empty"{empty}>No one is waiting.</p>'
         f'<table id="queue" aria-label="Cases"><thead><tr>{heads}</tr></thead>'
         f'<tbody id="queue-rows">{rows}</tbody></table>'
@@ -155,8 +167,9 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
 
 async def _case(request: web.Request) -> Case:
     label = label_of(request.match_info["label"])
-    case = await request.app[WEB].cases.get(label) if label else None
-    if case is None:
+    actor = desk_actor(account_of(request))
+    case = await request.app[WEB].cases.get(label, actor) if label else None
+    if case is None:  # another organisation's case answers the same: no label probing
         raise web.HTTPNotFound(text="This case is closed or does not exist.")
     return case
 
@@ -175,7 +188,7 @@ async def render_case(
     messages = await state.cases.transcript(case.label)
     notes = await state.cases.notes(case.label)
     remembered = await asyncio.to_thread(state.desk_names.get, account.name)
-    choices = await targets(state, account)
+    choices = await targets(state, account, case)
     base = f"/desk/case/{view['id']}"
     facts = "".join(
         f"<dt>{esc(name)}</dt><dd{attrs(id=f'fact-{key}')}>{esc(view[key] or '-')}</dd>"
@@ -195,12 +208,14 @@ async def render_case(
         "Priority</p>"
         f'<dl id="facts" class="facts">{facts}</dl>'
         '<section aria-labelledby="conv-h"><h2 id="conv-h">Conversation</h2>'
-        '<ol id="transcript" class="transcript" role="log" aria-live="polite">'
-        f"{log}</ol>"
+        # The log role on a wrapper: on the <ol> itself it would unmake the list.
+        '<div class="transcript-log" role="log" aria-live="polite" aria-labelledby="conv-h">'
+        f'<ol id="transcript" class="transcript">{log}</ol></div>'
         f'<form id="send-form" method="post" action="{base}/send" class="live"{flags["send"]}>'
         f'{csrf_field(csrf)}<label for="send-text">Message to the young person</label>'
         '<textarea id="send-text" name="text" rows="3" maxlength="4000" required></textarea>'
         '<button type="submit">Send</button></form>'
+        f"{replies_panel(state.cases.replies_for(case), case, state.app.config, flags['send'])}"
         f'<form id="claim-form" method="post" action="{base}/claim" class="live"{flags["claim"]}>'
         f'{csrf_field(csrf)}<label for="display-name">Your display name (all the young '
         "person will see)</label>"
@@ -220,10 +235,15 @@ async def render_case(
         f'<form id="transfer-form" method="post" action="{base}/transfer" class="live">'
         f'{csrf_field(csrf)}<label for="transfer-to">Transfer to</label>'
         f'<select id="transfer-to" name="to">{options(choices, None)}</select>'
+        f"{acting_fields(case, account, remembered, 'transfer')}"
         '<button type="submit">Transfer</button></form>'
         f'<form id="close-form" method="post" action="{base}/close" class="live">'
-        f'{csrf_field(csrf)}<button type="submit">Close the case</button> The young person '
-        "is told and may rate the conversation.</form></section>"
+        f"{csrf_field(csrf)}{acting_fields(case, account, remembered, 'close')}"
+        f"{outcome_fields(state.app.config)}"
+        '<button type="submit">Close the case</button> The young person '
+        "is told and may rate the conversation.</form>"
+        f"{take_over_form(case, account, remembered, csrf, base)}"
+        f"{block_form(case, account, remembered, csrf, base, state.app.config)}</section>"
     )
     response = _page(request, f"Case {case.label}", body, case=view["id"])
     response.set_status(status)
@@ -255,11 +275,6 @@ def _note(note: CaseNote) -> str:
     )
 
 
-async def targets(state: Web, account: Account) -> list[tuple[str, str]]:
-    accounts = await asyncio.to_thread(state.accounts.all)
-    workers = [
-        (worker_id(a), f"{a.name} (web desk)")
-        for a in accounts
-        if a.allows("worker") and not a.disabled and a.name != account.name
-    ]
-    return [*DESKS, *workers]
+async def targets(state: Web, account: Account, case: Case) -> list[tuple[str, str]]:
+    """Where `case` may be transferred: the desks, and web workers who may see it."""
+    return await transfer_targets(state, account, case)

@@ -13,10 +13,11 @@ from typing import Any
 from aiohttp import web
 
 from bot.services.cases import CaseError, CaseNotFound
-from bot.web.desk import label_of, render_case, targets, who, worker_id
+from bot.web.desk import label_of, render_case, targets, who
+from bot.web.desk_access import desk_actor
 from bot.web.state import WEB, account_of, requires
 
-__all__ = ["claim", "close", "note", "send", "transfer"]
+__all__ = ["claim", "close", "note", "send", "take_over", "transfer"]
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -25,17 +26,21 @@ def _wants_json(request: web.Request) -> bool:
 
 async def _act(request: web.Request, action: str) -> web.StreamResponse:
     state, account = request.app[WEB], account_of(request)
-    me = worker_id(account)
+    me = desk_actor(account)  # its organisations' cases only; a supervisor or not
     label = label_of(request.match_info["label"])
     form = await request.post()
     text = str(form.get("text", ""))
+    name = " ".join(str(form.get("display_name", "")).split())
+    reason = str(form.get("reason", "")) or None
     extra: dict[str, Any] = {}
     try:
         if label is None:
             raise CaseNotFound("This case is closed or does not exist.")
-        if action == "claim":
-            name = " ".join(str(form.get("display_name", "")).split())
-            await state.cases.claim(label, me, name)
+        if action in ("claim", "take-over"):
+            if action == "claim":
+                await state.cases.claim(label, me, name)
+            else:
+                await state.cases.take_over(label, me, name, reason)
             await asyncio.to_thread(state.desk_names.set, account.name, name)
         elif action == "send":
             await state.cases.relay_to_young_person(label, me, text)
@@ -46,15 +51,19 @@ async def _act(request: web.Request, action: str) -> web.StreamResponse:
             extra["note"] = {"who": who(note.worker), "text": note.text}
         elif action == "transfer":
             to = str(form.get("to", ""))
-            if to not in dict(await targets(state, account)):
+            case = await state.cases.get(label, me)
+            if case is not None and to not in dict(await targets(state, account, case)):
                 raise CaseError("Choose a worker or a desk from the list.")
-            await state.cases.transfer(label, me, to)
-        else:
-            await state.cases.close(label, me)
+            await state.cases.transfer(label, me, to, reason)
+        else:  # close, with the outcome form (bot/web/desk_tools.py)
+            outcome = str(form.get("outcome", "")) or None
+            categories = [str(c) for c in form.getall("category", [])]
+            await state.cases.close_with_outcome(label, me, outcome, categories, name or None,
+                                                 reason)  # fmt: skip
     except CaseError as exc:
         if _wants_json(request):
             return web.json_response({"error": str(exc)}, status=409)
-        case = await state.cases.get(label) if label else None
+        case = await state.cases.get(label, me) if label else None
         if case is None:
             raise web.HTTPNotFound(text=str(exc)) from None
         return await render_case(request, case, str(exc), 409)
@@ -86,3 +95,8 @@ async def transfer(request: web.Request) -> web.StreamResponse:
 @requires("worker")
 async def close(request: web.Request) -> web.StreamResponse:
     return await _act(request, "close")
+
+
+@requires("supervisor")
+async def take_over(request: web.Request) -> web.StreamResponse:
+    return await _act(request, "take-over")

@@ -4,9 +4,11 @@ Staff: `GET /desk/ws` is the worker desk's websocket. The upgrade needs a staff 
 with the worker role (the auth middleware), the session's CSRF token in `?csrf=` and an
 Origin header naming this site, so another site cannot open it with the worker's cookie.
 It sends the queue, and for the case named in `?case=` its facts and transcript, then
-every change as it happens. Frames carry `desk.case_view`s (label, band, language,
-service, state, the worker's display name) and relayed text: never a mapping, a session
-key, a chat address or a staff member's id on another desk.
+every change as it happens, of the cases of the worker's organisations only (another
+organisation's case is never named in a frame, not even as an event). Frames carry
+`desk.case_view`s (label, band, language, service, state, the worker's display name)
+and relayed text: never a mapping, a session key, a chat address or a staff member's id
+on another desk.
 
 What a worker sends to a web chat visitor waits in the visitor's mailbox
 (`bot.storage.visitors`) until the page's long poll (`GET /chat/events`) fetches it;
@@ -26,9 +28,12 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
+from bot.services.case_access import Actor
+from bot.staff.accounts import Account
 from bot.storage.cases import CaseUpdate
 from bot.storage.staff_sessions import StaffSession
-from bot.web.desk import case_view, label_of, queue_views, worker_id
+from bot.web.desk import case_view, label_of, queue_views
+from bot.web.desk_access import desk_actor
 from bot.web.security import same_token
 from bot.web.state import WEB, Web, requires, staff_session
 
@@ -49,9 +54,11 @@ def _same_origin(request: web.Request) -> bool:
     return parts.scheme in ("http", "https") and parts.netloc == request.host
 
 
-async def _active(state: Web, session: StaffSession) -> bool:
+async def _active(state: Web, session: StaffSession) -> Account | None:
+    """The account as it is now (its organisations may have changed), if still a worker."""
     fresh = await asyncio.to_thread(state.accounts.get, session.account_name)
-    return fresh is not None and not fresh.disabled and fresh.allows("worker")
+    active = fresh is not None and not fresh.disabled and fresh.allows("worker")
+    return fresh if active else None
 
 
 @requires("worker")
@@ -64,10 +71,9 @@ async def socket(request: web.Request) -> web.StreamResponse:
     ws = web.WebSocketResponse(heartbeat=30.0, max_msg_size=4096)
     await ws.prepare(request)
     request.app[SOCKETS].add(ws)
-    me = worker_id(session.account)
     try:
         async with state.cases.subscribe() as updates:
-            feed = _Feed(state, ws, me, watch)
+            feed = _Feed(state, ws, session.account, watch)
             await feed.snapshot()
             pump = asyncio.create_task(feed.pump(updates, session))
             try:
@@ -97,22 +103,32 @@ async def close_sockets(application: web.Application) -> None:
 class _Feed:
     state: Web
     ws: web.WebSocketResponse
-    me: str
+    account: Account
     watch: str | None
     next_seq: int = 0
+
+    @property
+    def actor(self) -> Actor:
+        return desk_actor(self.account)
+
+    @property
+    def me(self) -> str:
+        return self.actor.id
 
     async def snapshot(self) -> None:
         await self.send_queue()
         if self.watch is not None:
-            case = await self.state.cases.get(self.watch)
-            if case is not None:
+            case = await self.state.cases.get(self.watch, self.actor)
+            if case is None:
+                self.watch = None  # gone, or another organisation's: nothing to follow
+            else:
                 await self.ws.send_json(
                     {"type": "case", "case": case_view(self.state, case, self.me)}
                 )
-            await self.send_messages()
+                await self.send_messages()
 
     async def send_queue(self) -> None:
-        cases = await queue_views(self.state, self.me)
+        cases = await queue_views(self.state, self.account)
         await self.ws.send_json({"type": "queue", "cases": cases})
 
     async def send_messages(self) -> None:
@@ -138,9 +154,11 @@ class _Feed:
                     waiting = None
                 if time.monotonic() - checked >= RECHECK:
                     checked = time.monotonic()
-                    if not await _active(self.state, session):
+                    fresh = await _active(self.state, session)
+                    if fresh is None:
                         await self.ws.close(code=4403, message=b"account disabled")
                         return
+                    self.account = fresh
                 # Not `get`: a desk left open on a screen must not keep a session alive.
                 if not await self.state.book.alive(session.token):
                     await self.ws.close(code=4401, message=b"logged out")
@@ -155,6 +173,8 @@ class _Feed:
 
     async def send(self, update: CaseUpdate) -> None:
         case = update.case
+        if not self.state.cases.visible(case, self.actor):
+            return
         view = case_view(self.state, case, self.me)
         await self.ws.send_json({"type": "event", "kind": update.kind, "case": view})
         await self.send_queue()

@@ -56,6 +56,8 @@ def staff_page(
     nav = ""
     if account is not None:
         links = [("/dashboard", "Dashboard"), ("/flows", "Flows")]
+        if account.allows("worker"):
+            links.append(("/desk", "Desk"))
         if account.allows("admin"):
             links += [("/admin/users", "Accounts"), ("/admin/audit", "Audit log")]
         links.append(("/account", "Your account"))

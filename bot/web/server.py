@@ -29,6 +29,7 @@ from bot.web import (
     dashboard,
     desk,
     desk_actions,
+    desk_tools,
     desk_ws,
     flows_view,
     reauth,
@@ -149,6 +150,9 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/desk/case/{label}/note", desk_actions.note)
     router.add_post("/desk/case/{label}/transfer", desk_actions.transfer)
     router.add_post("/desk/case/{label}/close", desk_actions.close)
+    router.add_post("/desk/case/{label}/take-over", desk_actions.take_over)
+    router.add_post("/desk/case/{label}/block", desk_tools.block)
+    router.add_post("/desk/duty", desk_tools.duty)
     router.add_get("/flows", flows_view.index)
     router.add_get("/flows/{scope}/{flow_id}", flows_view.detail)
     router.add_get("/admin/users", admin.users)

@@ -114,14 +114,21 @@ async def client(state: Web) -> AsyncIterator[TestClient[web.Request, web.Applic
         yield test_client
 
 
-async def login(client: TestClient[web.Request, web.Application], name: str) -> str:
+async def login(
+    client: TestClient[web.Request, web.Application], name: str, password: str | None = None
+) -> str:
     """Log in through the form like a browser; returns the session's CSRF token."""
     page = await client.get("/login")
     token = re.search(r'name="csrf" value="([^"]+)"', await page.text())
     assert token
     response = await client.post(
         "/login",
-        data={"csrf": token[1], "name": name, "password": PASSWORDS[name], "next": "/dashboard"},
+        data={
+            "csrf": token[1],
+            "name": name,
+            "password": password or PASSWORDS[name],
+            "next": "/dashboard",
+        },
         allow_redirects=False,
     )
     assert response.status == 303, await response.text()

@@ -73,19 +73,21 @@ class TelegramChannel:
         self.languages = config.languages
         self.service_codes = config.service_codes
         self.translator: Translator = service.engine.translator
-        # The staff group (its chat id) and the desk that handles its updates, if any.
-        self.staff_chat_id: int | None = None
-        self.staff: Callable[[Incoming], Awaitable[None]] | None = None
+        # The staff groups (chat id -> the desk that handles its updates), and which group
+        # shows a case of an organisation (None: no Telegram desk for it).
+        self.staff_desks: dict[int, Callable[[Incoming], Awaitable[None]]] = {}
+        self.staff_chat_for: Callable[[str | None], int | None] = lambda organisation: None
 
     # -- the one entry point --------------------------------------------------------------
     async def handle(self, update: Incoming) -> None:
         """Handle one update. Raises StorageError (and saves nothing) if Redis fails."""
         if update.chat_type != "private":
-            # The staff group goes to the desk; any other group or channel is ignored.
-            if self.staff is not None and update.chat_id and update.chat_id == self.staff_chat_id:
-                await self.staff(update)
+            # A staff group goes to its desk; any other group or channel is ignored.
+            desk = self.staff_desks.get(update.chat_id) if update.chat_id else None
+            if desk is not None:
+                await desk(update)
             elif update.chat_id:
-                log.info("telegram: ignored an update from a chat that is not the staff group")
+                log.info("telegram: ignored an update from a chat that is not a staff group")
             return
         if update.kind == "ignored" or not update.chat_id:
             return

@@ -111,8 +111,9 @@ def choice_composer(
             label = update.pressed_label()
             shown = Pressed(update.message_id, update.shown_text, label, None)
         actions[:] = render(reply.events, context(ch, chat, shown))
-        if relay is not None and ch.staff_chat_id is not None:
-            actions.extend(_copy(ch.staff_chat_id, chat, relay))
+        staff = ch.staff_chat_for(relay.organisation) if relay is not None else None
+        if relay is not None and staff is not None:
+            actions.extend(_copy(staff, chat, relay))
         if stale:
             toast.append(ch._t(reply.lang or ch.hint(update), texts.CHOICE_CLOSED))
         return post_of(ch.box, actions) if ch.drain is not None else None

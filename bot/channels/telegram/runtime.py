@@ -19,7 +19,7 @@ import contextlib
 import hashlib
 import logging
 import signal
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -30,6 +30,7 @@ from bot.channels.telegram.limiter import Limits
 from bot.channels.telegram.polling import Poller
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.staff_desk import StaffDesk
+from bot.channels.telegram.staff_groups import StaffGroups
 from bot.channels.telegram.transport import Permanent, Transport, TransportError
 from bot.channels.telegram.webhook import webhook_app, webhook_secret
 from bot.errors import ConfigError, StorageError
@@ -77,8 +78,9 @@ class Bot:
     channel: TelegramChannel
     sender: Sender
     runtime: Runtime
-    desk: StaffDesk | None = None
+    desk: StaffDesk | None = None  # the first staff group's (`staff_chat_id` if set)
     drain: Drain | None = None
+    desks: list[StaffDesk] = field(default_factory=list)  # one per staff group
 
     @property
     def sessions(self) -> SessionStore:
@@ -104,8 +106,7 @@ class Bot:
             jobs.append(self.runtime.scheduler(helplines_every=tick).run(stop))
         if self.drain is not None:
             jobs.append(self.drain.run(stop))
-        if self.desk is not None:
-            jobs.append(self.desk.run(stop))
+        jobs.extend(desk.run(stop) for desk in self.desks)
         await asyncio.gather(*jobs)
 
     async def _deliveries(self, stop: asyncio.Event) -> None:
@@ -186,15 +187,14 @@ async def build(
     await runtime.outbox.heartbeat()  # alive before the first commit makes us an owner
     # The young person's side of a case: a worker's words reach the chat through here.
     runtime.cases.deliverers[CHANNEL] = channel.deliver
-    desk = None
-    staff_chat = app.config.telegram.staff_chat_id
-    if staff_chat is not None and runtime.topics is not None:
-        desk = StaffDesk(runtime.cases, sender, runtime.topics, staff_chat, bot=bot_id(token))
-        channel.staff_chat_id, channel.staff = staff_chat, desk.handle
-        # What a young person chooses to send in a case is copied to its topic.
-        if channel.media is not None:
-            channel.media.topic = desk.topic_for
-    bot = Bot(transport, channel, sender, runtime, desk, drain)
+    groups = StaffGroups(runtime, sender, bot=bot_id(token))
+    channel.staff_desks = {desk.chat_id: desk.handle for desk in groups.desks}
+    channel.staff_chat_for = groups.chat_for
+    # What a young person chooses to send in a case is copied to its topic.
+    if channel.media is not None and groups.desks:
+        channel.media.topic = groups.topic_for
+    first = groups.desks[0] if groups.desks else None
+    bot = Bot(transport, channel, sender, runtime, first, drain, groups.desks)
     try:
         await transport.start()
         await channel.set_commands()

@@ -1,6 +1,9 @@
 """The worker desk on Telegram: a staff supergroup with topics (a forum), one per case.
 
-Set ``[telegram] staff_chat_id`` to the group's id (e.g. -1001234567890). In that group
+Set ``[telegram] staff_chat_id`` to the group's id (e.g. -1001234567890), and/or
+``[telegram] staff_groups`` to a group per organisation: each desk serves the cases of
+its `organisations` only (topics, relays, /queue, commands), so a group never sees
+another organisation's case (runtime.py builds one desk per group). In that group
 the bot must be an admin with "Manage topics" (it creates, renames, closes and deletes
 topics), and the group must have topics turned on. As an admin the bot sees every message,
 so workers can simply write in a case's topic.
@@ -10,7 +13,9 @@ routes them; every other group is ignored and logged without content), and even 
 the sender must be a member right now: getChatMember, cached for a few minutes, so a
 worker removed from the group loses the desk within minutes even if an old message of
 theirs is redelivered. Posts on behalf of a chat (anonymous admins, linked channels)
-cannot be checked and are refused.
+cannot be checked and are refused. Only the worker who claimed a case writes, notes,
+transfers or closes it; the group's administrators are its supervisors, who may take
+over (/takeover REASON), reassign or close a colleague's case, giving a listed reason.
 
 Both ways, text only: a worker's text in a case topic goes to `relay_to_young_person`;
 the young person's messages come from `service.subscribe()` and are posted in the
@@ -35,12 +40,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 from bot.channels.telegram import staff_texts as st
+from bot.channels.telegram import staff_tools
 from bot.channels.telegram.incoming import Incoming, split_command
 from bot.channels.telegram.render import OutgoingMessage, split_text
 from bot.channels.telegram.sender import Sender
 from bot.channels.telegram.transport import Flood, Permanent, Transient, TransportError
 from bot.errors import StorageError
-from bot.services.cases import CaseError, HandoffService
+from bot.services.case_access import REASONS
+from bot.services.cases import Actor, CaseError, HandoffService
 from bot.storage.cases import Case, CaseUpdate
 from bot.storage.redis_topics import TopicStore
 
@@ -50,7 +57,8 @@ log = logging.getLogger(__name__)
 
 MEMBER_STATUSES = ("creator", "administrator", "member")
 _USERNAME = re.compile(r"^@[A-Za-z0-9_]{4,32}$")
-_CASE_COMMANDS = ("claim", "note", "transfer", "close")
+_CASE_COMMANDS = ("claim", "note", "transfer", "close", "takeover")
+SUPERVISORS = ("creator", "administrator")  # a group's admins supervise its cases
 
 
 class StaffDesk:
@@ -62,15 +70,19 @@ class StaffDesk:
         chat_id: int,
         *,
         bot: str = "",
+        organisations: frozenset[str] | None = None,
         member_cache: float = 300.0,
         tick: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.service, self.sender, self.topics, self.chat_id = service, sender, topics, chat_id
         self.bot = bot  # update ids are per bot; two bots may share one Redis
+        # The organisations whose cases this group answers; None: every organisation.
+        self.organisations = organisations
+        self.scope = Actor("", organisations)
         self.transport = sender.transport
         self.member_cache, self.tick, self.clock = member_cache, tick, clock
-        self._members: dict[int, tuple[bool, float]] = {}
+        self._members: dict[int, tuple[str | None, float]] = {}  # status, until
         self.ready = asyncio.Event()  # set once listening for case updates
 
     # -- what workers do in the staff group -------------------------------------------------
@@ -82,22 +94,31 @@ class StaffDesk:
             if update.kind == "command":
                 self._post(st.ANONYMOUS, update.thread_id)
             return
-        if not await self._is_member(update.user_id):
+        status = await self._status(update.user_id)
+        if status is None:
             log.info("staff desk: ignored a message from someone not in the staff group")
             return
+        actor = Actor(f"tg:{update.user_id}", self.organisations, status in SUPERVISORS)
         # Marked done only after acting: a kill in between means one more try, not a
         # worker's message lost.
         mark = f"{self.bot}:{update.update_id}"
         if not await self.topics.begin_update(mark):
             return
         try:
-            await self._act(update, f"tg:{update.user_id}")
+            await self._act(update, actor)
         except BaseException:
             await self.topics.abandon_update(mark)
             raise
         await self.topics.finish_update(mark)
 
-    async def _act(self, update: Incoming, worker: str) -> None:
+    def serves(self, case: Case) -> bool:
+        return self.service.visible(case, self.scope)
+
+    def serves_organisation(self, organisation: str | None) -> bool:
+        """`organisation` as a case holds it (None: a case stored before routing)."""
+        return self.scope.sees(organisation or self.service.config.handoff.desk_organisation)
+
+    async def _act(self, update: Incoming, worker: Actor) -> None:
         thread = update.thread_id
         label = await self.topics.label(thread) if thread is not None else None
         command = split_command(update.text) if update.kind == "command" else None
@@ -114,15 +135,17 @@ class StaffDesk:
             self._post(st.SEND_FAILED.format(why=exc), thread)
 
     async def _command(
-        self, update: Incoming, worker: str, label: str | None, name: str, arg: str
+        self, update: Incoming, worker: Actor, label: str | None, name: str, arg: str
     ) -> None:
         thread = update.thread_id
+        if await staff_tools.tool_command(self, update, worker, label, name, arg):
+            return  # on duty, approved replies, the outcome form, blocking
         if name in ("help", "start"):
-            self._post(st.HELP, thread)
+            self._post(f"{st.HELP}\n{staff_tools.HELP}", thread)
         elif name == "name":
             await self._set_name(update.user_id, arg, thread)
         elif name == "queue":
-            cases = await self.service.queue()
+            cases = await self.service.queue(self.scope)
             self._post("\n".join(map(st.queue_line, cases)) or st.QUEUE_EMPTY, thread)
         elif name not in _CASE_COMMANDS:
             self._post(st.UNKNOWN, thread)
@@ -147,9 +170,16 @@ class StaffDesk:
             if target is None:
                 self._post(st.TRANSFER_HOW, thread)
                 return
-            await self.service.transfer(label, worker, target)
-        else:
-            await self.service.close(label, worker)
+            await self.service.transfer(label, worker, target, _reason(arg.split()[1:]))
+        elif name == "takeover":
+            chosen = await self.topics.name(update.user_id)
+            if not chosen:
+                self._post(st.NEED_NAME, thread)
+                return
+            await self.service.take_over(label, worker, chosen, _reason(arg.split()))
+        else:  # the young person is told who ended it: the claimer, or this worker
+            chosen = await self.topics.name(update.user_id)
+            await self.service.close(label, worker, chosen, _reason(arg.split()))
 
     async def _set_name(self, user_id: int, arg: str, thread: int | None) -> None:
         chosen = " ".join(arg.split())
@@ -159,7 +189,9 @@ class StaffDesk:
         await self.topics.set_name(user_id, chosen)
         self._post(st.NAME_SET.format(name=chosen), thread)
 
-    async def _is_member(self, user_id: int) -> bool:
+    async def _status(self, user_id: int) -> str | None:
+        """The sender's status in the group ("member", "administrator"...); None if they
+        are not in it now."""
         now = self.clock()
         cached = self._members.get(user_id)
         if cached is not None and cached[1] > now:
@@ -172,11 +204,11 @@ class StaffDesk:
             log.warning(
                 "staff desk: could not check a sender's membership (%s)", type(exc).__name__
             )
-            return False
+            return None
         if len(self._members) > 10_000:
             self._members.clear()
-        self._members[user_id] = (ok, now + self.member_cache)
-        return ok
+        self._members[user_id] = (status if ok else None, now + self.member_cache)
+        return status if ok else None
 
     # -- what the service tells every desk -------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -200,7 +232,7 @@ class StaffDesk:
                 async with self.service.subscribe() as updates:
                     self.ready.set()
                     delay = 0.5
-                    for case in await self.service.queue():  # cases opened while away
+                    for case in await self.service.queue(self.scope):  # opened while away
                         await self._topic(case)
                     async for update in updates:
                         await self._guarded(self.on_update(update))
@@ -214,6 +246,7 @@ class StaffDesk:
     async def _periodic(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             await self._guarded(self.service.due_for_helplines())
+            await self._guarded(self.service.due_for_alert())
             await self._guarded(self._delete_due_topics())
             await asyncio.sleep(self.tick)
 
@@ -225,6 +258,8 @@ class StaffDesk:
 
     async def on_update(self, update: CaseUpdate) -> None:
         case, kind = update.case, update.kind
+        if not self.serves(case):
+            return  # another organisation's case: another group's, or the web desk's
         # A closed case's keys get the grace period in `_closed`, after their last use.
         tag = f"d:{kind}:{case.rev}:{update.seq}"
         if not await self.topics.first(case.label, tag, self.service.ttl):
@@ -255,6 +290,8 @@ class StaffDesk:
             await self._to_topic(case, st.transferred(case))
         elif kind == "no_answer":
             await self._to_topic(case, st.no_answer(case))
+        elif kind == "overdue":
+            await staff_tools.overdue(self, case)
         elif kind == "closed":
             await self._closed(case)
 
@@ -338,6 +375,12 @@ class StaffDesk:
         self.sender.submit(
             [OutgoingMessage(self.chat_id, piece, thread_id=thread) for piece in split_text(text)]
         )
+
+
+def _reason(words: list[str]) -> str | None:
+    """A supervisor's reason: the first word, if it is one of `REASONS`."""
+    word = words[0].lower() if words else ""
+    return word if word in REASONS else None
 
 
 def _transfer_target(arg: str) -> str | None:

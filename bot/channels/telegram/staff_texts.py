@@ -22,6 +22,10 @@ HELP = (
     "/note text: an internal note, never sent to the young person.\n"
     "/transfer @worker, /transfer web: hand it to a colleague, or to the web desk.\n"
     "/close: end it; the young person may rate the conversation (anonymously).\n"
+    "Only the worker who claimed a case writes, notes, transfers or closes it. Group "
+    "admins (supervisors) may act on a colleague's case, giving a reason (away, "
+    "safeguarding, conduct, workload, ended): /takeover away, /close ended, "
+    "/transfer web workload. The young person is told the name you set with /name.\n"
     "/queue (anywhere): the open cases."
 )
 ONLY_TEXT = "Only text is relayed to the young person: this was not sent. Please write it."

@@ -28,8 +28,9 @@
     while (node.firstChild) node.removeChild(node.firstChild);
   }
 
-  function time(iso) {
-    const t = el("time", new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+  // The server formats times in the service's zone: the browser's zone and locale may differ.
+  function time(iso, text) {
+    const t = el("time", text);
     t.dateTime = iso;
     return t;
   }
@@ -58,18 +59,26 @@
       [c.status_text, c.age_band, c.language_name, c.service || "-", c.worker_name || "-"]
         .forEach(function (text) { tr.appendChild(el("td", text)); });
       const since = el("td");
-      since.appendChild(time(c.waiting_since));
+      since.appendChild(time(c.waiting_since, c.waiting_since_local));
+      if (c.overdue) {
+        since.appendChild(document.createTextNode(" "));
+        since.appendChild(el("strong", "Overdue", "badge overdue"));
+      }
       tr.appendChild(since);
       rows.appendChild(tr);
     });
     document.getElementById("queue-empty").hidden = cases.length > 0;
-    const urgent = cases.some(function (c) { return c.urgent && c.status === "waiting"; });
+    const urgent = cases.some(function (c) {
+      return (c.urgent || c.overdue) && c.status === "waiting";
+    });
     document.title = (urgent ? "(!) " : "") + baseTitle;
   }
 
   function onEvent(kind, c) {
     if (kind === "urgent") {
       announce.textContent = "Urgent: case " + c.label + " needs a worker now.";
+    } else if (kind === "overdue") {
+      announce.textContent = "Case " + c.label + " has waited longer than it should. Please answer it.";
     } else if (kind === "priority" || (kind === "opened" && c.priority)) {
       liveState.textContent = "Priority case " + c.label + " is waiting.";
     } else if (kind === "opened") {
@@ -95,6 +104,7 @@
     show("urgent-flag", c.urgent);
     show("priority-flag", c.priority);
     show("send-form", c.mine);
+    show("replies", c.mine);
     show("claim-form", open && !c.mine);
     show("note-form", open);
     show("actions", open);
@@ -196,6 +206,14 @@
     });
   });
   const sendText = document.getElementById("send-text");
+  // Approved replies: put the chosen one in the message box, to change and send.
+  document.querySelectorAll("button.reply-pick").forEach(function (button) {
+    button.addEventListener("click", function () {
+      if (!sendText) return;
+      sendText.value = button.dataset.text;
+      sendText.focus();
+    });
+  });
   if (sendText) {
     sendText.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && !event.shiftKey) {

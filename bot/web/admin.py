@@ -13,7 +13,6 @@ import json
 
 from aiohttp import web
 
-from bot.services.staff_time import StaffTime
 from bot.staff.accounts import ROLES, AccountError, new_password
 from bot.web.html import csrf_field, esc, html_response, options, staff_page
 from bot.web.reauth import fresh, reauth_page

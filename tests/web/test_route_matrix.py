@@ -95,7 +95,18 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{name}/enable"): Rule("admin"),
     ("POST", "/admin/users/{name}/reset"): Rule("admin"),
     ("GET", "/admin/audit"): Rule("admin"),
+    ("GET", "/admin/audit.csv"): Rule("admin"),
     ("POST", "/admin/export/raw"): Rule("admin"),
+    ("POST", "/admin/users/{name}/mfa-reset"): Rule("admin"),
+    ("GET", "/login/code"): Rule("public"),
+    ("POST", "/login/code"): Rule("public"),
+    ("GET", "/account"): Rule("viewer"),
+    ("POST", "/account/password"): Rule("viewer"),
+    ("GET", "/account/mfa"): Rule("viewer"),
+    ("POST", "/account/mfa"): Rule("viewer"),
+    ("POST", "/account/recovery"): Rule("viewer"),
+    ("GET", "/account/confirm"): Rule("viewer"),
+    ("POST", "/account/confirm"): Rule("viewer"),
 }
 # Every kind of frame the desk's websocket sends: the least role, and whose cases it names.
 SOCKET: dict[str, Rule] = {

@@ -22,8 +22,9 @@ at most --per-cell per language and length), and how long a guess takes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
-import logging
+import io
 import random
 import re
 import sys
@@ -64,8 +65,8 @@ def django_texts(wheel: Path) -> Iterator[tuple[str, str]]:
             folder = name.split("/locale/")[1].split("/")[0]
             for lang in LANGS:
                 if folder == DJANGO.get(lang, lang) or (lang == "en" and folder == "de"):
-                    with zf.open(name) as fh:
-                        catalog = read_po(fh)
+                    with zf.open(name) as fh, contextlib.redirect_stdout(io.StringIO()):
+                        catalog = read_po(fh)  # quiet: Babel prints notes on plural forms
                     for message in catalog:
                         if not message.id or message.fuzzy:
                             continue
@@ -188,7 +189,6 @@ def main() -> None:
     parser.add_argument("--only")
     parser.add_argument("--errors", help="print the chosen detector's misses for LANG")
     args = parser.parse_args()
-    logging.disable(logging.WARNING)  # Babel's notes on Django's plural forms
     rows = [r for r in corpus(args.django_wheel, args.per_cell) if args.split in ("all", r[2])]
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for lang, size, _, _ in rows:

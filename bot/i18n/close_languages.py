@@ -15,10 +15,36 @@ import re
 # Words of Pidgin and of no other shipped language, and words other languages share
 # (Italian "una", "di"; Swedish "dem"; Swahili "na"), which count only beside English.
 _PIDGIN_WORDS = frozenset(
-    "wetin dey abeg abi pikin pikins sabi wahala oga wey shey sef jare comot tey nawa naija"
-    " oyibo mumu chop ehn gbege katakata palava pesin pipo".split()
+    [
+        "wetin",
+        "dey",
+        "abeg",
+        "abi",
+        "pikin",
+        "pikins",
+        "sabi",
+        "wahala",
+        "oga",
+        "wey",
+        "shey",
+        "sef",
+        "jare",
+        "comot",
+        "tey",
+        "nawa",
+        "naija",
+        "oyibo",
+        "mumu",
+        "chop",
+        "ehn",
+        "gbege",
+        "katakata",
+        "palava",
+        "pesin",
+        "pipo",
+    ]
 )
-_PIDGIN_SHARED = frozenset("una dem na don dis dat di sha wan yarn".split())
+_PIDGIN_SHARED = frozenset(["una", "dem", "na", "don", "dis", "dat", "di", "sha", "wan", "yarn"])
 _PIDGIN_PAIRS = re.compile(
     r"\b(?:i|we|e|dem|you|una|he|she) no (?!one\b|longer\b|more\b|matter\b)\w"
     r"|\bno be\b|\bmake (?:we|i|una|dem|e|you)\b|\bhow far\b|\bsmall small\b|\bwell well\b",
@@ -30,7 +56,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 # A yat reflex written ije/je (ijekavian) after a consonant. "nije", "-cije", "-ije" at a
 # word's end and the digraphs lj/nj are left out: Serbian writes them too.
 _IJEKAVIAN = re.compile(
-    r"(?<![nc])[bdfghklmprstvzčćšž]ije[^\W\d_]|(?<![ln])[bdmpsvt]je(?!k)[^\W\d_]",
+    r"(?<![nc])[bdfghklmprstvzčćšž]ije[^\W\d_]|(?<![ln])[bdmpsvt]je(?!k)[^\W\d_]"
+    r"|\b(?:gdje|ovdje|ondje|negdje|nigdje|igdje|prije|poslije|dijete|vrijeme|mlijeko)\b",
     re.IGNORECASE,
 )
 _EKAVIAN = re.compile(
@@ -55,7 +82,7 @@ def is_pidgin(text: str, statistical_guess: str | None) -> bool:
 
 
 def serbian_or_bosnian(text: str) -> str | None:
-    """"bs" for ijekavian forms, "sr" for ekavian ones, None when the text has neither."""
+    """ "bs" for ijekavian forms, "sr" for ekavian ones, None when the text has neither."""
     ije = len(_IJEKAVIAN.findall(text))
     eka = len(_EKAVIAN.findall(text))
     if ije > eka:

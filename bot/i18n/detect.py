@@ -22,7 +22,6 @@ _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 # Languages lingua has no model for, and what it is told to weigh instead: Pidgin reads
 # as English to it; Serbian in Latin letters as Bosnian or Croatian (its Serbian is Cyrillic).
 _STAND_INS = {"pcm": ("en",), "sr": ("sr", "bs", "hr"), "bs": ("bs", "hr", "sr")}
-_SERBO_CROATIAN = ("sr", "bs", "hr")
 
 
 def lingua_language(code: str) -> Language | None:
@@ -34,21 +33,30 @@ def lingua_language(code: str) -> Language | None:
 
 
 @cache
-def _lingua(codes: tuple[str, ...]) -> object:
+def _lingua(codes: tuple[str, ...], low_accuracy: bool) -> object:
     languages = {lang for code in codes if (lang := lingua_language(code))}
     if len(languages) < 2:
         return None
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+    # Loaded whole at once: lazily, the first typed text would wait seconds for the models.
+    builder = LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models()
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
 
 
 class LanguageDetector:
     """`detect(text)`: a shipped language code, or None when the text is too short or unclear."""
 
-    def __init__(self, shipped: Iterable[str], min_confidence: float = 0.0) -> None:
+    def __init__(
+        self, shipped: Iterable[str], min_confidence: float = 0.0, *, low_accuracy: bool = False
+    ) -> None:
         self.shipped = tuple(shipped)
         self.min_confidence = min_confidence
+        self.low_accuracy = low_accuracy
         models = {code for lang in self.shipped for code in _STAND_INS.get(lang, (lang,))}
         self._models = tuple(sorted(models))
+
+    def warm(self) -> None:
+        """Load the models now (a serving process, at start-up) rather than at the first text."""
+        _lingua(self._models, self.low_accuracy)
 
     def detect(self, text: str) -> str | None:
         allowed = candidates(text, self.shipped)
@@ -68,7 +76,7 @@ class LanguageDetector:
 
     def _statistical(self, text: str, allowed: Sequence[str]) -> str | None:
         """The most likely of `allowed`, after lingua weighed every shipped model."""
-        detector = _lingua(self._models)
+        detector = _lingua(self._models, self.low_accuracy)
         if detector is None:
             return allowed[0]
         scores: dict[str, float] = {}

@@ -37,11 +37,11 @@ def isolate(text: str, rtl: bool) -> str:
     Text that is not right to left comes back unchanged, and so does text that was
     already isolated (calling this twice is safe).
     """
-    if not rtl or FSI in text:
+    if not rtl or FSI in text or "\u2066" in text:  # FSI, or LRI from bot/i18n/numbers.py
         return text
     return _LTR.sub(lambda found: f"{FSI}{found.group(0)}{PDI}", text)
 
 
 def strip_isolates(text: str) -> str:
-    """`text` without isolate marks: for comparing, searching or logging lengths."""
-    return text.replace(FSI, "").replace(PDI, "")
+    """`text` without isolate marks (FSI, LRI, PDI): for comparing, searching or lengths."""
+    return text.replace(FSI, "").replace("\u2066", "").replace(PDI, "")

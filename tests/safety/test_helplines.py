@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Config, load_config
-from bot.i18n.rtl import FSI, PDI, strip_isolates
+from bot.i18n.numbers import LRI
+from bot.i18n.rtl import PDI, strip_isolates
 from bot.safety.helplines import HelplineText, format_helplines, helplines_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,8 +74,8 @@ def test_format_ltr_and_rtl() -> None:
         "• Child helpline (free, any time): 116 111\n• Emergency: police, ambulance: 112"
     )
     arabic = format_helplines(SHIPPED, "ar")
-    assert f"{FSI}116 111{PDI}" in arabic
-    assert f"{FSI}112{PDI}" in arabic
+    assert f"{LRI}116 111{PDI}" in arabic
+    assert f"{LRI}112{PDI}" in arabic
     assert "خط نجدة الطفل" in strip_isolates(arabic)
 
 

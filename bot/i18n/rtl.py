@@ -45,3 +45,17 @@ def isolate(text: str, rtl: bool) -> str:
 def strip_isolates(text: str) -> str:
     """`text` without isolate marks (FSI, LRI, PDI): for comparing, searching or lengths."""
     return text.replace(FSI, "").replace("\u2066", "").replace(PDI, "")
+
+
+def visual_order(text: str) -> str:
+    """Right-to-left `text` laid out for a terminal that draws characters left to right
+    as they come (no bidi of its own): each line reordered by the Unicode bidi algorithm
+    (python-bidi), numbers and /commands isolated first so they keep their order, and
+    no invisible marks left. Readable, but not for copying: the characters are reversed."""
+    from bidi import get_display  # only `safevoice chat --bidi visual` needs it
+
+    out = []
+    for line in text.split("\n"):
+        shown = get_display(isolate(strip_isolates(line), True), base_dir="R")
+        out.append(strip_isolates(shown).replace("\u2067", "").replace("\u2066", ""))
+    return "\n".join(out)

@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/language_detection.py --django-wheel /tmp/dl/django-*.whl
         [--split test|dev|all] [--per-cell 120] [--only NAME] [--errors LANG]
         [--langid-path DIR]    # a folder holding py3langid and numpy (pip install --target)
+    .venv/bin/python benchmarks/language_detection.py --load   # start-up time and memory
 
 The corpus, built on every run from material installed with pip, never from the project:
 - Django's translation catalogs (msgstr of django/conf/locale and contrib, placeholders
@@ -27,6 +28,7 @@ import hashlib
 import io
 import random
 import re
+import subprocess
 import sys
 import time
 import zipfile
@@ -231,6 +233,42 @@ def detectors(langid_path: str | None) -> dict[str, Callable[[str], str | None]]
     return found
 
 
+_LOAD = {
+    "langdetect": (
+        "from langdetect import DetectorFactory, detect_langs; DetectorFactory.seed = 0; "
+        "detect_langs('Ich möchte mit jemandem reden')"
+    ),
+    "chosen (letters+lingua+rules)": (
+        "from bot.i18n.detect import LanguageDetector; "
+        f"d = LanguageDetector({LANGS!r}); d.warm(); d.detect('Ich möchte mit jemandem reden')"
+    ),
+    "letters+lingua low accuracy+rules": (
+        "from bot.i18n.detect import LanguageDetector; "
+        f"d = LanguageDetector({LANGS!r}, low_accuracy=True); d.warm(); d.detect('Hallo du')"
+    ),
+}
+
+
+ROOT = str(Path(__file__).resolve().parents[1])
+
+
+def load_costs() -> None:
+    """Start-up time and peak memory of each detector for all 18 languages, each in a
+    fresh process (so one's models do not count for another)."""
+    print("| detector | load and first guess | peak memory of the process |")
+    print("| --- | ---: | ---: |")
+    for name, code in _LOAD.items():
+        program = (
+            f"import resource, sys, time; sys.path.insert(0, {ROOT!r}); "
+            "t = time.perf_counter(); "
+            f"{code}; print(time.perf_counter() - t, "
+            "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        )
+        out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                             check=True).stdout.split()  # fmt: skip
+        print(f"| {name} | {float(out[0]):.1f} s | {int(out[1]) // 1024} MB |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--django-wheel", type=Path)
@@ -239,7 +277,11 @@ def main() -> None:
     parser.add_argument("--per-cell", type=int, default=120)
     parser.add_argument("--only")
     parser.add_argument("--errors", help="print the chosen detector's misses for LANG")
+    parser.add_argument("--load", action="store_true", help="only start-up time and memory")
     args = parser.parse_args()
+    if args.load:
+        load_costs()
+        return
     rows = [r for r in corpus(args.django_wheel, args.per_cell) if args.split in ("all", r[2])]
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for lang, size, _, _ in rows:

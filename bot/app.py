@@ -34,6 +34,7 @@ class App:
     lexicon: Detector
     warnings: tuple[Problem, ...] = ()
     config_path: Path | None = None
+    language_detector: LanguageDetector | None = None
 
     def with_secret(self, key: bytes) -> App:
         """The same app with another secret key (tests and previews pin one)."""
@@ -66,7 +67,7 @@ def load_app(config_path: str | Path | None = None, *, live: bool = False) -> Ap
     engine = Engine(flows, config, translator, detect=detector.detect, danger=lexicon)
     settings = Settings.from_env(config, base)
     return App(config, base, settings, flows, translator, engine, lexicon, tuple(problems),
-               config_file(config_path))  # fmt: skip
+               config_file(config_path), detector)  # fmt: skip
 
 
 def _apply_signoff_policy(

@@ -46,8 +46,12 @@ class AgeBand(_Strict):
 
 
 class Service(_Strict):
+    """A service young people give feedback on. `country` (ISO code) picks the helplines
+    its young people are given when it is not the deployment's `[safety] country`."""
+
     label: dict[str, str]
     organisation: str = "default"
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
 
     @field_validator("label")
     @classmethod

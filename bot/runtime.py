@@ -249,6 +249,8 @@ def build_runtime(
     secret = secret_for(app, mode)
     settings = app.settings
     timeouts = timeouts or StaffTimeouts()
+    if mode in (*PRODUCTION, "demo") and app.language_detector is not None:
+        app.language_detector.warm()  # seconds now, rather than inside a young person's turn
     use_places(app.config.privacy.places)
     store = FeedbackStore(database_url or settings.database_url)
     try:

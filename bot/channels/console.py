@@ -87,6 +87,7 @@ class ConsoleChat:
     out: Callable[[str], None]
     user_id: str = field(default_factory=lambda: secrets.token_hex(8))
     asked: Message | None = None
+    visual: bool = False  # `--bidi visual`: right-to-left text reordered here
 
     async def start(self) -> None:
         self.out("  " + "  ".join(f"/{name}" for name in COMMANDS))
@@ -126,7 +127,7 @@ class ConsoleChat:
                 self.lang = event.language
         messages = render(events)
         for message in messages:
-            for text in lines(message, terminal=True):
+            for text in lines(message, terminal=True, visual=self.visual):
                 self.out(text)
         self.asked = last_question(messages) or (self.asked if not messages else None)
 
@@ -146,8 +147,12 @@ async def run_console(
     band: str | None,
     stdin: TextIO,
     stdout: TextIO,
+    bidi: str = "terminal",
 ) -> int:
     """Run a conversation on stdin/stdout until end of input or /stop; returns 0.
+
+    `bidi`: "terminal" leaves right-to-left layout to the terminal (with isolate marks);
+    "visual" reorders it here, for terminals that show Arabic letters backwards.
 
     `conversation` comes from the "chat" runtime: the real services on memory stores (a
     request for a person opens a real case, so the console shows what a young person
@@ -160,7 +165,7 @@ async def run_console(
         stdout.write(text + "\n")
         stdout.flush()
 
-    chat = ConsoleChat(conversation, lang, band, out)
+    chat = ConsoleChat(conversation, lang, band, out, visual=bidi == "visual")
     read = _reader(stdin)
     prompt = stdin.isatty()
     await chat.start()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.engine.events import Event, Say
 from bot.flows.steps.base import fold
-from bot.i18n.rtl import isolate
+from bot.i18n.rtl import isolate, visual_order
 from bot.inputs import number_of
 
 __all__ = ["Button", "Message", "choose", "last_question", "lines", "render"]
@@ -71,16 +71,21 @@ def render(events: Iterable[Event]) -> list[Message]:
     return [_message(event) for event in events if isinstance(event, Say)]
 
 
-def lines(message: Message, *, terminal: bool = False) -> list[str]:
+def lines(message: Message, *, terminal: bool = False, visual: bool = False) -> list[str]:
     """`BOT: text`, then `  [1] Option` per option and `  [Skip]` / `  [Done]`.
 
     With `terminal`, right-to-left text is wrapped in bidi isolates and the skip and
-    done buttons show the letter that presses them.
+    done buttons show the letter that presses them. With `visual` as well, right-to-left
+    text is reordered for terminals without bidi support instead (bot.i18n.rtl).
     """
 
     def mark(text: str) -> str:
+        if not (terminal and message.rtl):
+            return text
+        if visual:
+            return visual_order(text)
         # Inside, numbers and /commands keep their order (see bot.i18n.rtl).
-        return _RLI + isolate(text, True) + _PDI if terminal and message.rtl else text
+        return _RLI + isolate(text, True) + _PDI
 
     out = [f"BOT: {mark(message.text)}"]
     for button in message.options:

@@ -25,6 +25,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--age-band", help="start as this age band (for example 13-15)")
     parser.add_argument("--lang", help="start in this language (default: the source language)")
+    parser.add_argument(
+        "--bidi",
+        choices=("terminal", "visual"),
+        default="terminal",
+        help="right-to-left text: laid out by the terminal (default), or reordered here "
+        "for terminals that show Arabic backwards (visual)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -39,14 +46,15 @@ def run(args: argparse.Namespace) -> int:
         known = ", ".join(config.languages.shipped)
         msg = f"unknown language {lang!r}; shipped: {known}"
         raise ConfigError(msg)
-    return asyncio.run(_chat(app, lang, band))
+    return asyncio.run(_chat(app, lang, band, args.bidi))
 
 
-async def _chat(app: App, lang: str, band: str | None) -> int:
+async def _chat(app: App, lang: str, band: str | None, bidi: str = "terminal") -> int:
     runtime = build_runtime(app, "chat")
     try:
         return await run_console(
-            runtime.conversation, lang=lang, band=band, stdin=sys.stdin, stdout=sys.stdout
-        )
+            runtime.conversation, lang=lang, band=band, stdin=sys.stdin, stdout=sys.stdout,
+            bidi=bidi,
+        )  # fmt: skip
     finally:
         await runtime.close()

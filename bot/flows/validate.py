@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
-from bot.config import Config
+from bot.config import AgeBand, Config
 from bot.flows.flow import COMMON, REQUIRED_FLOWS, Flow, FlowSet
 from bot.flows.model import Branch, Condition
 from bot.flows.problems import Problem
@@ -425,29 +425,8 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
     for step in flow.steps:
         for part, text in step.texts():
             where = ("text",) if not part else ()
-            if band and len(text) > band.max_message_chars:
-                yield _problem(
-                    flow,
-                    step.id,
-                    f"this text has {len(text)} characters; for ages {band.id} "
-                    f"keep it under {band.max_message_chars}.",
-                    "Say it in fewer words, or split it into two messages.",
-                    warn=True,
-                    where=where,
-                    kind="too long",
-                )
-            if band and band.max_age <= 12:
-                longest = max((len(s.split()) for s in _SENTENCE.findall(text)), default=0)
-                if longest > YOUNG_MAX_WORDS:
-                    yield _problem(
-                        flow,
-                        step.id,
-                        f"a sentence has {longest} words, which is hard to read at ages {band.id}.",
-                        f"Keep sentences under {YOUNG_MAX_WORDS} words.",
-                        warn=True,
-                        where=where,
-                        kind="long sentence",
-                    )
+            if band:
+                yield from _fit_for_band(flow, step.id, text, band, where)
             if translator is None:
                 continue
             context = f"{flow.scope}/{flow.id}/{step.id}" + (f"/{part}" if part else "")
@@ -455,6 +434,10 @@ def check_words(flow: Flow, config: Config, translator: Translator | None) -> It
                 if lang == config.languages.source:
                     continue
                 catalog = translator.catalogs.get(lang)
+                translated = catalog.messages.get((context, text)) if catalog else None
+                for version in (translated,) if isinstance(translated, str) else translated or ():
+                    if band and version:
+                        yield from _fit_for_band(flow, step.id, version, band, where, lang)
                 if catalog is None or (context, text) not in catalog.messages:
                     yield _problem(
                         flow,
@@ -540,6 +523,42 @@ def _translated(translator: Translator | None, lang: str, context: str, text: st
     if catalog is None or (context, text) not in catalog.messages:
         return None
     return translator.gettext(lang, context, text) if translator else None
+
+
+def _fit_for_band(
+    flow: Flow, step_id: str, text: str, band: AgeBand, where: tuple[str, ...], lang: str = ""
+) -> Iterator[Problem]:
+    """Too long for the band's messages, or (ages up to 12) a sentence too long to read:
+    for the source text, and for each translation (`lang`), which young people read."""
+    whose = f"the {lang} translation of this text" if lang else "this text"
+    fix_in = f" in locales/{lang}/LC_MESSAGES/safevoice.po" if lang else ""
+    if len(text) > band.max_message_chars:
+        yield _problem(
+            flow,
+            step_id,
+            f"{whose} has {len(text)} characters; for ages {band.id} "
+            f"keep it under {band.max_message_chars}.",
+            f"Say it in fewer words{fix_in}, or split it into two messages.",
+            warn=True,
+            where=where,
+            kind="too long",
+            lang=lang,
+        )
+    if band.max_age <= 12:
+        longest = max((len(s.split()) for s in _SENTENCE.findall(text)), default=0)
+        if longest > YOUNG_MAX_WORDS:
+            in_lang = f" of the {lang} translation" if lang else ""
+            yield _problem(
+                flow,
+                step_id,
+                f"a sentence{in_lang} has {longest} words, which is hard to read at ages "
+                f"{band.id}.",
+                f"Keep sentences under {YOUNG_MAX_WORDS} words{fix_in}.",
+                warn=True,
+                where=where,
+                kind="long sentence",
+                lang=lang,
+            )
 
 
 def _short(text: str) -> str:

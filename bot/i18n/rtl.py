@@ -37,11 +37,25 @@ def isolate(text: str, rtl: bool) -> str:
     Text that is not right to left comes back unchanged, and so does text that was
     already isolated (calling this twice is safe).
     """
-    if not rtl or FSI in text:
+    if not rtl or FSI in text or "\u2066" in text:  # FSI, or LRI from bot/i18n/numbers.py
         return text
     return _LTR.sub(lambda found: f"{FSI}{found.group(0)}{PDI}", text)
 
 
 def strip_isolates(text: str) -> str:
-    """`text` without isolate marks: for comparing, searching or logging lengths."""
-    return text.replace(FSI, "").replace(PDI, "")
+    """`text` without isolate marks (FSI, LRI, PDI): for comparing, searching or lengths."""
+    return text.replace(FSI, "").replace("\u2066", "").replace(PDI, "")
+
+
+def visual_order(text: str) -> str:
+    """Right-to-left `text` laid out for a terminal that draws characters left to right
+    as they come (no bidi of its own): each line reordered by the Unicode bidi algorithm
+    (python-bidi), numbers and /commands isolated first so they keep their order, and
+    no invisible marks left. Readable, but not for copying: the characters are reversed."""
+    from bidi import get_display  # only `safevoice chat --bidi visual` needs it
+
+    out = []
+    for line in text.split("\n"):
+        shown = get_display(isolate(strip_isolates(line), True), base_dir="R")
+        out.append(strip_isolates(shown).replace("\u2067", "").replace("\u2066", ""))
+    return "\n".join(out)

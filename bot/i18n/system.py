@@ -30,6 +30,8 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "Please choose Yes or No, or skip this question.",
     "You can type your answer, or skip this question.",
     "Please choose a language from the buttons.",
+    # Typed words at the language question: a guess, shown in that language to confirm.
+    "Is this your language? Press its button to go on, or choose another.",
     "Please choose your age group from the buttons.",
     "SafeVoice is made for young people aged {low} to {high}. "
     "If you need help now, you can still talk to a person: type /person.",

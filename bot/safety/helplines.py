@@ -1,7 +1,9 @@
 """The helplines a young person is given: for the deployment's country, in their language.
 
-Used by the danger message (bot/safety/respond.py) and by the out-of-hours message of
-the handoff service. Pure: config in, text out.
+Used by the danger message (bot/safety/respond.py) and by the out-of-hours and "nobody
+answered" messages of the handoff service (bot/services/handoff_texts.py): one list, one
+format. The country is the service's (`[services.X] country`) or the deployment's
+(`[safety] country`). Pure: config in, text out.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Config, Helpline
-from bot.i18n.rtl import isolate
+from bot.i18n.numbers import number_in_text
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,12 @@ def _pick(texts: dict[str, str], lang: str, source: str) -> str:
 
 def _fits_country(helpline: Helpline, country: str | None) -> bool:
     return helpline.country is None or country is None or helpline.country == country
+
+
+def country_for(config: Config, service: str | None) -> str | None:
+    """The country whose helplines a young person at `service` is given."""
+    found = config.services.get(service) if service else None
+    return (found.country if found else None) or config.safety.country
 
 
 def helplines_for(config: Config, lang: str, *, country: str | None = None) -> list[HelplineText]:
@@ -56,12 +64,12 @@ def helplines_for(config: Config, lang: str, *, country: str | None = None) -> l
 def format_helplines(config: Config, lang: str, *, country: str | None = None) -> str:
     """One line per helpline, "• name: number (note)"; "" when there are none.
 
-    In right-to-left languages each number is wrapped in directional isolates, so
-    "116 111" is not shown as "111 116".
+    In right-to-left languages each number is isolated left to right
+    (bot/i18n/numbers.py), so "116 111" is not shown as "111 116".
     """
     rtl = config.is_rtl(lang)
     lines = []
     for helpline in helplines_for(config, lang, country=country):
-        line = f"• {helpline.name}: {isolate(helpline.number, rtl)}"
+        line = f"• {helpline.name}: {number_in_text(helpline.number, rtl)}"
         lines.append(f"{line} ({helpline.note})" if helpline.note else line)
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from bot.config import Config
 from bot.engine.events import Event, HandoffRequested, Option, Say
 from bot.i18n.translator import Translator
 from bot.safety.detector import DangerMatch
-from bot.safety.helplines import format_helplines
+from bot.safety.helplines import country_for, format_helplines
 
 REASON = "danger"
 CHECK_IN_STEP = "danger_check_in"  # the buttons of the gentle question
@@ -29,11 +29,14 @@ def _young(config: Config, band: str | None) -> bool:
     return band is None or config.band(band).max_age <= 12
 
 
-def danger_message(config: Config, translator: Translator, lang: str) -> list[Say]:
-    """Two calm messages in `lang`: the helplines, then that it is fine if we misread."""
+def danger_message(
+    config: Config, translator: Translator, lang: str, service: str | None = None
+) -> list[Say]:
+    """Two calm messages in `lang`: the helplines (of the service's country), then that
+    it is fine if we misread."""
     rtl = config.is_rtl(lang)
     first = translator.system(lang, "Thank you for telling me. Your safety matters most.")
-    numbers = format_helplines(config, lang)
+    numbers = format_helplines(config, lang, country=country_for(config, service))
     if numbers:
         call = translator.system(
             lang, "If you are in danger or might hurt yourself, please call now:"
@@ -84,10 +87,10 @@ def danger_events(
     file and line for the audit. For a concern: the gentle question. Never the words."""
     if found.level != "clear":
         return [check_in(config, translator, lang, band)]
-    events: list[Event] = list(danger_message(config, translator, lang))
+    events: list[Event] = list(danger_message(config, translator, lang, service))
     other = found.language
     if other != lang and other in config.languages.shipped:
-        events.extend(danger_message(config, translator, other))
+        events.extend(danger_message(config, translator, other, service))
     why = f" ({found.why})" if found.why else ""
     events.append(
         HandoffRequested(

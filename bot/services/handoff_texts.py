@@ -19,28 +19,15 @@ from babel.dates import format_datetime
 from bot.config import Config
 from bot.engine.events import InputKind, Option, Say
 from bot.i18n.translator import Translator
+from bot.safety.helplines import country_for, format_helplines
 from bot.services.hours import OfficeHours
 from bot.storage.cases import Case
 
-__all__ = ["RATING_FACES", "RATING_STEP", "HandoffTexts", "helplines_text"]
+__all__ = ["RATING_FACES", "RATING_STEP", "HandoffTexts"]
 
 # The rating question's step: the conversation service answers these buttons itself.
 RATING_STEP = "handoff_rating"
 RATING_FACES = (("1", "🙁"), ("2", "😐"), ("3", "🙂"))
-
-
-def helplines_text(config: Config, lang: str) -> str:
-    """The helplines for `lang`, one per line.
-
-    The one seam to switch to bot/safety/helplines.py (per country and language) once it
-    exists; until then, `[[helplines]]` from config.toml.
-    """
-    source = config.languages.source
-    lines = []
-    for line in config.helplines:
-        name = line.name.get(lang) or line.name.get(source) or ""
-        lines.append(f"{line.number}: {name}" if name else line.number)
-    return "\n".join(lines)
 
 
 class HandoffTexts:
@@ -63,9 +50,11 @@ class HandoffTexts:
             return True
         return self.config.band(band).max_age <= 12
 
-    def helplines(self, lang: str) -> Say:
+    def helplines(self, lang: str, service: str | None = None) -> Say:
+        """The helplines of the service's (or the deployment's) country, in `lang`."""
         intro = self.translator.system(lang, "If you need help now, you can call:")
-        return self._say(lang, f"{intro}\n{helplines_text(self.config, lang)}")
+        country = country_for(self.config, service)
+        return self._say(lang, f"{intro}\n{format_helplines(self.config, lang, country=country)}")
 
     def opened(self, case: Case, now: dt.datetime, answering: bool | None = None) -> list[Say]:
         """Who will answer, roughly when, that they will not see who you are, how to stop;
@@ -140,7 +129,7 @@ class HandoffTexts:
                 "To cancel, type /stop.",
                 when=self._when(now, lang),
             )
-        return [self._say(lang, text), self.helplines(lang)]
+        return [self._say(lang, text), self.helplines(lang, case.service)]
 
     def nobody_on_duty(self, case: Case) -> list[Say]:
         """In office hours, but no worker said they are on duty: no "soon" either."""
@@ -253,7 +242,7 @@ class HandoffTexts:
                 "Sorry, our workers are all busy right now. Your request is still waiting, "
                 "and a worker will answer you here as soon as they can.",
             )
-        return [self._say(lang, text), self.helplines(lang)]
+        return [self._say(lang, text), self.helplines(lang, case.service)]
 
     def closed(self, case: Case, token: str, name: str) -> list[Say]:
         """Told when the worker ends the chat, with the one-tap rating."""

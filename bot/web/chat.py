@@ -27,6 +27,7 @@ from aiohttp import web
 from bot.app import App
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
+from bot.i18n.negotiate import first_guess, from_accept_language
 from bot.inputs import BodyError, clean_text
 from bot.services.cases import Deliver
 from bot.services.contact import CONTACT_STEP
@@ -68,8 +69,9 @@ async def page(request: web.Request) -> web.StreamResponse:
     config = state.app.config
     preview = _preview(state, request.query)
     lang = request.query.get("lang", "")
-    if lang not in config.languages.shipped:
-        lang = config.languages.source
+    if lang not in config.languages.shipped:  # the browser's languages: a first guess
+        wanted = from_accept_language(request.headers.get("Accept-Language"))
+        lang = first_guess(wanted, config.languages.shipped, config.languages.source)
     words = ui(state.app, lang)
     data = {"neutral": state.settings.neutral_url, "lang": lang,
             "max": str(config.engine.max_input_chars)}  # fmt: skip

@@ -11,6 +11,7 @@ import pytest
 
 from bot.channels.console import parse
 from bot.channels.render import Button, Message
+from bot.i18n.rtl import visual_order
 from bot.runtime import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,6 +89,24 @@ def test_arabic_text_is_isolated_for_terminals(tmp_path: Path) -> None:
     done = chat(tmp_path, [], "--age-band", "13-15", "--lang", "ar")
     assert done.returncode == 0, done.stderr
     assert "\u2067" in done.stdout
+
+
+def test_bidi_visual_shows_arabic_readably_without_bidi_marks(tmp_path: Path) -> None:
+    """A terminal with no right-to-left support showed each Arabic word backwards."""
+    done = chat(tmp_path, ["/stop"], "--age-band", "13-15", "--lang", "ar", "--bidi", "visual")
+    assert done.returncode == 0, done.stderr
+    assert not set(done.stdout) & set("\u2066\u2067\u2068\u2069")
+    golden = ROOT / "tests" / "golden" / "languages" / "13-15" / "ar.txt"
+    welcome = golden.read_text(encoding="utf-8").splitlines()[1].removeprefix("BOT: ")
+    words = [w for w in welcome.split() if len(w) > 3 and w.isalpha()]
+    assert words
+    assert any(word[::-1] in done.stdout for word in words), done.stdout
+    assert not any(word in done.stdout for word in words)
+
+
+def test_visual_order_keeps_numbers_and_commands_left_to_right() -> None:
+    shown = visual_order("اتصل بـ 116 111 الآن\nاكتب /stop للتوقف")
+    assert shown == "نآلا 116 111 ـب لصتا\nفقوتلل /stop بتكا"
 
 
 def test_bad_input_gets_kind_replies_and_never_a_traceback(tmp_path: Path) -> None:

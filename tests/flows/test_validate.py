@@ -257,6 +257,34 @@ def test_missing_translation_is_a_warning(tmp_path: Path, config: Config) -> Non
     assert "locales/ar/LC_MESSAGES/safevoice.po" in missing[0].fix
 
 
+def test_a_298_character_romanian_text_for_8_12_passed_without_a_warning(
+    tmp_path: Path, config: Config
+) -> None:
+    """Only the English source was measured: a translation three times as long as the
+    band allows reached 8-year-olds with no word from the validator."""
+    long_ro = ("Spune-ne ce crezi acum. " * 13)[:298]
+    assert len(long_ro) == 298
+    ro = Catalog("ro", {("8-12/extra/hi", "Tell us."): long_ro})
+    translator = Translator("en", {"ro": ro, "ar": Catalog("ar")})
+    steps = "  - {id: hi, type: message, text: Tell us., next: bye}\n" + END
+    problems = check(tmp_path, config, {"8-12/extra": _flow("extra", steps)}, translator)
+    problem = only(problems, "characters")
+    assert problem.severity == "warning"
+    assert "the ro translation of this text has 298 characters" in problem.message
+    assert "keep it under 200" in problem.message
+    assert "locales/ro/LC_MESSAGES/safevoice.po" in problem.fix
+
+
+def test_a_translation_with_a_sentence_too_long_for_8_to_12(tmp_path: Path, config: Config) -> None:
+    ar = Catalog("ar", {("8-12/extra/hi", "Hi."): " ".join(["كلمة"] * 18) + "."})
+    translator = Translator("en", {"ro": Catalog("ro"), "ar": ar})
+    steps = "  - {id: hi, type: message, text: Hi., next: bye}\n" + END
+    files = {"8-12/extra": _flow("extra", steps)}
+    problem = only(check(tmp_path, config, files, translator), "sentence of the ar translation")
+    assert problem.severity == "warning"
+    assert "18 words" in problem.message
+
+
 def test_free_text_in_a_band_that_does_not_keep_text(tmp_path: Path, config: Config) -> None:
     text_q = "  - {id: more, type: text, key: more, text: Tell me more., next: bye}\n"
     problem = only(

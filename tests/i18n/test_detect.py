@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from bot.i18n.detect import LanguageDetector
 
+ALL = ("en", "ro", "it", "sr", "bs", "sq", "lv", "sv", "nb", "nl", "de", "sw", "uk", "ar",
+       "fa", "ti", "so", "pcm")  # fmt: skip
 detector = LanguageDetector(["en", "ro", "ar"])
+everything = LanguageDetector(ALL)
 
 
 @pytest.mark.parametrize(
@@ -27,6 +33,35 @@ def test_short_phrases(text: str, lang: str) -> None:
     assert detector.detect(text) == lang
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("ሓገዝ የድልየኒ", "ti"),  # Ge'ez letters: Tigrinya, whatever the statistics say
+        ("እወ", "ti"),  # two syllables are a word
+        ("می‌خواهم با کسی حرف بزنم", "fa"),  # ی and گ/خ forms: Persian, not Arabic
+        ("چطوری", "fa"),
+        ("كيف حالك", "ar"),  # Arabic ي/ك
+        ("Я хочу поговорити з кимось", "uk"),
+        ("Хочу поговорить", "uk"),  # Russian typed by a Ukrainian: the shipped Cyrillic one
+        ("Ich möchte mit jemandem reden", "de"),
+        ("Jag vill prata med någon", "sv"),
+        ("Jeg vil snakke med noen", "nb"),
+        ("Ik wil met iemand praten", "nl"),
+        ("Voglio parlare con qualcuno", "it"),
+        ("Dua të flas me dikë", "sq"),
+        ("Es gribu runāt ar kādu", "lv"),
+        ("Nataka kuongea na mtu", "sw"),
+        ("Waxaan rabaa inaan la hadlo qof", "so"),
+        ("Abeg I wan talk to person", "pcm"),
+        ("Wetin dey happen?", "pcm"),
+        ("Želim da razgovaram sa nekim ovde", "sr"),  # ekavian "ovde"
+        ("Želim razgovarati s nekim ovdje", "bs"),  # ijekavian "ovdje"
+    ],
+)
+def test_every_language_and_the_rules_for_close_ones(text: str, lang: str) -> None:
+    assert everything.detect(text) == lang
+
+
 @pytest.mark.parametrize("text", ["ok", "da", "?!", "", "12"])
 def test_too_short_or_unclear_gives_no_guess(text: str) -> None:
     assert detector.detect(text) is None
@@ -35,7 +70,38 @@ def test_too_short_or_unclear_gives_no_guess(text: str) -> None:
 def test_only_shipped_languages_are_guessed() -> None:
     assert LanguageDetector(["en", "ro"]).detect("أريد أن أتكلم") is None
     assert LanguageDetector(["en"]).detect("Vreau să vorbesc cu cineva") in (None, "en")
+    assert LanguageDetector(["en", "ar"]).detect("می‌خواهم با کسی حرف بزنم") == "ar"
+    assert LanguageDetector(["en", "ro"]).detect("ሓገዝ የድልየኒ") is None
+    assert LanguageDetector(["en", "de"]).detect("Jag vill prata med någon") in ("de", "en")
+
+
+@pytest.mark.parametrize("shipped", [("en", "pcm"), ("it", "sr"), ("sr", "bs"), ALL[:9]])
+def test_any_subset_of_the_languages_only_guesses_its_own(shipped: tuple[str, ...]) -> None:
+    subset = LanguageDetector(shipped)
+    for text in ("Abeg I wan talk", "Voglio parlare", "Želim razgovarati", "Hello there",
+                 "Ich möchte reden", "سلام"):  # fmt: skip
+        assert subset.detect(text) in (*shipped, None)
 
 
 def test_answers_are_repeatable() -> None:
     assert {detector.detect("Salut, sunt aici") for _ in range(5)} == {"ro"}
+
+
+TEXTS = ["Salut, sunt aici", "ciao", "Hej", "I dey here", "Dobar dan", "hello", "Guten Tag",
+         "Habari", "goeie", "Tere", "sawa sawa", "mirë"]  # fmt: skip
+PROGRAM = (
+    "import sys; from bot.i18n.detect import LanguageDetector as D; d = D(sys.argv[1:]); "
+    f"print([d.detect(t) for t in {TEXTS!r}])"
+)
+
+
+def test_the_same_guesses_in_two_processes() -> None:
+    """Detectors seeded per process (langdetect) can answer differently in another one."""
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", PROGRAM, *ALL], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    }
+    assert len(runs) == 1
+    assert "None" in next(iter(runs)) or "'" in next(iter(runs))

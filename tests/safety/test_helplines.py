@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Config, load_config
-from bot.i18n.rtl import FSI, PDI, strip_isolates
+from bot.i18n.numbers import LRI
+from bot.i18n.rtl import PDI, strip_isolates
 from bot.safety.helplines import HelplineText, format_helplines, helplines_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ def config(helplines: list[dict[str, Any]], country: str | None = "RO") -> Confi
 def test_shipped_helplines_in_every_language() -> None:
     for lang in SHIPPED.languages.shipped:
         numbers = [h.number for h in helplines_for(SHIPPED, lang)]
-        assert numbers == ["116 111", "112"], lang
+        assert numbers == ["116 111", "112", "0800 800 678"], lang
     assert helplines_for(SHIPPED, "ro")[0].name == "Telefonul copilului (gratuit, oricând)"
 
 
@@ -70,11 +71,12 @@ def test_names_fall_back_to_the_source_language() -> None:
 
 def test_format_ltr_and_rtl() -> None:
     assert format_helplines(SHIPPED, "en") == (
-        "• Child helpline (free, any time): 116 111\n• Emergency: police, ambulance: 112"
+        "• Child helpline (free, any time): 116 111\n• Emergency: police, ambulance: 112\n"
+        "• Help against human trafficking: 0800 800 678"
     )
     arabic = format_helplines(SHIPPED, "ar")
-    assert f"{FSI}116 111{PDI}" in arabic
-    assert f"{FSI}112{PDI}" in arabic
+    assert f"{LRI}116 111{PDI}" in arabic
+    assert f"{LRI}112{PDI}" in arabic
     assert "خط نجدة الطفل" in strip_isolates(arabic)
 
 
@@ -90,3 +92,20 @@ def test_country_codes_are_checked(country: str) -> None:
         config([{"number": "1", "name": {"en": "x"}, "country": country}])
     with pytest.raises(ValidationError):
         config([], country=country)
+
+
+SEED_COUNTRIES = ("RS", "RO", "IT", "NG", "SE", "NL", "KE", "TZ", "UG", "DE", "AT", "NO", "BA",
+                  "LV", "AL")  # fmt: skip
+
+
+def test_every_seed_country_has_helplines_and_each_names_its_source() -> None:
+    text = (Path(__file__).resolve().parents[2] / "config.toml").read_text(encoding="utf-8")
+    blocks = text.split("[[helplines]]")[1:]
+    assert blocks
+    for block in blocks:
+        source = next((line for line in block.splitlines() if line.startswith("# Source:")), "")
+        assert "https://" in source, block
+    config, _ = load_config(Path(__file__).resolve().parents[2] / "config.toml")
+    for country in SEED_COUNTRIES:
+        numbers = [h.number for h in config.helplines if h.country == country]
+        assert numbers, country

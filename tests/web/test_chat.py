@@ -163,3 +163,15 @@ async def test_the_web_chat_asks_8_to_12_in_their_words(state: Web, client: Clie
     assert await _worker_sees(state) == ["are you there?"]
     resumed = await (await client.get("/chat/state", headers={HEADER: token})).json()
     assert resumed["ask"] is None or resumed["ask"]["step"] != data["ask"]["step"]
+
+
+async def test_the_page_opens_in_the_browsers_language_as_a_first_guess(client: Client) -> None:
+    headers = {"Accept-Language": "de-DE,de;q=0.9,ro;q=0.8,en;q=0.5"}
+    page = await (await client.get("/chat", headers=headers)).text()
+    assert '<html lang="ro"' in page  # German is not shipped; Romanian is the next wanted
+    page = await (await client.get("/chat", headers={"Accept-Language": "ar-EG"})).text()
+    assert '<html lang="ar" dir="rtl"' in page
+    page = await (await client.get("/chat?lang=en", headers={"Accept-Language": "ar"})).text()
+    assert '<html lang="en"' in page  # a link's own language wins
+    page = await (await client.get("/chat", headers={"Accept-Language": "x;q=nonsense,,"})).text()
+    assert '<html lang="en"' in page

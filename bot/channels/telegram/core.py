@@ -32,6 +32,7 @@ from bot.channels.telegram.render import (
 from bot.channels.telegram.sender import Sender
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
+from bot.i18n.negotiate import first_guess
 from bot.i18n.translator import Translator
 from bot.services.contact import CONTACT_STEP
 from bot.services.conversation import ChannelData, Compose, ConversationService, Reply
@@ -314,8 +315,7 @@ class TelegramChannel:
 
     def hint(self, update: Incoming) -> str:
         """Telegram's language for the person, if we ship it; the young person confirms."""
-        code = (update.language_code or "").split("-")[0].lower()
-        return code if code in self.languages.shipped else self.languages.source
+        return first_guess([update.language_code], self.languages.shipped, self.languages.source)
 
     def _t(self, lang: str, text: str) -> str:
         return self.translator.system(lang, text)

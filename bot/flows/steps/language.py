@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 class LanguageStep(StepBase):
     """Offer every shipped language by its own name. Typing a language's name works too.
 
+    Other typed words are a guess, never a choice: the question comes again in the language
+    they seem to be in, that language's button first, for the young person to press.
+
     ```yaml
     - id: pick_language
       type: language
@@ -25,12 +28,15 @@ class LanguageStep(StepBase):
 
     type: Literal["language"] = "language"
 
-    def choices(self, ctx: StepContext) -> tuple[Option, ...]:
+    def choices(self, ctx: StepContext, first: str | None = None) -> tuple[Option, ...]:
         names = ctx.config.languages.names
-        return tuple(Option(code, names.get(code, code)) for code in ctx.config.languages.shipped)
+        shipped = ctx.config.languages.shipped
+        order = sorted(shipped, key=lambda code: code != first)  # stable: the rest keep order
+        return tuple(Option(code, names.get(code, code)) for code in order)
 
-    def enter(self, ctx: StepContext) -> Outcome:
-        say: Say = ctx.say(ctx.t(self.text or ""), input="choice", options=self.choices(ctx))
+    def enter(self, ctx: StepContext, first: str | None = None) -> Outcome:
+        options = self.choices(ctx, first)
+        say: Say = ctx.say(ctx.t(self.text or ""), input="choice", options=options)
         return Outcome(events=[say], wait=True)
 
     def receive(self, ctx: StepContext, inp: Input) -> Outcome:
@@ -38,7 +44,14 @@ class LanguageStep(StepBase):
         chosen = match_option(inp.value, choices)
         if chosen is None and inp.kind == "text":
             guess = ctx.detect_language(inp.value)
-            chosen = next((c for c in choices if c.value == guess), None)
+            if guess in ctx.config.languages.shipped:
+                ctx.session.lang = guess  # only the words of the question: not yet chosen
+                confirm = ctx.say(
+                    ctx.system(
+                        "Is this your language? Press its button to go on, or choose another."
+                    )
+                )
+                return Outcome(events=[confirm, *self.enter(ctx, guess).events], wait=True)
         if chosen is None:
             hint = ctx.say(ctx.system("Please choose a language from the buttons."))
             return Outcome(events=[hint, *self.enter(ctx).events], wait=True)

@@ -175,3 +175,28 @@ def test_in_the_browser_a_worker_picks_an_approved_reply_and_changes_it(
     finally:
         staff.close()
         young.close()
+
+
+@pytest.mark.browser
+def test_in_the_browser_an_overdue_case_is_announced(live: LiveServer, browser: Any) -> None:
+    now = [dt.datetime(2025, 3, 3, 8, 0, tzinfo=dt.UTC)]  # a Monday, 10:00 in Bucharest
+    live.state.cases.clock = lambda: now[0]
+    staff, young = browser.new_context(locale="en-GB"), browser.new_context(locale="en-GB")
+    try:
+        desk, chat = staff.new_page(), young.new_page()
+        desk.set_default_timeout(15_000)
+        chat.set_default_timeout(15_000)
+        _desk_login(live, desk, "worker")
+        desk.locator("#desk[data-live='1']").wait_for(state="attached")
+        _open_chat(live, chat)
+        _ask_for_a_person(chat)
+        desk.locator("#queue-rows tr.case").wait_for()
+        assert desk.locator("#queue-rows .badge.overdue").count() == 0
+        now[0] += dt.timedelta(minutes=31)
+        assert len(live.call(live.state.cases.due_for_alert())) == 1
+        desk.locator("#announce", has_text="has waited longer than it should").wait_for()
+        desk.locator("#queue-rows .badge.overdue").wait_for()
+        assert desk.title().startswith("(!) ")
+    finally:
+        staff.close()
+        young.close()

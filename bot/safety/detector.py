@@ -119,7 +119,7 @@ def _together(signs: list[_Sign]) -> DangerMatch | None:
     signs.sort(key=lambda sign: (sign[0], sign[1], -sign[2]))
     for i, (number, _start, end, first, sign) in enumerate(signs):
         for other_number, other_start, _, second, other_sign in signs[i + 1 :]:
-            apart = other_number != number or other_start > end
+            apart = other_number != number or other_start >= end
             kinds = sign or other_sign or first.category != second.category
             if apart and kinds:
                 rule = f"{first.rule}+{second.rule}"

@@ -7,8 +7,11 @@
 2. Matched against every language's phrases (young people mix languages), the chat's
    language first.
 3. Judged in its clause (scope.py): a negation just before it cancels it ("i am not in
-   danger"); an "if" or "a workshop about" before it makes a clear signal a possible
-   concern.
+   danger"); what an "if" supposes, "a workshop about" or a laugh makes a clear signal
+   a possible concern.
+4. Added up: two indicators at different places of one message (`~` signs, `?`
+   concerns of different kinds) are a clear signal ("no days off | all the money goes
+   to him"); one `~` sign alone is no answer at all.
 
 The result names the category, the level (clear, or a possible concern), the phrase
 file and line that matched and why: what a safeguarding lead needs, never the words.

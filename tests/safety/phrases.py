@@ -278,6 +278,15 @@ DRAFTED: dict[str, dict[str, list[str]]] = {
             "хочу умереть",
         ]
     },
+    "fa": {
+        "suicide": [
+            "میخوام بمیرم",
+            "خودمو میکشم",
+            "به خودکشی فکر میکنم",
+            "mikham bemiram",
+            "نمیخوام زنده باشم",
+        ]
+    },
 }
 DANGER.update(DRAFTED)
 

@@ -287,6 +287,15 @@ DRAFTED: dict[str, dict[str, list[str]]] = {
             "نمیخوام زنده باشم",
         ]
     },
+    "sq": {
+        "suicide": [
+            "dua te vdes",
+            "do vras veten",
+            "nuk dua te jetoj",
+            "mendoj per vetevrasje",
+            "du me vdek",
+        ]
+    },
 }
 DANGER.update(DRAFTED)
 

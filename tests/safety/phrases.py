@@ -296,6 +296,15 @@ DRAFTED: dict[str, dict[str, list[str]]] = {
             "du me vdek",
         ]
     },
+    "lv": {
+        "suicide": [
+            "gribu nomirt",
+            "negribu vairs dzīvot",
+            "domāju par pašnāvību",
+            "nogalināšu sevi",
+            "labak butu miris",
+        ]
+    },
 }
 DANGER.update(DRAFTED)
 

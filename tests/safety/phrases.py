@@ -305,6 +305,7 @@ DRAFTED: dict[str, dict[str, list[str]]] = {
             "labak butu miris",
         ]
     },
+    "ti": {"suicide": ["ክሞት ደልየ", "ክሞት እደሊ", "ርእሰይ ክቐትል", "ክነብር ኣይደልን", "ርእሰ ቕትለት"]},
 }
 DANGER.update(DRAFTED)
 

@@ -8,7 +8,7 @@ import pytest
 
 from bot.safety.lexicon import DEFAULT_DIR
 
-DRAFTED = ("ro", "ar", "de", "nl", "sv", "nb", "it", "pcm", "sw", "so", "sr", "bs", "uk", "fa", "sq", "lv")  # languages whose phrases await native and advisory review
+DRAFTED = ("ro", "ar", "de", "nl", "sv", "nb", "it", "pcm", "sw", "so", "sr", "bs", "uk", "fa", "sq", "lv", "ti")  # languages whose phrases await native and advisory review
 
 
 @pytest.mark.parametrize(

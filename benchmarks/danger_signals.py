@@ -137,6 +137,8 @@ def recall_rows(
                 row += [pct(share(matches, clear)), pct(share(matches, answered))]
                 row.append(pct(same / len(matches)))
             rows.append(row)
+        if not total:
+            continue  # a language filtered out with --lang
         row = [f"**{lang} all danger**", str(total)]
         for name in outcomes:
             row += [pct(share(pooled[name], clear)), pct(share(pooled[name], answered))]

@@ -27,7 +27,10 @@ DEVSET = Path(__file__).resolve().parent / "devset"
 LANGUAGES = ("en", "ro", "ar")
 # Languages whose sets are drafts, smaller and held to lighter goals
 # (tests/safety/test_devset_drafted.py); the goals below are for LANGUAGES only.
-DRAFTED_LANGUAGES = ("de", "nl", "sv", "nb", "it", "pcm", "sw", "so", "sr", "bs", "uk", "fa", "sq", "lv", "ti")
+DRAFTED_LANGUAGES = (
+    *("de", "nl", "sv", "nb", "it", "sq", "lv"),
+    *("sr", "bs", "uk", "sw", "so", "ti", "fa", "pcm"),
+)
 DANGER = (
     "suicide",
     "self_harm",

@@ -20,7 +20,7 @@ Printed, per detector:
 - on `<lang>.benign.txt`: false alarms (a "clear" match) and the share given "concern";
 - on `<lang>.concern.txt`: the share given any response, and the share given "clear";
 - time per message: mean, median and 99th percentile in microseconds over every message
-  of the set, best of `--repeat` passes after one warm-up pass.
+  of the set, each message's fastest of `--repeat` passes after one warm-up pass.
 
 `--show-misses` lists the danger messages the shipped detector missed and the benign
 messages it alarmed on (with the rule that fired). The targets the test asserts for the
@@ -60,6 +60,8 @@ def run(detector: Check, devset: dict[tuple[str, str], list[str]], repeat: int) 
     outcome = Outcome()
     for (lang, kind), messages in devset.items():
         outcome.matches[(lang, kind)] = [detector(text, prefer=lang) for text in messages]
+    # Each message's fastest of the passes: on a shared machine a pass's total is mostly
+    # how often the process waited for a core, not how long the detector took.
     best: list[float] | None = None
     for _ in range(repeat):
         timings = []
@@ -68,8 +70,7 @@ def run(detector: Check, devset: dict[tuple[str, str], list[str]], repeat: int) 
                 start = time.perf_counter_ns()
                 detector(text, prefer=lang)
                 timings.append((time.perf_counter_ns() - start) / 1000)
-        if best is None or sum(timings) < sum(best):
-            best = timings
+        best = timings if best is None else [min(a, b) for a, b in zip(best, timings, strict=True)]
     outcome.micros = best or []
     return outcome
 
@@ -145,7 +146,9 @@ def recall_rows(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devset", type=Path, default=DEVSET, help="folder of devset files")
-    parser.add_argument("--repeat", type=int, default=3, help="timed passes (best is kept)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed passes (each message's fastest is kept)"
+    )
     parser.add_argument(
         "--show-misses", action="store_true", help="list misses and false alarms (shipped)"
     )
@@ -209,7 +212,7 @@ def main() -> None:
         header += [f"{name} any response", f"{name} clear"]
     table(header, rows)
 
-    print(f"\nTime per message (best of {args.repeat} passes over the whole set)\n")
+    print(f"\nTime per message (each message's fastest of {args.repeat} passes)\n")
     rows = []
     for name in names:
         micros = sorted(outcomes[name].micros)

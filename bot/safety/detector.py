@@ -7,8 +7,11 @@
 2. Matched against every language's phrases (young people mix languages), the chat's
    language first.
 3. Judged in its clause (scope.py): a negation just before it cancels it ("i am not in
-   danger"); an "if" or "a workshop about" before it makes a clear signal a possible
-   concern.
+   danger"); what an "if" supposes, "a workshop about" or a laugh makes a clear signal
+   a possible concern.
+4. Added up: two indicators at different places of one message (`~` signs, `?`
+   concerns of different kinds) are a clear signal ("no days off | all the money goes
+   to him"); one `~` sign alone is no answer at all.
 
 The result names the category, the level (clear, or a possible concern), the phrase
 file and line that matched and why: what a safeguarding lead needs, never the words.
@@ -40,6 +43,7 @@ _EMOJI = {
     "\U0001f52a": " knife ", "\U0001f5e1": " knife ", "\U0001f52b": " gun ",
     "\U0001f48a": " pills ", "\U0001fa78": " blood ", "\U0001faa2": " rope ",
     "\u26d3": " chains ",
+    "\U0001f602": " haha ", "\U0001f923": " haha ", "\U0001f606": " haha ",
 }  # fmt: skip
 _EMOJI_RE = re.compile("|".join(map(re.escape, _EMOJI)))
 _REPEATS = re.compile(r"([^\W\d_])\1+")
@@ -85,6 +89,7 @@ class _Found:
     match: DangerMatch
     start: int
     length: int
+    sign: bool = False  # a `~` line: counted with others, never the answer alone
 
 
 def _uncovered(start: int, end: int, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -97,6 +102,34 @@ def _uncovered(start: int, end: int, spans: list[tuple[int, int]]) -> Iterator[t
         yield at, end
 
 
+def _anchor(phrase: Phrase) -> frozenset[str]:
+    """The stems a phrase is looked up by: those of its most telling word (the longest
+    stems, then the fewest), so that "with men" is tried where "men" is, not "with"."""
+    if not phrase.needs:
+        return phrase.anchors
+    return max(phrase.needs, key=lambda need: (min(map(len, need), default=0), -len(need)))
+
+
+_Sign = tuple[int, int, int, DangerMatch, bool]  # segment, start, end, match, a `~` line
+
+
+def _together(signs: list[_Sign]) -> DangerMatch | None:
+    """Two indicators at different places of one message are a clear signal: "they keep
+    my wages | for the debt", "i owe them | i cant leave". Indicators add up, as on a
+    screening checklist; one alone is only asked about (a `?` line) or not at all (`~`).
+    Two `?` concerns of one category are still one concern ("something happened | i
+    dont know if i can tell"): at least one must be a `~` sign, or the two of two kinds."""
+    signs.sort(key=lambda sign: (sign[0], sign[1], -sign[2]))
+    for i, (number, _start, end, first, sign) in enumerate(signs):
+        for other_number, other_start, _, second, other_sign in signs[i + 1 :]:
+            apart = other_number != number or other_start >= end
+            kinds = sign or other_sign or first.category != second.category
+            if apart and kinds:
+                rule = f"{first.rule}+{second.rule}"
+                return DangerMatch(first.category, first.language, "clear", rule, "together")
+    return None
+
+
 class Detector:
     def __init__(self, files: LexiconFiles, *, plain: bool = False) -> None:
         self.files, self.plain = files, plain
@@ -107,7 +140,7 @@ class Detector:
         self._anchored: dict[str, list[int]] = {}
         for phrases in files.phrases.values():
             for rank, phrase in enumerate(sorted(phrases, key=lambda p: p.level != "clear")):
-                for anchor in phrase.anchors:
+                for anchor in _anchor(phrase):
                     self._anchored.setdefault(anchor, []).append(len(self._compiled))
                 self._compiled.append(_Compiled(phrase, rank))
         self._scopes = {lang: Scope(files.scopes.get(lang, {})) for lang in files.languages}
@@ -197,6 +230,7 @@ class Detector:
         if not self.plain:
             text = _EMOJI_RE.sub(lambda found: _EMOJI[found.group(0)], text)
         best: tuple[tuple[int, ...], DangerMatch] | None = None
+        signs: dict[str, _Sign] = {}  # `?` and `~` lines, by rule
         for number, segment in enumerate(_SEGMENTS.split(text)):
             for words, respelt in self._readings(segment):
                 for found, rank in self._matches(words, respelt, prefer):
@@ -208,21 +242,37 @@ class Detector:
                         -found.length,
                         rank,
                     )
-                    if best is None or key < best[0]:
+                    if not found.sign and (best is None or key < best[0]):
                         best = (key, found.match)
+                    if found.match.level == "concern" and found.match.why == "" and not self.plain:
+                        end = found.start + found.length
+                        place = (number, found.start, end, found.match, found.sign)
+                        signs.setdefault(found.match.rule, place)
+        if best is None or best[1].level == "concern":
+            together = _together(list(signs.values()))
+            if together is not None:
+                return together
         return best[1] if best else None
 
     match = __call__
 
     def _candidates(self, words: list[str]) -> set[int]:
-        out: set[int] = set()
+        """The phrases whose first word may stand in `words` and whose every other word
+        may too: each word's beginnings (in Arabic, also after up to four joined letters
+        of "and", "with", "the") are looked up once, then each phrase is a few set tests."""
+        present: set[str] = set()
         for word in set(words):
-            # Arabic joins up to four letters of "and", "with", "the" onto a word.
             starts = range(min(len(word), 5)) if _ARABIC_LETTER.match(word) else (0,)
             for start in starts:
-                for end in range(start + 1, len(word) + 1):
-                    out.update(self._anchored.get(word[start:end], ()))
-        return out
+                present.update(word[start:end] for end in range(start + 1, len(word) + 1))
+        out: set[int] = set()
+        for stem in present:
+            out.update(self._anchored.get(stem, ()))
+        return {
+            index
+            for index in out
+            if all(not need.isdisjoint(present) for need in self._compiled[index].phrase.needs)
+        }
 
     def _matches(
         self, words: list[str], respelt: set[int], prefer: str | None
@@ -244,10 +294,15 @@ class Detector:
                     judged = self._judge(phrase, prefer, before, inside)
                     if judged == "negated":
                         continue
+                    if judged is None and self._joking(phrase, prefer, words):
+                        judged = "joke"
                     if judged is not None:
                         level, why = "concern", judged
                 match = DangerMatch(phrase.category, phrase.lang, level, phrase.rule, why)
-                yield _Found(match, len(before), len(inside)), compiled.rank
+                sign = phrase.sign
+                if sign and self.plain:
+                    continue  # the phrase-only matcher of 0.1.0 had no signs
+                yield _Found(match, len(before), len(inside), sign), compiled.rank
 
     def _places(self, compiled: _Compiled, folded: str) -> Iterator[tuple[int, int]]:
         """Where a phrase stands in the text; for `a + b`, the stretch from the first part
@@ -273,10 +328,18 @@ class Detector:
         """The scope words of the phrase's language and of the chat's: a negation in
         either cancels ("i am not" before a Romanian phrase)."""
         verdicts = [
-            self._scopes[lang].judge(before, inside, phrase.words)
+            self._scopes[lang].judge(before, inside, phrase.words, phrase.category)
             for lang in dict.fromkeys((phrase.lang, prefer))
             if lang in self._scopes
         ]
         if "negated" in verdicts:
             return "negated"
         return next((verdict for verdict in verdicts if verdict), None)
+
+    def _joking(self, phrase: Phrase, prefer: str | None, words: list[str]) -> bool:
+        """A laugh in the sentence ("haha", "lol", a laughing emoji), in either language."""
+        return any(
+            self._scopes[lang].joking(words)
+            for lang in dict.fromkeys((phrase.lang, prefer))
+            if lang in self._scopes
+        )

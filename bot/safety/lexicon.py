@@ -3,7 +3,9 @@
 Per language, in `bot/safety/lexicons/`:
 
 - `<lang>.<category>.txt`: one phrase per line; `#` starts a comment. A line starting
-  with `?` is a possible concern (a gentle question), the others are clear signals.
+  with `?` is a possible concern (a gentle question), the others are clear signals; a
+  line starting with `~` is one sign of a pattern: alone it is not answered, and two
+  signs or concerns of different lines in one message are a clear signal.
   Case, accents, Arabic marks, apostrophes and repeated letters do not matter; one
   other word may stand between two words of a phrase, `...` allows up to six; `*` at
   the end of a word lets it go on; `@name` is any alternative of a group; `a + b`
@@ -37,7 +39,10 @@ Category = Literal[
 ]  # fmt: skip
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 Level = Literal["clear", "concern"]
-SCOPES = ("negation", "hypothetical", "topic", "clause", "subject")
+SCOPES = (
+    "negation", "hypothetical", "condition", "topic", "professional", "clause", "joiner",
+    "joke", "subject",
+)  # fmt: skip
 EXTRA_FILES = ("groups", "scope", "spelling")
 DEFAULT_DIR = Path(__file__).resolve().parent / "lexicons"
 
@@ -65,6 +70,10 @@ class Phrase:
     anchors: frozenset[str] = frozenset()
     # `a + b`: parts that must all stand in one clause, in any order; `pattern` is "".
     parts: tuple[str, ...] = ()
+    sign: bool = False  # a `~` line: one sign among others, never an answer on its own
+    # Per word of the phrase, the stems one of which the text must hold: a phrase is tried
+    # only when every word of it may be there (a cheap test before the expression).
+    needs: tuple[frozenset[str], ...] = ()
 
     @property
     def rule(self) -> str:
@@ -134,6 +143,7 @@ def phrase_pattern(
     files: LexiconFiles | None = None,
     into: set[str] | None = None,
     first: set[str] | None = None,
+    needs: list[frozenset[str]] | None = None,
 ) -> str:
     """The regular expression for one phrase ("" when nothing is left to match); its
     words go `into` the set given, the stems its first word may begin with into `first`.
@@ -158,10 +168,14 @@ def phrase_pattern(
                     into.update(group.words)
                 if first is not None and not parts:
                     first.update(group.firsts)
+                if needs is not None:
+                    needs.append(group.firsts)
             else:
                 pattern = _word(piece, lang, files, into)
                 if first is not None and not parts and pattern:
                     first.add(normalise(piece.rstrip("*")))
+                if needs is not None and pattern:
+                    needs.append(frozenset({normalise(piece.rstrip("*"))}))
             if not pattern:
                 continue
             if parts:
@@ -219,10 +233,12 @@ def read_phrases(
     """The phrases of one file; a line that folds to nothing is an error with its place."""
     phrases = []
     for number, line in _lines(path):
-        level: Level = "concern" if line.startswith("?") else "clear"
-        text = line.removeprefix("?").strip()
+        level: Level = "concern" if line[:1] in "?~" else "clear"
+        sign = line.startswith("~")
+        text = line.removeprefix("?").removeprefix("~").strip()
         words: set[str] = set()
         compiled: list[tuple[str, set[str]]] = []
+        needs: list[frozenset[str]] = []
         parts = [part.strip() for part in text.split("+")]
         if len(parts) > 1 and not all(parts):
             msg = f"{path}:{number}: write `words + other words`, with words on both sides of +"
@@ -230,7 +246,7 @@ def read_phrases(
         for part in parts:
             anchors: set[str] = set()
             try:
-                pattern = phrase_pattern(part, lang, groups, files, words, anchors)
+                pattern = phrase_pattern(part, lang, groups, files, words, anchors, needs)
             except KeyError as exc:
                 msg = f"{path}:{number}: there is no group @{exc.args[0]} in {lang}.groups.txt"
                 raise ConfigError(msg) from None
@@ -245,7 +261,7 @@ def read_phrases(
         phrases.append(
             Phrase(
                 lang, category, level, number, pattern, frozenset(words), frozenset(fewest),
-                together,
+                together, sign, tuple(set(needs)),
             )
         )  # fmt: skip
     return phrases

@@ -6,13 +6,24 @@ one), with the word lists of the phrase's language (`<lang>.scope.txt`):
 - a `negation` among the three words before the phrase, or standing inside it where
   the phrase has no such word, cancels it: "i am not in danger", "no one hits me here",
   "they dont hit me". A phrase that is itself negative ("dont let me leave") still counts;
-- a `hypothetical` ("if", "what if") or `topic` ("about", "workshop") word before it in
-  the clause makes a clear signal a possible concern: "what if he hurts me", "the
-  workshop about trafficking". A concern is asked about gently; nothing is opened.
+- a `hypothetical` ("what if", "imagine") or `topic` ("workshop", "talked about") word
+  before it in the clause makes a clear signal a possible concern: "what if he hurts
+  me", "the workshop about trafficking". A concern is asked about gently; nothing is
+  opened. A topic reaches across a `joiner` ("and") unless a subject follows it: "the
+  session on online safety and sextortion" is one topic;
+- a `condition` ("if") makes it a concern only when the phrase is what the "if" supposes,
+  within `CONDITION_REACH` words after it: "if he hurts me". A phrase further on is
+  what happens when the condition holds, and stays clear: "if i dont bring enough
+  money they dont feed me", "dacă mă trimit înapoi acolo mă sinucid";
+- a `joke` marker ("haha", "lol", a laughing emoji) in the same sentence makes a clear
+  signal a concern: "they'll kill me if i forget the chips haha" is asked about;
+- a `professional` ("lawyer", "social worker") before a documents phrase makes it a
+  concern: "the lawyer keeps my passport" is asked about. Only documents: a foster
+  carer who hits a child is abuse;
 - a `subject` ("i", "they", "my") after a negation starts what it said over: "when i
   dont work | they beat me", "i will never forget | he raped me". After a hypothetical,
-  the second subject does: "if we stop working | they hit us" is what happens, not a
-  "what if". Languages that leave the subject out (Romanian, Arabic) list few or none.
+  the second subject does: "what if we stop working | they hit us" is what happens.
+  Languages that leave the subject out (Romanian, Arabic) list few or none.
 """
 
 from __future__ import annotations
@@ -22,45 +33,87 @@ from collections.abc import Iterator, Sequence
 from bot.safety.lexicon import COMMA
 
 NEGATION_REACH = 3  # words before a phrase that a negation reaches across
+# Words between an "if" and a phrase that still belong to what the "if" supposes
+# ("if someone at home hits me"); from this many on, the words between are the condition and
+# the phrase is what happens ("if they send me back | i kill myself").
+CONDITION_REACH = 4
+PROFESSIONAL_CATEGORIES = frozenset({"documents_taken"})
 
 Entries = list[tuple[str, ...]]
 
 
-def _ends(words: Sequence[str], entries: Entries) -> Iterator[int]:
+class _Words:
+    """A word list of the scope file, looked up by each entry's first word."""
+
+    def __init__(self, entries: Entries) -> None:
+        self.by_first: dict[str, list[tuple[str, ...]]] = {}
+        for entry in entries:
+            self.by_first.setdefault(entry[0], []).append(entry)
+
+    def __add__(self, other: _Words) -> _Words:
+        joined = _Words([])
+        for words in (self, other):
+            for first, entries in words.by_first.items():
+                joined.by_first.setdefault(first, []).extend(entries)
+        return joined
+
+
+def _ends(words: Sequence[str], entries: _Words) -> Iterator[int]:
     """Where each occurrence of any entry in `words` ends."""
-    for entry in entries:
-        n = len(entry)
-        for i in range(len(words) - n + 1):
-            if tuple(words[i : i + n]) == entry:
-                yield i + n
+    for i, word in enumerate(words):
+        for entry in entries.by_first.get(word, ()):
+            if tuple(words[i : i + len(entry)]) == entry:
+                yield i + len(entry)
 
 
-def _has(words: Sequence[str], entries: Entries) -> bool:
+def _has(words: Sequence[str], entries: _Words) -> bool:
     return next(_ends(words, entries), None) is not None
 
 
 class Scope:
     def __init__(self, lists: dict[str, Entries]) -> None:
-        self.negation = lists.get("negation", [])
-        self.hypothetical = lists.get("hypothetical", [])
-        self.topic = lists.get("topic", [])
-        self.clause = lists.get("clause", [])
-        self._closers = [*self.clause, (COMMA,)]  # a comma ends a clause for the words above
+        self.negation = _Words(lists.get("negation", []))
+        self.hypothetical = _Words(lists.get("hypothetical", []))
+        self.condition = _Words(lists.get("condition", []))
+        self.topic = _Words(lists.get("topic", []))
+        self.professional = _Words(lists.get("professional", []))
+        self.clause = _Words(lists.get("clause", []))
+        self.joiners = _Words(lists.get("joiner", []))
+        self.jokes = _Words(lists.get("joke", []))
+        comma = _Words([(COMMA,)])  # a comma ends a clause for the words above
+        self._closers = self.clause + self.joiners + comma
+        self._topic_closers = self.clause + comma
         self.subjects = {entry[0] for entry in lists.get("subject", []) if len(entry) == 1}
 
     def _clause(self, before: Sequence[str]) -> Sequence[str]:
         return before[max(_ends(before, self._closers), default=0) :]
 
+    def _topic_clause(self, before: Sequence[str], head: Sequence[str]) -> Sequence[str]:
+        """The clause, reaching back across joiners ("and") not followed by a subject."""
+        start = max(_ends(before, self._topic_closers), default=0)
+        following = [*before, *head]
+        for end in _ends(before, self.joiners):
+            if end > start and end < len(following) and following[end] in self.subjects:
+                start = end
+        return before[start:]
+
     def breaks(self, words: Sequence[str]) -> bool:
         """Whether a clause word stands among `words`: what is on either side is apart
         (a comma does not: "my passport, he keeps it" is one thought)."""
-        return _has(words, self.clause)
+        return _has(words, self.clause) or _has(words, self.joiners)
+
+    def joking(self, words: Sequence[str]) -> bool:
+        return _has(words, self.jokes)
 
     def _subjects(self, words: Sequence[str]) -> int:
         return sum(1 for word in words if word in self.subjects)
 
     def judge(
-        self, before: Sequence[str], inside: Sequence[str], own: frozenset[str]
+        self,
+        before: Sequence[str],
+        inside: Sequence[str],
+        own: frozenset[str],
+        category: str = "",
     ) -> str | None:
         """ "negated", "hypothetical", "topic", or None when the phrase stands as written."""
         clause = self._clause(before)
@@ -76,7 +129,13 @@ class Scope:
             self._subjects([*clause[end:], *head]) < 2 for end in _ends(clause, self.hypothetical)
         ):
             return "hypothetical"
-        context = [*clause, *extra]
-        if _has(context, self.topic):
+        if any(
+            len(clause) - end < CONDITION_REACH and self._subjects([*clause[end:], *head]) < 2
+            for end in _ends(clause, self.condition)
+        ):
+            return "hypothetical"
+        if _has([*self._topic_clause(before, head), *extra], self.topic):
+            return "topic"
+        if category in PROFESSIONAL_CATEGORIES and _has([*clause, *extra], self.professional):
             return "topic"
         return None

@@ -81,7 +81,9 @@ def test_a_0_1_0_database_is_stamped_and_keeps_its_records(
         )  # fmt: skip
     code, out, _ = migrate(capsys)
     assert code == 0
-    assert "Schema version 1 (was none)" in out
+    # Stamped as 0.1.0's schema (version 1), then the later migrations applied.
+    assert "SafeVoice 0.1.0" in out
+    assert f"Schema version {HEAD} (was none)" in out
     with as_it_is(database) as store:
         assert store.count() == 1
 

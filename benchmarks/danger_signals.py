@@ -1,12 +1,13 @@
 """Danger-signal detector on the development set: recall, false alarms, time (not a test).
 
     .venv/bin/python benchmarks/danger_signals.py [--devset tests/safety/devset]
-        [--show-misses] [--repeat 3] [--lang en]
+        [--show-misses] [--repeat 3] [--lang en,de]
 
 The development set (`tests/safety/devset/`, see `tests/safety/test_devset.py`) is
 messages written the way young people write, without looking at the phrase lists, in
-en, ro and ar (Arabic: MSA, dialects, Arabizi). Every message goes through two detectors,
-each called as the engine calls it, `detector(text, prefer=lang)`:
+en, ro and ar (Arabic: MSA, dialects, Arabizi), and smaller drafted sets for the
+languages in DRAFTED_LANGUAGES (tests/safety/test_devset_drafted.py). Every message
+goes through two detectors, each called as the engine calls it, `detector(text, prefer=lang)`:
 
 - shipped: `Detector.load()`, the shipped lexicons with folding, respelling, fuzzy
   matching and negation / hypothetical scope;
@@ -42,7 +43,9 @@ from typing import TypeGuard
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.safety.detector import DangerMatch, Detector
-from tests.safety.test_devset import DANGER, DEVSET, LANGUAGES, load_devset
+from tests.safety.test_devset import DANGER, DEVSET, DRAFTED_LANGUAGES, LANGUAGES, load_devset
+
+EVERY_LANGUAGE = (*LANGUAGES, *DRAFTED_LANGUAGES)
 
 Check = Callable[..., DangerMatch | None]
 
@@ -117,7 +120,7 @@ def recall_rows(
     devset: dict[tuple[str, str], list[str]], outcomes: dict[str, Outcome]
 ) -> list[list[str]]:
     rows = []
-    for lang in LANGUAGES:
+    for lang in EVERY_LANGUAGE:
         pooled: dict[str, list[DangerMatch | None]] = {name: [] for name in outcomes}
         pooled_same: dict[str, int] = dict.fromkeys(outcomes, 0)
         total = 0
@@ -135,6 +138,8 @@ def recall_rows(
                 row += [pct(share(matches, clear)), pct(share(matches, answered))]
                 row.append(pct(same / len(matches)))
             rows.append(row)
+        if not total:
+            continue  # a language filtered out with --lang
         row = [f"**{lang} all danger**", str(total)]
         for name in outcomes:
             row += [pct(share(pooled[name], clear)), pct(share(pooled[name], answered))]
@@ -152,13 +157,15 @@ def main() -> None:
     parser.add_argument(
         "--show-misses", action="store_true", help="list misses and false alarms (shipped)"
     )
-    parser.add_argument("--lang", help="only this language's files (while writing phrases)")
+    parser.add_argument(
+        "--lang", help="only these languages' files, comma-separated (while writing phrases)"
+    )
     args = parser.parse_args()
 
     devset = {
         key: messages
         for key, messages in load_devset(args.devset).items()
-        if args.lang in (None, key[0])
+        if args.lang is None or key[0] in args.lang.split(",")
     }
     detectors: dict[str, Check] = {
         "shipped": Detector.load(),
@@ -184,7 +191,7 @@ def main() -> None:
 
     print("\nBenign files (false alarm = clear match)\n")
     rows = []
-    for lang in LANGUAGES:
+    for lang in EVERY_LANGUAGE:
         if (lang, "benign") not in devset:
             continue
         row = [lang, str(len(devset[(lang, "benign")]))]
@@ -199,7 +206,7 @@ def main() -> None:
 
     print("\nConcern files (response = clear or concern)\n")
     rows = []
-    for lang in LANGUAGES:
+    for lang in EVERY_LANGUAGE:
         if (lang, "concern") not in devset:
             continue
         row = [lang, str(len(devset[(lang, "concern")]))]

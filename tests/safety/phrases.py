@@ -176,6 +176,139 @@ DANGER: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# The drafted languages (their lexicons await native-speaker and survivor-advisory
+# review): a few plain examples each, the development sets measure the rest.
+DRAFTED: dict[str, dict[str, list[str]]] = {
+    "de": {
+        "suicide": [
+            "ich will sterben",
+            "ich bring mich um",
+            "ich denk an selbstmord",
+            "will nich mehr leben",
+            "ich möchte tot sein",
+        ]
+    },
+    "nl": {
+        "suicide": [
+            "ik wil dood",
+            "ik wil niet meer leven",
+            "ik denk aan zelfmoord",
+            "ik wil er een eind aan maken",
+            "ik wil sterven",
+        ]
+    },
+    "sv": {
+        "suicide": [
+            "jag vill dö",
+            "jag vill inte leva",
+            "tänker på självmord",
+            "jag ska ta livet av mig",
+            "vill inte finnas",
+        ]
+    },
+    "nb": {
+        "suicide": [
+            "jeg vil dø",
+            "jeg vil ikke leve mer",
+            "tenker på selvmord",
+            "ta livet av meg",
+            "orker ikke leve",
+        ]
+    },
+    "it": {
+        "suicide": [
+            "voglio morire",
+            "non voglio più vivere",
+            "penso al suicidio",
+            "voglio farla finita",
+            "mi ammazzo",
+        ]
+    },
+    "pcm": {
+        "suicide": [
+            "i wan kill myself",
+            "i wan die",
+            "i no wan live again",
+            "make i just die",
+            "i go drink poison",
+        ]
+    },
+    "sw": {
+        "suicide": [
+            "nataka kufa",
+            "nataka kujiua",
+            "sitaki kuishi tena",
+            "nimechoka kuishi",
+            "nitajinyonga",
+        ]
+    },
+    "so": {
+        "suicide": [
+            "waan is dilayaa",
+            "waan dhiman rabaa",
+            "waxaan rabaa inaan dhinto",
+            "isdil baan rabaa",
+            "nolosha ka daalay",
+        ]
+    },
+    "sr": {
+        "suicide": [
+            "hoću da umrem",
+            "ubiću se",
+            "ne želim da živim",
+            "mislim na samoubistvo",
+            "bolje da sam mrtva",
+        ]
+    },
+    "bs": {
+        "suicide": [
+            "hoću umrijeti",
+            "ubit ću se",
+            "ne želim živjeti",
+            "mislim o samoubistvu",
+            "bolje da sam mrtav",
+        ]
+    },
+    "uk": {
+        "suicide": [
+            "я хочу померти",
+            "не хочу жити",
+            "думаю про суїцид",
+            "khochu pomerty",
+            "хочу умереть",
+        ]
+    },
+    "fa": {
+        "suicide": [
+            "میخوام بمیرم",
+            "خودمو میکشم",
+            "به خودکشی فکر میکنم",
+            "mikham bemiram",
+            "نمیخوام زنده باشم",
+        ]
+    },
+    "sq": {
+        "suicide": [
+            "dua te vdes",
+            "do vras veten",
+            "nuk dua te jetoj",
+            "mendoj per vetevrasje",
+            "du me vdek",
+        ]
+    },
+    "lv": {
+        "suicide": [
+            "gribu nomirt",
+            "negribu vairs dzīvot",
+            "domāju par pašnāvību",
+            "nogalināšu sevi",
+            "labak butu miris",
+        ]
+    },
+    "ti": {"suicide": ["ክሞት ደልየ", "ክሞት እደሊ", "ርእሰይ ክቐትል", "ክነብር ኣይደልን", "ርእሰ ቕትለት"]},
+}
+DANGER.update(DRAFTED)
+
 # Ordinary feedback: none of these may raise an alarm.
 BENIGN: list[str] = [
     "The shelter is nice and the staff are kind",

@@ -25,6 +25,9 @@ from bot.safety.detector import DangerMatch, Detector
 
 DEVSET = Path(__file__).resolve().parent / "devset"
 LANGUAGES = ("en", "ro", "ar")
+# Languages whose sets are drafts, smaller and held to lighter goals
+# (tests/safety/test_devset_drafted.py); the goals below are for LANGUAGES only.
+DRAFTED_LANGUAGES = ("de", "nl", "sv", "nb", "it", "pcm", "sw", "so", "sr", "bs", "uk", "fa", "sq", "lv", "ti")
 DANGER = (
     "suicide",
     "self_harm",
@@ -77,7 +80,7 @@ def load_devset(folder: Path = DEVSET) -> dict[tuple[str, str], list[str]]:
         if len(parts) != 3 or parts[2] != "txt":
             raise ValueError(f"{path.name}: not <lang>.<kind>.txt")
         lang, kind, _ = parts
-        if lang not in LANGUAGES or kind not in KINDS:
+        if lang not in (*LANGUAGES, *DRAFTED_LANGUAGES) or kind not in KINDS:
             raise ValueError(f"{path.name}: unknown language or kind")
         found[(lang, kind)] = read_messages(path)
     return found
@@ -105,7 +108,8 @@ def _any(match: DangerMatch | None) -> bool:
 
 def test_every_file_is_named_for_a_known_language_and_kind() -> None:
     names = sorted(path.name for path in DEVSET.iterdir())
-    expected = sorted(f"{lang}.{kind}.txt" for lang in LANGUAGES for kind in KINDS)
+    every = (*LANGUAGES, *DRAFTED_LANGUAGES)
+    expected = sorted(f"{lang}.{kind}.txt" for lang in every for kind in KINDS)
     assert names == expected
 
 

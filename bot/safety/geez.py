@@ -1,0 +1,33 @@
+"""Tigrinya (Ge'ez script) folding, to run before `normalise` on Tigrinya text.
+
+Not wired into the detector yet (the folding in normalise.py is shared by every
+language): `fold_geez(text)` is pure and may be called on any text, since it changes
+only Ge'ez characters.
+
+- Letters Tigrinya writers use interchangeably, because they sound the same, are
+  written as one: the ሠ series as ሰ, the ፀ series as ጸ ("ሠራሕ" and "ሰራሕ" are one word).
+- Ge'ez punctuation is read as the marks the detector already knows: ። and ፧ end a
+  sentence, ፣ ፤ ፥ ፦ are commas, and the word separator ፡ is a space.
+"""
+
+from __future__ import annotations
+
+_SERIES = 8  # letters per Ge'ez series (seven vowel orders and the labialised form)
+_SAME_SOUND = {0x1220: 0x1230, 0x1340: 0x1338}  # ሠ -> ሰ, ፀ -> ጸ (first letter of each series)
+_PUNCTUATION = {
+    "\u1362": ".",  # ። full stop
+    "\u1367": "?",  # ፧ question mark
+    "\u1363": ",",  # ፣ comma
+    "\u1364": ",",  # ፤ semicolon
+    "\u1365": ",",  # ፥ colon
+    "\u1366": ",",  # ፦ preface colon
+    "\u1361": " ",  # ፡ word space
+}
+_TABLE: dict[int, str] = {ord(mark): plain for mark, plain in _PUNCTUATION.items()} | {
+    start + i: chr(target + i) for start, target in _SAME_SOUND.items() for i in range(_SERIES)
+}
+
+
+def fold_geez(text: str) -> str:
+    """`text` with same-sounding Ge'ez letters unified and Ge'ez punctuation made plain."""
+    return text.translate(_TABLE)

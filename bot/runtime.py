@@ -14,6 +14,7 @@ ask this module; nothing else constructs a store or a service (STYLE point 11).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -41,6 +42,7 @@ from bot.services.media import MediaService
 from bot.services.outbox import OutboxService
 from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
+from bot.services.updates import UpdateService
 from bot.staff.accounts import Accounts
 from bot.staff.retention import purge_in_batches
 from bot.storage.accounts import SqlAccountStore
@@ -68,6 +70,7 @@ from bot.storage.redis_visitors import RedisVisitorBoxes
 from bot.storage.sessions import SessionStore
 from bot.storage.staff_sessions import MemoryStaffSessions, StaffSessionStore
 from bot.storage.traces import MemoryTraceStore, TraceStore
+from bot.storage.updates import UpdateStore
 from bot.storage.visitors import MemoryVisitorBoxes, VisitorBoxes
 
 __all__ = [
@@ -130,6 +133,7 @@ class Runtime:
     redis: Redis | None = None
     _preview_sessions: SessionStore | None = field(default=None, repr=False)
     media: MediaService | None = None  # photos, places... a young person sends (Telegram)
+    updates: UpdateService | None = None  # "you said, we did" (set by build_runtime)
 
     @property
     def shared(self) -> bool:
@@ -146,6 +150,10 @@ class Runtime:
         scheduler.add("retention", purge_every, lambda: purge_in_batches(self.store, privacy))
         scheduler.add("helplines", helplines_every, self.cases.due_for_helplines)
         scheduler.add("visitor-sweep", sweep_every, self.visitors.sweep)
+        if self.updates is not None:
+            updates = self.updates
+            scheduler.add("update-subscriptions", purge_every,
+                          lambda: asyncio.to_thread(updates.expire))  # fmt: skip
         return scheduler
 
     async def ping(self) -> None:
@@ -257,6 +265,9 @@ def build_runtime(
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,
     )  # fmt: skip
     runtime.media = MediaService(conversation, cases)
+    updates = UpdateService(UpdateStore(store.engine), store, app.config, app.translator, secret,
+                            clock=fixed.clock)  # fmt: skip
+    conversation.updates = runtime.updates = updates
     _connect_deliverers(runtime)
     return runtime
 
@@ -385,3 +396,7 @@ def _connect_deliverers(runtime: Runtime) -> None:
     cases = runtime.cases
     cases.deliverers[WEB_CHANNEL] = mailbox_deliverer(runtime.app, runtime.visitors)
     cases.deliverers[TELEGRAM_CHANNEL] = runtime.deliveries.pusher(TELEGRAM_CHANNEL)
+    if runtime.updates is not None:
+        # Published updates reach Telegram subscribers the same way (the `run` process
+        # sends them through its outbox and rate limiter); web chats see them next visit.
+        runtime.updates.deliverers[TELEGRAM_CHANNEL] = cases.deliverers[TELEGRAM_CHANNEL]

@@ -56,6 +56,8 @@ def staff_page(
     nav = ""
     if account is not None:
         links = [("/dashboard", "Dashboard"), ("/flows", "Flows")]
+        if account.allows("worker"):
+            links.append(("/updates", "You said, we did"))
         if account.allows("admin"):
             links += [("/admin/users", "Accounts"), ("/admin/audit", "Audit log")]
         items = "".join(f'<li><a href="{esc(href)}">{esc(text)}</a></li>' for href, text in links)

@@ -21,6 +21,7 @@ from bot.storage.visitors import VisitorBoxes
 
 if TYPE_CHECKING:
     from bot.services.scheduler import Scheduler
+    from bot.services.updates import UpdateService
 
 __all__ = ["WEB", "Handler", "Web", "WebSettings", "account_of", "public", "requires"]
 
@@ -83,6 +84,7 @@ class Web:
     desk_names: DeskNameStore
     limiter: LoginLimits  # failed logins, shared like `book`
     scheduler: Scheduler | None = None  # periodic work; None in tests that drive it
+    updates: UpdateService | None = None  # "you said, we did" (bot/services/updates.py)
 
     @property
     def k(self) -> int:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import StorageError
 from bot.staff.accounts import Accounts
-from bot.storage import accounts, desk_names, rollup, schema_v1
+from bot.storage import accounts, desk_names, rollup, schema_v1, updates
 from bot.storage.accounts import SqlAccountStore
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
@@ -26,7 +26,7 @@ from bot.storage.records import Answer, FeedbackRecord
 
 MONDAY = dt.date(2024, 3, 4)
 NOW = dt.datetime(2024, 3, 4, 12, tzinfo=dt.UTC)
-LIVE = (rollup.metadata, accounts.metadata, desk_names.metadata)
+LIVE = (rollup.metadata, accounts.metadata, desk_names.metadata, updates.metadata)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -127,8 +127,8 @@ def test_a_database_from_0_1_0_is_stamped_and_keeps_its_data(store: FeedbackStor
     before = (store.aggregate(), store.respondents(), store.text_answers())
     assert current(store.engine) is None
 
-    assert [m.version for m in upgrade(store.engine)] == [1]
-    assert current(store.engine) == 1
+    assert [m.version for m in upgrade(store.engine)] == [m.version for m in MIGRATIONS]
+    assert current(store.engine) == HEAD
     assert (store.aggregate(), store.respondents(), store.text_answers()) == before
     assert store.count() == 1
     assert [e.action for e in store.audit_entries()] == ["login"]
@@ -188,20 +188,20 @@ def _add_channel(conn: Connection) -> None:
     conn.execute(sa.text("UPDATE feedback_records SET channel = 'telegram'"))
 
 
-def test_a_second_migration_runs_once_on_a_database_at_version_1(store: FeedbackStore) -> None:
+def test_a_next_migration_runs_once_on_a_database_at_head(store: FeedbackStore) -> None:
     upgrade(store.engine)
     store.add(record("still here"))
-    steps = [*MIGRATIONS, Migration(2, "feedback records say their channel", _add_channel)]
-    assert [m.version for m in upgrade(store.engine, migrations=steps)] == [2]
+    steps = [*MIGRATIONS, Migration(HEAD + 1, "feedback records say their channel", _add_channel)]
+    assert [m.version for m in upgrade(store.engine, migrations=steps)] == [HEAD + 1]
     assert upgrade(store.engine, migrations=steps) == []
-    assert current(store.engine) == 2
+    assert current(store.engine) == HEAD + 1
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT channel FROM feedback_records")).all() == [
             ("telegram",)
         ]
     assert [t.value for t in store.text_answers()] == ["still here"]
     with pytest.raises(StorageError, match="newer SafeVoice"):
-        upgrade(store.engine)  # the code without migration 2 refuses it now
+        upgrade(store.engine)  # the code without that migration refuses it now
 
 
 def test_a_failing_migration_changes_nothing(store: FeedbackStore) -> None:
@@ -212,8 +212,8 @@ def test_a_failing_migration_changes_nothing(store: FeedbackStore) -> None:
         conn.execute(sa.text("ALTER TABLE no_such_table ADD COLUMN x INTEGER"))
 
     with pytest.raises(StorageError, match="failed while upgrading the schema"):
-        upgrade(store.engine, migrations=[*MIGRATIONS, Migration(2, "broken", broken)])
-    assert current(store.engine) == 1
+        upgrade(store.engine, migrations=[*MIGRATIONS, Migration(HEAD + 1, "broken", broken)])
+    assert current(store.engine) == HEAD
     assert "half_done" not in sa.inspect(store.engine).get_table_names()
 
 

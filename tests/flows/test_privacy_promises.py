@@ -23,9 +23,9 @@ from babel.messages.pofile import read_po
 from bot.app import App, load_app
 from bot.i18n.system import SYSTEM_PLURALS, SYSTEM_TEXTS
 from bot.services.report import build_report
+from bot.staff.accounts import Account
 from bot.storage.memory import MemorySessionStore
 from bot.storage.records import Answer, FeedbackRecord
-from bot.staff.accounts import Account
 from bot.testing import CHANNEL, ScriptedChat
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,20 +14,7 @@ from bot.i18n.translator import Translator
 from bot.services.confirm import young
 from bot.storage.updates import UpdateRow, UpdateText
 
-__all__ = ["render_update", "text_for"]
-
-SIMPLE_HEAD = "News from {service}:"
-SIMPLE_SAID = "Young people told us: {said}"
-SIMPLE_CHANGED = "So we changed this: {changed}"
-HEAD = "'You said, we did' at {service}:"
-SAID = "You said: {said}"
-CHANGED = "We did: {changed}"
-NOT_YET = "This news is not in your language yet, so here it is as it was written."
-NONE_YET = "There is no news from {service} yet. Please look again another time."
-NONE_YET_SIMPLE = "There is no news from {service} yet. You can look again another day."
-
-TEXTS = (SIMPLE_HEAD, SIMPLE_SAID, SIMPLE_CHANGED, HEAD, SAID, CHANGED, NOT_YET, NONE_YET,
-         NONE_YET_SIMPLE)  # fmt: skip
+__all__ = ["render_none", "render_update", "text_for"]
 
 
 def text_for(update: UpdateRow, lang: str) -> tuple[UpdateText | None, bool]:
@@ -44,31 +31,44 @@ def render_update(
     text, fallback = text_for(update, lang)
     if text is None:
         return None
-    simple = young(config, band)
     service = (
-        config.service_label(update.service, lang)
-        if update.service in config.services
-        else update.service
+        config.service_label(update.service, lang) if update.service in config.services else ""
     )
-
-    def t(sentence: str, **values: object) -> str:
-        return translator.system(lang, sentence, **values)
-
-    lines = [
-        t(SIMPLE_HEAD if simple else HEAD, service=service),
-        t(SIMPLE_SAID if simple else SAID, said=text.said),
-        t(SIMPLE_CHANGED if simple else CHANGED, changed=text.changed),
-    ]
+    tr = translator
+    if young(config, band):
+        lines = [
+            tr.system(lang, "News from {service}:", service=service),
+            tr.system(lang, "Young people told us: {said}", said=text.said),
+            tr.system(lang, "So we changed this: {changed}", changed=text.changed),
+        ]
+    else:
+        lines = [
+            tr.system(lang, "'You said, we did' at {service}:", service=service),
+            tr.system(lang, "You said: {said}", said=text.said),
+            tr.system(lang, "We did: {changed}", changed=text.changed),
+        ]
     if fallback:
-        lines.append(t(NOT_YET))
-    # The staff's words are in the source language when falling back: shown left to right
-    # only if the whole message is in a left-to-right language.
-    rtl = config.is_rtl(lang) and not fallback
-    return Say("\n".join(lines), lang, rtl)
+        lines.append(
+            tr.system(
+                lang, "This news is not in your language yet, so here it is as it was written."
+            )
+        )
+    return Say("\n".join(lines), lang, config.is_rtl(lang))
 
 
 def render_none(config: Config, translator: Translator, service: str | None, lang: str,
                 band: str | None) -> Say:  # fmt: skip
     label = config.service_label(service, lang) if service in config.services else ""
-    sentence = NONE_YET_SIMPLE if young(config, band) else NONE_YET
-    return Say(translator.system(lang, sentence, service=label), lang, config.is_rtl(lang))
+    if young(config, band):
+        text = translator.system(
+            lang,
+            "There is no news from {service} yet. You can look again another day.",
+            service=label,
+        )
+    else:
+        text = translator.system(
+            lang,
+            "There is no news from {service} yet. Please look again another time.",
+            service=label,
+        )
+    return Say(text, lang, config.is_rtl(lang))

@@ -26,6 +26,7 @@ from bot.errors import SafeVoiceError
 from bot.i18n.translator import Translator
 from bot.privacy.keys import new_record_id
 from bot.privacy.seal import open_address, seal_address
+from bot.services.confirm import young
 from bot.services.report import ReportSource, build_report, period
 from bot.services.update_texts import render_none, render_update
 from bot.staff.accounts import Account, Role
@@ -222,8 +223,6 @@ class UpdateService:
                   lang: str, band: str | None) -> bool:  # fmt: skip
         if service not in self.config.services:
             return False
-        from bot.services.confirm import young
-
         now = self.clock()
         reach = seal_address(self.secret, key, address) if channel in self.deliverers else None
         newest = self.store.published(service)[:1]

@@ -271,6 +271,15 @@ class Engine(_Strict):
     max_input_chars: int = Field(default=2000, ge=100, le=10000)
 
 
+class Updates(_Strict):
+    """ "You said, we did": how long an opt-in to hear back lasts, how many updates a young
+    person is shown at once, and how long a staff text may be."""
+
+    subscription_days: int = Field(default=180, ge=1, le=730)
+    shown: int = Field(default=3, ge=1, le=20)
+    max_chars: int = Field(default=600, ge=50, le=4000)
+
+
 class Config(_Strict):
     languages: Languages = Languages()
     age_bands: tuple[AgeBand, ...]
@@ -287,6 +296,7 @@ class Config(_Strict):
     handoff: Handoff = Handoff()
     desk: Desk = Desk()
     web: Web = Web()
+    updates: Updates = Updates()
     flows_dir: str = "flows"
     locales_dir: str = "locales"
 

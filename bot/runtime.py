@@ -42,6 +42,7 @@ from bot.services.media import MediaService
 from bot.services.outbox import OutboxService
 from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
+from bot.services.updates import UpdateService
 from bot.staff.accounts import Accounts
 from bot.staff.login_policy import LoginPolicy
 from bot.staff.retention import purge_in_batches
@@ -73,6 +74,7 @@ from bot.storage.sessions import SessionStore
 from bot.storage.staff_mfa import SqlMfaStore
 from bot.storage.staff_sessions import MemoryStaffSessions, StaffSessionStore
 from bot.storage.traces import MemoryTraceStore, TraceStore
+from bot.storage.updates import UpdateStore
 from bot.storage.visitors import MemoryVisitorBoxes, VisitorBoxes
 
 __all__ = [
@@ -135,6 +137,7 @@ class Runtime:
     redis: Redis | None = None
     _preview_sessions: SessionStore | None = field(default=None, repr=False)
     media: MediaService | None = None  # photos, places... a young person sends (Telegram)
+    updates: UpdateService | None = None  # "you said, we did" (set by build_runtime)
 
     @property
     def shared(self) -> bool:
@@ -152,6 +155,10 @@ class Runtime:
         scheduler.add("helplines", helplines_every, self.cases.due_for_helplines)
         scheduler.add("overdue", helplines_every, self.cases.due_for_alert)
         scheduler.add("visitor-sweep", sweep_every, self.visitors.sweep)
+        if self.updates is not None:
+            updates = self.updates
+            scheduler.add("update-subscriptions", purge_every,
+                          lambda: asyncio.to_thread(updates.expire))  # fmt: skip
         return scheduler
 
     async def ping(self) -> None:
@@ -289,6 +296,9 @@ def build_runtime(
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,
     )  # fmt: skip
     runtime.media = MediaService(conversation, cases)
+    updates = UpdateService(UpdateStore(store.engine), store, app.config, app.translator, secret,
+                            clock=fixed.clock)  # fmt: skip
+    conversation.updates = runtime.updates = updates
     _connect_deliverers(runtime)
     return runtime
 
@@ -432,3 +442,7 @@ def _connect_deliverers(runtime: Runtime) -> None:
     cases = runtime.cases
     cases.deliverers[WEB_CHANNEL] = mailbox_deliverer(runtime.app, runtime.visitors)
     cases.deliverers[TELEGRAM_CHANNEL] = runtime.deliveries.pusher(TELEGRAM_CHANNEL)
+    if runtime.updates is not None:
+        # Published updates reach Telegram subscribers the same way (the `run` process
+        # sends them through its outbox and rate limiter); web chats see them next visit.
+        runtime.updates.deliverers[TELEGRAM_CHANNEL] = cases.deliverers[TELEGRAM_CHANNEL]

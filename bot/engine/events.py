@@ -73,6 +73,23 @@ class DataDeletionRequested:
 
 
 @dataclass(frozen=True)
+class UpdatesRequested:
+    """Show the published "you said, we did" updates of `service` (the edge reads them)."""
+
+    service: str | None
+    age_band: str | None
+
+
+@dataclass(frozen=True)
+class SubscribeRequested:
+    """The young person asked to hear about new updates of `service`. The edge keeps only
+    the chat's pseudonymous key with it, never a link to anything they answered."""
+
+    service: str | None
+    age_band: str | None
+
+
+@dataclass(frozen=True)
 class Ended:
     submitted: bool
 
@@ -84,4 +101,5 @@ Event = (
     | HandoffRequested
     | LanguageChanged
     | (DataDeletionRequested | Ended)
+    | (UpdatesRequested | SubscribeRequested)
 )

@@ -178,6 +178,17 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "How was talking with us? Tap a face.",
     "Thank you for telling us.",
     "Your request to talk to a person is cancelled.",
+    # "You said, we did" updates (bot/services/update_texts.py): the simpler words for
+    # 8-12, then the others'; staff's own words fill {said} and {changed}.
+    "News from {service}:",
+    "Young people told us: {said}",
+    "So we changed this: {changed}",
+    "'You said, we did' at {service}:",
+    "You said: {said}",
+    "We did: {changed}",
+    "This news is not in your language yet, so here it is as it was written.",
+    "There is no news from {service} yet. Please look again another time.",
+    "There is no news from {service} yet. You can look again another day.",
 )
 
 # (singular, plural) pairs; `{n}` is the count. Languages choose among their own forms.

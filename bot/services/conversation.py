@@ -11,6 +11,7 @@ sends them (bot/storage/outbox.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -22,6 +23,8 @@ from bot.engine.events import (
     FeedbackSubmitted,
     HandoffRequested,
     Say,
+    SubscribeRequested,
+    UpdatesRequested,
 )
 from bot.engine.inputs import Input
 from bot.engine.runner import Engine
@@ -33,6 +36,7 @@ from bot.services.contact import CONTACT_STEP, ContactCheck, contact_kinds
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import Address, HandoffDesk
 from bot.services.handoff_texts import RATING_STEP
+from bot.services.updates import UpdateService
 from bot.storage.outbox import Claim, Post
 from bot.storage.sessions import Session as Saved
 from bot.storage.sessions import SessionStore, Turn
@@ -100,6 +104,9 @@ class ConversationService:
         self.traces = traces
         # Contact details typed while a case is open: asked first (bot/services/contact.py).
         self.contact = ContactCheck(engine.config, engine.translator)
+        # "You said, we did" (bot/services/updates.py); None in previews, which neither
+        # show real updates nor keep a subscription.
+        self.updates: UpdateService | None = None
 
     def key(self, channel: str, user_id: str | int) -> str:
         return session_key(self.secret, channel, user_id)
@@ -162,7 +169,12 @@ class ConversationService:
             if inp is not None and inp.kind == "command" and inp.value == "stop":
                 events = [*await self.desk.stop(key), *events]
             receipt = _receipt(saved)
-            events, has_case = await self._act(key, events, address, receipt)
+            events, has_case = await self._act(key, events, address, receipt, session)
+            starting = inp is None or (inp.kind == "command" and inp.value == "start")
+            if self.updates is not None and (starting or saved is None) and not deleted:
+                # The web chat's "shown at the next visit" (Telegram's were sent already).
+                news = await asyncio.to_thread(self.updates.pending, key)
+                events = [*news, *events]
             events = [*dropped, *events]
             data = self._channel_data(saved, channel_data)
             trace = await self._forget_trace(key) if deleted else None
@@ -380,30 +392,67 @@ class ConversationService:
         ]
 
     async def _act(
-        self, key: str, events: list[Event], address: Address, receipt: str | None = None
+        self,
+        key: str,
+        events: list[Event],
+        address: Address,
+        receipt: str | None = None,
+        session: Session | None = None,
     ) -> tuple[list[Event], bool]:
         """Act on the engine's events. Returns them with the desk's words put right after
-        the request's own text, and whether the chat now has an open case."""
+        the request's own text (and updates where they were asked for), and whether the
+        chat now has an open case."""
         told: list[tuple[int, Sequence[Event]]] = []
         has_case = False
+        lang = session.lang if session else self.engine.config.languages.source
         for index, event in enumerate(events):
             if isinstance(event, FeedbackSubmitted):
                 await self.feedback.submit(event, record_id=receipt)
+                told.append((index, await self._after_feedback(event, lang)))
+            elif isinstance(event, UpdatesRequested):
+                shown = (
+                    await asyncio.to_thread(self.updates.shown, event.service, lang, event.age_band)
+                    if self.updates is not None
+                    else []
+                )
+                told.append((index, shown))
+            elif isinstance(event, SubscribeRequested) and self.updates is not None:
+                await asyncio.to_thread(self.updates.subscribe, key, event.service,
+                                        address.channel, address.address, lang,
+                                        event.age_band)  # fmt: skip
             elif isinstance(event, HandoffRequested):
                 told.append((index, await self.desk.request(key, event, address)))
                 has_case = True
             elif isinstance(event, DataDeletionRequested):
                 await self.desk.forget(key)
                 await self.sessions.delete(key)
+                await self._forget_updates(key)
                 has_case = False
         out = list(events)
         for index, said in reversed(told):
             at = index + 1
             follows = events[at] if at < len(events) else None
-            if isinstance(follows, Say) and follows.step is None:
+            handoff = isinstance(events[index], HandoffRequested)
+            if handoff and isinstance(follows, Say) and follows.step is None:
                 at += 1  # after the flow's "a worker will write to you" text
             out[at:at] = said
-        return out, has_case
+        # The edge's own requests are answered here; channels never see them.
+        kept: list[Event] = [
+            e for e in out if not isinstance(e, (UpdatesRequested, SubscribeRequested))
+        ]
+        return kept, has_case
+
+    async def _after_feedback(self, event: FeedbackSubmitted, lang: str) -> list[Event]:
+        """After the thank-you: the newest update of that service, if any."""
+        if self.updates is None or event.service is None:
+            return []
+        return list(
+            await asyncio.to_thread(self.updates.latest, event.service, lang, event.age_band)
+        )
+
+    async def _forget_updates(self, key: str) -> None:
+        if self.updates is not None:
+            await asyncio.to_thread(self.updates.forget, key)
 
     def _session_of(self, saved: dict[str, object] | None) -> Session:
         try:
@@ -416,6 +465,7 @@ class ConversationService:
         key = self.key(channel, user_id)
         await self.desk.forget(key)
         await self.sessions.delete(key)
+        await self._forget_updates(key)
         await self._forget_trace(key)
 
 

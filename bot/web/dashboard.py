@@ -87,6 +87,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
     body += _summary(state, report, query)
     band = filters.age_band if filters else None
     body += "".join(_question(state, q, i, flags, band) for i, q in enumerate(report.questions))
+    body += await _updates(state, account)
     page = staff_page("Feedback", body, account=account, csrf=csrf, demo=state.settings.demo)
     return html_response(page)
 
@@ -320,3 +321,30 @@ def _value_labels(step: Question) -> dict[str, str]:
         for point, label in zip(step.maps_to, step.labels, strict=False):
             words[str(point)] = [label]
     return {"yes": "Yes", "no": "No"} | {value: " / ".join(w) for value, w in words.items()}
+
+
+async def _updates(state: Web, account: Account) -> str:
+    """Per service: the "you said, we did" updates published, what each answered, and how
+    many times young people were shown it (hidden below k, like every count here)."""
+    if state.updates is None:
+        return ""
+    rows = await asyncio.to_thread(state.updates.visible, account)
+    published = [r for r in rows if r.published_at is not None]
+    if not published:
+        return ""
+    items = []
+    for row in published:
+        day = row.published_at.date().isoformat() if row.published_at else ""
+        seen = str(row.views) if row.views >= state.k else f"fewer than {state.k}"
+        label = state.app.config.service_label(row.service, "en")
+        items.append(
+            f"<tr><th scope=row>{esc(label)}</th><td>{esc(row.question_key)}</td>"
+            f"<td>{esc(row.period)}</td><td>{esc(day)}</td>"
+            f"<td>{esc(seen)}</td></tr>"
+        )
+    return (
+        '<section aria-labelledby="updates-h"><h2 id="updates-h">You said, we did</h2>'
+        "<table><thead><tr><th scope=col>Service</th><th scope=col>Answers question</th>"
+        "<th scope=col>Period</th><th scope=col>Published</th><th scope=col>Times seen</th>"
+        f"</tr></thead><tbody>{''.join(items)}</tbody></table></section>"
+    )

@@ -58,6 +58,7 @@ def staff_page(
         links = [("/dashboard", "Dashboard"), ("/flows", "Flows")]
         if account.allows("worker"):
             links.append(("/desk", "Desk"))
+            links.append(("/updates", "You said, we did"))
         if account.allows("admin"):
             links += [("/admin/users", "Accounts"), ("/admin/audit", "Audit log")]
         links.append(("/account", "Your account"))

@@ -33,6 +33,7 @@ from bot.web import (
     desk_ws,
     flows_view,
     reauth,
+    updates,
 )  # fmt: skip
 from bot.web.html import staff_page
 from bot.web.security import same_token
@@ -79,7 +80,7 @@ def build_web(runtime: Runtime, settings: WebSettings) -> Web:
     return Web(
         runtime.app, runtime.store, runtime.accounts, runtime.conversation, runtime.preview,
         settings, runtime.secret, runtime.staff_sessions, runtime.cases, runtime.visitors,
-        runtime.desk_names, runtime.login_limits, scheduler,
+        runtime.desk_names, runtime.login_limits, scheduler, runtime.updates,
     )  # fmt: skip
 
 
@@ -155,6 +156,11 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/desk/duty", desk_tools.duty)
     router.add_get("/flows", flows_view.index)
     router.add_get("/flows/{scope}/{flow_id}", flows_view.detail)
+    router.add_get("/updates", updates.page)
+    router.add_post("/updates", updates.write)
+    router.add_post("/updates/{update_id}/approve", updates.approve)
+    router.add_post("/updates/{update_id}/texts", updates.add_text)
+    router.add_post("/updates/{update_id}/texts/{lang}/approve", updates.approve_text)
     router.add_get("/admin/users", admin.users)
     router.add_post("/admin/users", admin.add_user)
     router.add_post("/admin/users/{name}/disable", admin.disable_user)

@@ -24,6 +24,7 @@ from bot.web.security import client_address
 
 if TYPE_CHECKING:
     from bot.services.scheduler import Scheduler
+    from bot.services.updates import UpdateService
 
 __all__ = [
     "WEB", "Handler", "Web", "WebSettings", "account_of", "client_of", "mfa_exempt", "public",
@@ -94,6 +95,7 @@ class Web:
     desk_names: DeskNameStore
     limiter: LoginPolicy  # failed logins, shared like `book`
     scheduler: Scheduler | None = None  # periodic work; None in tests that drive it
+    updates: UpdateService | None = None  # "you said, we did" (bot/services/updates.py)
 
     @property
     def k(self) -> int:

@@ -27,7 +27,7 @@ EXPECTED = {
     "Replace each tab with spaces.",
     "unknown_step_type": "6:11: unknown step type `mesage`. Did you mean `message`? "
     "Use one of: age_band, choice, end, forget, goto, handoff, language, message, scale, "
-    "text, yes_no.",
+    "subscribe, text, updates, yes_no.",
     "missing_id": "5:5: `id` is missing from this `message` step. Add `id: …` here.",
     "unknown_field": "8:10: `nxt` is not something a `message` step can have. "
     "Check the spelling, or remove it. Did you mean `next`?",

@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po
 from bot.app import App, load_app
 from bot.i18n.system import SYSTEM_PLURALS, SYSTEM_TEXTS
 from bot.services.report import build_report
+from bot.staff.accounts import Account
 from bot.storage.memory import MemorySessionStore
 from bot.storage.records import Answer, FeedbackRecord
 from bot.testing import CHANNEL, ScriptedChat
@@ -49,6 +50,8 @@ STAYS = "test_forget_leaves_sent_answers_unlinkable"
 EXPIRES = "test_sessions_expire_after_inactivity"
 RETENTION = "test_records_are_kept_for_a_limited_time"
 
+UPDATES = "test_what_changed_shows_what_staff_published"
+SUBSCRIPTION = "test_a_subscription_keeps_a_code_and_the_service_and_ends"
 # (band, flow, step, key phrase, the test that keeps the promise).
 PROMISES: tuple[tuple[str, str, str, str, str], ...] = (
     # 8-12
@@ -73,6 +76,14 @@ PROMISES: tuple[tuple[str, str, str, str, str], ...] = (
     ("13-15", "privacy", "delete", "delete our conversation at any time with /forget", FORGET),
     ("13-15", "privacy", "delete", "we cannot tell which ones are yours", STAYS),
     ("13-15", "service_feedback", "thanks", "kept without your name", NO_NAME),
+    ("13-15", "service_feedback", "thanks", 'To see what changed, choose "What changed?"', UPDATES),
+    (
+        "8-12",
+        "service_feedback",
+        "thanks",
+        'To see what we changed, choose "What changed?"',
+        UPDATES,
+    ),
     # 16-17 and 18-24 (the same sentences)
     *(
         (band, flow, step, phrase, behaviour)
@@ -93,6 +104,8 @@ PROMISES: tuple[tuple[str, str, str, str, str], ...] = (
             ("privacy", "delete", "any request to talk to a person and what you", FORGET),
             ("privacy", "delete", "we cannot tell which is yours", STAYS),
             ("service_feedback", "thanks", "kept without your name", NO_NAME),
+            ("service_feedback", "thanks", "what staff changed because of what young", UPDATES),
+            ("service_feedback", "thanks", "or to hear when something changes", SUBSCRIPTION),
         )
     ),
     # every band
@@ -100,6 +113,10 @@ PROMISES: tuple[tuple[str, str, str, str, str], ...] = (
     ("common", "forget", "delete_now", "deleted our conversation and any request", FORGET),
     ("common", "forget", "delete_now", "Answers you already sent stay", STAYS),
     ("common", "forget", "delete_now", "We cannot tell which ones were yours", STAYS),
+    ("common", "updates", "subscribe_now", "I keep only a secret code for this chat", SUBSCRIPTION),
+    ("common", "updates", "subscribe_now", "not your name or your answers", SUBSCRIPTION),
+    ("common", "updates", "subscribe_now", "It stops by itself after a while", SUBSCRIPTION),
+    ("common", "updates", "subscribe_now", "at once when you type /forget", SUBSCRIPTION),
 )
 
 # Promises found in review to be untrue (staff do read comments word for word), in every
@@ -430,3 +447,62 @@ def test_records_are_kept_for_a_limited_time(app: App, tmp_path: Path) -> None:
         texts = sorted(a.value for r in kept.values() for a in r.answers if a.kind == "text")
         assert len(kept) == 2  # the old record is gone
         assert texts == ["words new"]  # the middle one's words are gone, its counts stay
+
+
+async def _published_update(chat: ScriptedChat) -> None:
+    """k young people gave feedback; one worker writes an update, another approves it."""
+    updates = chat.runtime.updates
+    assert updates is not None
+    author, second = Account("ana", "worker", ("*",)), Account("bogdan", "worker", ("*",))
+    answerable = updates.answerable(author)
+    assert answerable, "k records, yet nothing the dashboard shows"
+    first = answerable[0]
+    row = updates.draft(author, first.service, first.question_key, "en",
+                        "The rooms are cold.", "New heaters are in every room.")  # fmt: skip
+    await updates.approve(second, row.id)
+
+
+async def test_what_changed_shows_what_staff_published(app: App) -> None:
+    """Promise: 'To see what changed, choose "What changed?"': the menu's "What changed?"
+    shows the service's published update, and so does the end of the next feedback."""
+    chat = await _many(app, app.config.privacy.k_threshold)
+    try:
+        await _published_update(chat)
+        await chat.click("updates")
+        shown = await chat.click("1")  # the first service, the one the feedback was about
+        said = " ".join(m.text for m in shown)
+        assert "You said: The rooms are cold." in said
+        assert "We did: New heaters are in every room." in said
+        await chat.click("no_thanks")
+        before = len(chat.records)
+        await _give_feedback(chat, "It is warmer now")
+        assert len(chat.records) == before + 1
+        assert "We did: New heaters are in every room." in chat.text().rsplit("Thank you", 1)[-1]
+    finally:
+        chat.close()
+
+
+async def test_a_subscription_keeps_a_code_and_the_service_and_ends(app: App) -> None:
+    """Promise: "I keep only a secret code for this chat, not your name or your answers. It
+    stops by itself after a while, or at once when you type /forget"."""
+    async with ScriptedChat(app, user_id="4242424242") as chat:
+        updates = chat.runtime.updates
+        assert updates is not None
+        await chat.start("en", band="16-17")
+        await _give_feedback(chat)
+        await chat.click("updates")
+        await chat.click("1")
+        await chat.click("yes_tell")
+        key = chat.conversation.key(CHANNEL, chat.user_id)
+        now = updates.clock()  # the chat's pinned clock
+        [sub] = updates.store.subscriptions_of(key, now)
+        stored = json.dumps(dataclasses.asdict(sub), default=str)
+        assert chat.user_id not in stored
+        for record in chat.records:
+            assert record.id not in stored
+            assert key not in _record_values(record)
+        days = app.config.updates.subscription_days
+        assert sub.expires_at <= now + dt.timedelta(days=days, minutes=1)
+        await chat.command("forget")
+        await chat.click("delete")
+        assert updates.store.subscriptions_of(key, now) == []

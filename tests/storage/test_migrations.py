@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import StorageError
 from bot.staff.accounts import Accounts
-from bot.storage import accounts, desk_names, rollup, schema_v1, staff_mfa
+from bot.storage import accounts, desk_names, rollup, schema_v1, staff_mfa, updates
 from bot.storage.accounts import SqlAccountStore
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
@@ -26,7 +26,10 @@ from bot.storage.records import Answer, FeedbackRecord
 
 MONDAY = dt.date(2024, 3, 4)
 NOW = dt.datetime(2024, 3, 4, 12, tzinfo=dt.UTC)
-LIVE = (rollup.metadata, accounts.metadata, desk_names.metadata, staff_mfa.metadata)
+LIVE = (
+    rollup.metadata, accounts.metadata, desk_names.metadata, staff_mfa.metadata,
+    updates.metadata,
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -52,6 +52,25 @@ def test_desk_routes_need_the_worker_role(state: Web) -> None:
         assert role_needed(handler) == wanted, path
 
 
+def test_update_routes_need_the_publish_role(state: Web) -> None:
+    found = [(path, handler) for _, path, handler in _routes(state) if path.startswith("/updates")]
+    assert {"/updates", "/updates/{update_id}/approve"} <= {path for path, _ in found}
+    for path, handler in found:
+        assert role_needed(handler) == "worker", path
+
+
+async def test_a_viewer_is_refused_every_update_route(state: Web, client: Client) -> None:
+    csrf = await login(client, "viewer")
+    for method, path, _ in _routes(state):
+        if not path.startswith("/updates") or method == "HEAD":
+            continue
+        data = {"csrf": csrf, "question": "shelter|felt_safe", "lang": "en", "said": "x",
+                "changed": "y"}  # fmt: skip
+        response = await client.request(method, _concrete(path), data=data if method == "POST"
+                                         else None, allow_redirects=False)  # fmt: skip
+        assert response.status == 403, path
+
+
 async def test_a_viewer_is_refused_every_desk_route_and_the_websocket(
     state: Web, client: Client
 ) -> None:

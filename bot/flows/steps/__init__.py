@@ -10,7 +10,9 @@ from bot.flows.steps import (  # noqa: F401  (importing registers each kind)
     language,
     message,
     scale,
+    subscribe,
     text,
+    updates,
     yes_no,
 )
 from bot.flows.steps.base import STEP_TYPES, Outcome, Question, StepBase, StepContext

@@ -1,7 +1,7 @@
 """Rows of "you said, we did" updates, their texts per language, and the opt-ins to hear back.
 
 SQL (SQLite or PostgreSQL) beside feedback and accounts; sync, so async callers wrap calls
-in ``asyncio.to_thread``. The tables start as migration 2 made them (bot/storage/schema_v2.py);
+in ``asyncio.to_thread``. The tables start as migration 3 made them (bot/storage/schema_v3.py);
 a later change edits them here and adds a migration.
 
 A subscription row holds the chat's pseudonymous key (never the chat id), the service, the
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bot.storage import schema_v2
+from bot.storage import schema_v3
 
 __all__ = [
     "Subscription",
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 metadata = sa.MetaData()
-for _table in schema_v2.metadata.sorted_tables:
+for _table in schema_v3.metadata.sorted_tables:
     _table.to_metadata(metadata)
 updates_table = metadata.tables["service_updates"]
 texts_table = metadata.tables["service_update_texts"]

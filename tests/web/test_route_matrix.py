@@ -100,6 +100,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/admin/users/{name}/mfa-reset"): Rule("admin"),
     ("GET", "/login/code"): Rule("public"),
     ("POST", "/login/code"): Rule("public"),
+    ("GET", "/updates"): Rule("worker"),
+    ("POST", "/updates"): Rule("worker"),
+    ("POST", "/updates/{update_id}/approve"): Rule("worker"),
+    ("POST", "/updates/{update_id}/texts"): Rule("worker"),
+    ("POST", "/updates/{update_id}/texts/{lang}/approve"): Rule("worker"),
     ("GET", "/account"): Rule("viewer"),
     ("POST", "/account/password"): Rule("viewer"),
     ("GET", "/account/mfa"): Rule("viewer"),
@@ -205,6 +210,7 @@ def _allowed(role: str, rule: Rule) -> bool:
 def _fill(path: str, label: str) -> str:
     path = path.replace("{fmt}", "csv").replace("{label}", label.lstrip("#"))
     path = path.replace("/static/{name}", "/static/desk.css").replace("{name}", "nobody")
+    path = path.replace("{update_id}", "nosuchupdate").replace("{lang}", "ro")
     return path.replace("{scope}", "common").replace("{flow_id}", "main_menu")
 
 

@@ -4,6 +4,10 @@
 Each limit is a GCRA ("virtual scheduling") bucket: one number per bucket, the time the
 next message is due. `reserve()` books a slot in every bucket that applies and says how
 long to wait for it, so concurrent chats share the bot's budget fairly without a lock.
+The bot's bucket has no burst: messages leave at most 30 in any second, evenly (a burst
+of 30 on top of the rate let 60 out in the first second). An edit that takes a pressed
+question's buttons away shares the per-chat slot of the next question it comes with
+(`per_chat=False`): the young person's next question is not held a second behind it.
 """
 
 from __future__ import annotations
@@ -22,14 +26,15 @@ class Limits:
     chat_burst: int = 3
     per_group: float = 20 / 60
     group_burst: int = 3
-    bot_burst: int = 30
+    bot_burst: int = 1
 
 
 class _Bucket:
     __slots__ = ("due", "interval", "tolerance")
 
     def __init__(self, rate: float, burst: int) -> None:
-        self.interval = 1.0 / rate
+        # A hair over 1/rate: rounding never lets one more than the rate into a second.
+        self.interval = 1.0 / rate * (1 + 1e-9)
         self.tolerance = (burst - 1) * self.interval
         self.due = 0.0
 
@@ -61,12 +66,18 @@ class Limiter:
             bucket = self._chats[chat_id] = _Bucket(rate, burst)
         return bucket
 
-    def reserve(self, chat_id: int) -> float:
-        """Book the next message to `chat_id`; seconds to wait before sending it."""
+    def reserve(self, chat_id: int, *, per_chat: bool = True) -> float:
+        """Book the next message to `chat_id`; seconds to wait before sending it.
+        `per_chat=False`: it rides on the chat's next message's slot (the bot's is booked)."""
         now = self._clock()
         self._sweep(now)
+        paused = self._paused_until.get(chat_id, 0.0)
+        if not per_chat:
+            at = max(self._bot.earliest(now), paused)
+            self._bot.book(at)
+            return at - now
         chat = self._chat(chat_id)
-        at = max(self._bot.earliest(now), chat.earliest(now), self._paused_until.get(chat_id, 0.0))
+        at = max(self._bot.earliest(now), chat.earliest(now), paused)
         self._bot.book(at)
         chat.book(at)
         return at - now

@@ -26,9 +26,7 @@ import secrets
 import time
 from typing import Any
 
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
+from redis.asyncio import Redis
 
 from bot.errors import StorageError
 from bot.storage.handled import decode_record, encode_record, is_handled, mark_handled
@@ -36,6 +34,7 @@ from bot.storage.outbox import Claim, Post, check_item
 from bot.storage.redis_cases import RedisCaseStore
 from bot.storage.redis_errors import RedisErrors
 from bot.storage.redis_outbox import POST_LUA, RedisOutbox
+from bot.storage.redis_pool import CALL_TIMEOUT, lean_client
 from bot.storage.redis_traces import RedisTraceStore
 from bot.storage.sessions import (
     ATTEMPTS_TTL,
@@ -161,20 +160,12 @@ class RedisSessionStore(SessionStore):
         self._errors = RedisErrors(url, "the conversation store")
         self._owns_client = client is None
         if client is None:
-            # Blocking pool: a burst of chats waits briefly for a connection instead of
-            # failing ("Too many connections") or opening thousands of sockets.
-            pool = BlockingConnectionPool.from_url(
-                url,
-                max_connections=max_connections,
-                timeout=5.0,
-                socket_connect_timeout=2.0,
-                socket_timeout=5.0,
-                # A couple of quick retries ride over a restart (stale pooled connections);
-                # more would keep a child waiting for a reply while Redis is really down.
-                retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
-            )
-            client = Redis.from_pool(pool)
+            # Bounded, and waiting only when every connection is busy; one deadline per
+            # call (bot/storage/redis_pool.py).
+            client = lean_client(url, max_connections)
         self._client: Redis = client
+        # The lean pool has no socket timeout: each call gets this deadline instead.
+        self._deadline = CALL_TIMEOUT if self._owns_client else None
         self._begin = self._client.register_script(_BEGIN)
         self._commit = self._client.register_script(_COMMIT)
         self._release = self._client.register_script(_RELEASE)
@@ -239,7 +230,8 @@ class RedisSessionStore(SessionStore):
             delay = 0.01
             while True:
                 with self._errors():
-                    reply: list[Any] = await self._begin(keys, args)
+                    async with asyncio.timeout(self._deadline):
+                        reply: list[Any] = await self._begin(keys, args)
                 if reply[0] == 1:
                     peeked = None
                     if trace is not None or check_case:
@@ -309,7 +301,8 @@ class RedisSessionStore(SessionStore):
             args += self.outbox.post_args(turn.key, post)
         try:
             with self._errors():
-                saved: list[Any] = await self._commit(keys, args)
+                async with asyncio.timeout(self._deadline):
+                    saved: list[Any] = await self._commit(keys, args)
         finally:
             self._gate.release(turn.key, turn.token)
         if saved[0] != 1:
@@ -324,17 +317,20 @@ class RedisSessionStore(SessionStore):
         forget = "1" if turn.duplicate and turn.update_id is not None else "0"
         try:
             with self._errors():
-                await self._release([keys[0], keys[3]], [turn.token, forget])
+                async with asyncio.timeout(self._deadline):
+                    await self._release([keys[0], keys[3]], [turn.token, forget])
         finally:
             self._gate.release(turn.key, turn.token)
 
     async def delete(self, key: str) -> None:
         with self._errors():
-            await self._client.delete(f"{self.prefix}s:{key}")
+            async with asyncio.timeout(self._deadline):
+                await self._client.delete(f"{self.prefix}s:{key}")
 
     async def ping(self) -> None:
         with self._errors():
-            await self._client.ping()
+            async with asyncio.timeout(self._deadline):
+                await self._client.ping()
 
     async def close(self) -> None:
         if self._owns_client:

@@ -72,3 +72,14 @@ def test_a_ride_along_edit_books_the_bots_slot_but_not_the_chats() -> None:
     assert limiter.reserve(CHAT, per_chat=False) == 0
     assert 0 < limiter.reserve(CHAT) < 0.04  # the bot's slot was taken, the chat's not
     assert limiter.reserve(CHAT) > 0.9
+
+
+def test_messages_woken_late_together_are_held_back_to_30_in_a_second() -> None:
+    now = [0.0]
+    limiter = Limiter(Limits(), clock=lambda: now[0])
+    for _ in range(30):  # booked apart, but the event loop woke them all at once
+        assert limiter.hold_back() == 0
+        limiter.left()
+    assert limiter.hold_back() == 1.0
+    now[0] = 0.5
+    assert limiter.hold_back() == 0.5

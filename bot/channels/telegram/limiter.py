@@ -13,6 +13,7 @@ question's buttons away shares the per-chat slot of the next question it comes w
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -53,6 +54,9 @@ class Limiter:
         self._chats: dict[int, _Bucket] = {}
         self._paused_until: dict[int, float] = {}
         self._next_sweep = 0.0
+        # When the bot's last `per_bot` messages actually left: a late event loop wakes
+        # messages booked apart all at once, and this holds the extra ones back.
+        self._left: deque[float] = deque(maxlen=max(1, int(self.limits.per_bot)))
 
     def _chat(self, chat_id: int) -> _Bucket:
         bucket = self._chats.get(chat_id)
@@ -81,6 +85,16 @@ class Limiter:
         self._bot.book(at)
         chat.book(at)
         return at - now
+
+    def hold_back(self) -> float:
+        """Seconds until a message may leave without being one more than the rate within
+        a second of real time (0: now). Call `left()` when it goes."""
+        if len(self._left) < (self._left.maxlen or 1):
+            return 0.0
+        return max(0.0, self._left[0] + 1.0 - self._clock())
+
+    def left(self) -> None:
+        self._left.append(self._clock())
 
     def pause(self, chat_id: int | None, seconds: float) -> None:
         """Telegram said 429: nothing more to that chat (or at all) for `seconds`."""

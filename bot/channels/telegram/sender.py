@@ -173,6 +173,11 @@ class Sender:
                     await self._quietly(Typing(action.chat_id))
                 if wait > 0:
                     await asyncio.sleep(wait)
+                hold = self.limiter.hold_back()
+                while hold > 0:
+                    await asyncio.sleep(hold)
+                    hold = self.limiter.hold_back()
+                self.limiter.left()
             try:
                 await self._call(action)
                 self.sent += 1

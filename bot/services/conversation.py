@@ -142,19 +142,30 @@ class ConversationService:
         `outbox` renders the reply into the items saved with it (see the module).
         """
         key = self.key(channel, user_id)
-        turn = await self.sessions.begin(key, update_id=update_id)
+        # The trace to keep if this is the chat's first turn, and for typed text whether
+        # a case is open: looked at by the begin round trip where the store can.
+        trace = {"first": self._channel_data(None, channel_data) or {}} if self.traces else None
+        typed = inp is not None and inp.kind == "text"
+        turn = await self.sessions.begin_peeking(
+            key, update_id=update_id, trace=trace, check_case=typed
+        )
         try:
             if turn.duplicate:
                 await self.sessions.release(turn)
                 return Reply((), duplicate=True)
             saved = turn.session
             address = Address(channel, str(user_id))
-            earlier = await self._remember(key, saved, channel_data)
+            peeked = turn.peeked
+            if peeked is not None and peeked.traced:
+                earlier = peeked.earlier
+            else:
+                earlier = await self._remember(key, saved, channel_data)
             # A text held back for "Send it" is not sent once something else comes instead.
             dropped = []
             if self.contact.overtaken(saved, inp):
                 dropped.append(self.contact.dropped(self._session_of(saved)))
-            early = await self._before_engine(key, saved, inp, address)
+            no_case = peeked is not None and peeked.case_open is False
+            early = await self._before_engine(key, saved, inp, address, no_case=no_case)
             if early is not None:
                 reply, saved = early
                 data = self._channel_data(saved, channel_data)
@@ -187,7 +198,8 @@ class ConversationService:
         submitted = any(isinstance(event, FeedbackSubmitted) for event in events)
         new[RECEIPT_KEY] = new_record_id() if submitted else receipt
         # A new conversation may still have a case from before its session expired: the
-        # first text checks (one round trip) and drops the mark when there is none.
+        # first text checks (on Redis inside the begin round trip, elsewhere one of its
+        # own) and drops the mark when there is none.
         if has_case or saved is None or saved.get(CASE_KEY):
             new[CASE_KEY] = True
         starting = inp is None or (inp.kind == "command" and inp.value == "start")
@@ -306,12 +318,19 @@ class ConversationService:
         return first if isinstance(first, dict) else None
 
     async def _before_engine(
-        self, key: str, saved: dict[str, object] | None, inp: Input | None, address: Address
+        self,
+        key: str,
+        saved: dict[str, object] | None,
+        inp: Input | None,
+        address: Address,
+        *,
+        no_case: bool = False,
     ) -> tuple[Reply, dict[str, object] | None] | None:
         """The handoff's turns that bypass the engine: a press on the after-close rating,
         typed text while the chat has an open case (it goes to the worker, or waits for
         "Send it" when it has contact details), and a tap on "Send it" / "Don't send".
-        Returns the reply and the session to keep."""
+        Returns the reply and the session to keep. `no_case`: the begin round trip saw
+        no open case, so typed text asks the desk nothing."""
         if inp is not None and inp.kind == "button" and inp.step == RATING_STEP:
             record, events = await self.desk.rate(inp.value)
             if record is not None:
@@ -320,6 +339,10 @@ class ConversationService:
         if inp is not None and inp.kind == "button" and inp.step == CONTACT_STEP:
             return await self._confirmed(key, saved, inp.value), saved
         if inp is None or inp.kind != "text" or (saved is not None and not saved.get(CASE_KEY)):
+            return None
+        if no_case:
+            if saved is not None:
+                saved.pop(CASE_KEY, None)
             return None
         text = clean_text(inp.value)
         if len(text) > self.engine.config.engine.max_input_chars:

@@ -162,6 +162,11 @@ class RedisCaseStore(CaseStore):
         self._append, self._open_cases = register(_APPEND), register(_OPEN_CASES)
         self._purge = register(_PURGE)
 
+    def index_key(self, key: str) -> str:
+        """Session key -> the label of its open case (the session store's begin script
+        looks at it too)."""
+        return self._k("ck", key)
+
     def _k(self, kind: str, name: str = "") -> str:
         return f"{self.prefix}{kind}:{name}" if name else f"{self.prefix}{kind}"
 

@@ -1,8 +1,9 @@
 """The SessionStore on Redis: what ``safevoice run`` uses, shared by all bot processes.
 
-An ordinary update costs two round trips: one Lua script locks, loads and checks dedupe;
-another saves the session (with the handled update ids folded in), puts the turn's
-replies in the durable outbox, and unlocks, only if we still own the lock.
+Every update costs two round trips: one Lua script locks, loads and checks dedupe (and,
+through `begin_peeking`, keeps a first turn's trace and looks for an open case on typed
+text); another saves the session (with the handled update ids folded in), puts the
+turn's replies in the durable outbox, and unlocks, only if we still own the lock.
 Key layout (prefix "sv:" by default), each with a TTL so nothing outlives its use:
 
 - ``sv:s:<key>`` the session record, TTL ``session_ttl`` (refreshed on every save): the
@@ -12,6 +13,9 @@ Key layout (prefix "sv:" by default), each with a TTL so nothing outlives its us
   no session to carry it (deleted, or never begun); the sender is ``tg:<bot id>``
 - ``sv:a:<sender>:<update id>`` how many turns this update started without committing,
   TTL an hour; deleted by the commit, so it exists only while something goes wrong
+- read or written by the begin script for other stores: the chat's trace
+  (``sv:trace:<key>``, bot/storage/redis_traces.py) and the case index (``sv:ck:<key>``,
+  bot/storage/redis_cases.py)
 - the outbox keys of bot/storage/redis_outbox.py (``sv:o:``, ``sv:ob:``), written by the
   commit script when the turn has replies
 
@@ -26,15 +30,16 @@ import secrets
 import time
 from typing import Any
 
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
+from redis.asyncio import Redis
 
 from bot.errors import StorageError
 from bot.storage.handled import decode_record, encode_record, is_handled, mark_handled
 from bot.storage.outbox import Claim, Post, check_item
+from bot.storage.redis_cases import RedisCaseStore
 from bot.storage.redis_errors import RedisErrors
 from bot.storage.redis_outbox import POST_LUA, RedisOutbox
+from bot.storage.redis_pool import CALL_TIMEOUT, lean_client
+from bot.storage.redis_traces import RedisTraceStore
 from bot.storage.sessions import (
     ATTEMPTS_TTL,
     DEFAULT_DEDUPE_TTL,
@@ -44,19 +49,27 @@ from bot.storage.sessions import (
     KeyGate,
     LockLostError,
     LockTimeoutError,
+    Peeked,
     Session,
     SessionStore,
     Turn,
     UpdatePoisonedError,
 )
+from bot.storage.traces import decode as decode_trace
+from bot.storage.traces import encode as encode_trace
 
 __all__ = ["RedisSessionStore"]
 
-# KEYS: lock, session, mark, attempts  ARGV: token, lock ttl ms, check mark (0/1),
-# attempts ttl ms, count attempts (0/1), alive prefix
-# -> {1, record or nil, marked 0|1, attempt} when locked, {0, lock pttl ms} when busy.
+# KEYS: lock, session, mark, attempts, trace, case index
+# ARGV: token, lock ttl ms, check mark (0/1), attempts ttl ms, count attempts (0/1),
+#       alive prefix, trace ('' none), trace ttl ms, check case (0/1), case key prefix
+# -> {1, record or nil, marked 0|1, attempt, traced 0|1, earlier trace or nil, case 0|1}
+#    when locked, {0, lock pttl ms} when busy.
 # A lock whose token names a sending process ("<owner>|...") that is no longer alive is
 # taken over at once: a killed bot's chats wait seconds, not the lock's whole TTL.
+# The trace (bot/storage/redis_traces.py) is kept when there is no session, and the case
+# index (bot/storage/redis_cases.py) looked at, here: a chat's first turn and its first
+# typed text cost no round trip of their own.
 _BEGIN = """
 local locked = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 if not locked then
@@ -73,7 +86,17 @@ if locked then
     attempt = redis.call('INCR', KEYS[4])
     redis.call('PEXPIRE', KEYS[4], ARGV[4])
   end
-  return {1, redis.call('GET', KEYS[2]), handled, attempt}
+  local record = redis.call('GET', KEYS[2])
+  local traced, earlier, case = 0, false, 0
+  if not record and ARGV[7] ~= '' then
+    earlier = redis.call('SET', KEYS[5], ARGV[7], 'NX', 'GET', 'PX', ARGV[8])
+    traced = 1
+  end
+  if ARGV[9] == '1' then
+    local label = redis.call('GET', KEYS[6])
+    if label and redis.call('EXISTS', ARGV[10] .. 'c:' .. label) == 1 then case = 1 end
+  end
+  return {1, record, handled, attempt, traced, earlier, case}
 end
 return {0, redis.call('PTTL', KEYS[1])}
 """
@@ -125,32 +148,28 @@ class RedisSessionStore(SessionStore):
         max_connections: int = 64,
         client: Redis | None = None,
         outbox: RedisOutbox | None = None,
+        traces: RedisTraceStore | None = None,
+        cases: RedisCaseStore | None = None,
     ) -> None:
         """``client`` replaces the one built from ``url`` (tests count its round trips);
         the store closes only a client it built itself. ``outbox``: where commits put
-        the turn's replies (it must be on the same Redis)."""
+        the turn's replies (it must be on the same Redis). ``traces``, ``cases``: the
+        stores `begin_peeking()` looks into (on the same Redis)."""
         self.prefix = prefix
         self.outbox = outbox
+        self.traces, self.cases = traces, cases
         self.session_ttl = session_ttl
         self.lock_ttl = lock_ttl
         self.dedupe_ttl = dedupe_ttl
         self._errors = RedisErrors(url, "the conversation store")
         self._owns_client = client is None
         if client is None:
-            # Blocking pool: a burst of chats waits briefly for a connection instead of
-            # failing ("Too many connections") or opening thousands of sockets.
-            pool = BlockingConnectionPool.from_url(
-                url,
-                max_connections=max_connections,
-                timeout=5.0,
-                socket_connect_timeout=2.0,
-                socket_timeout=5.0,
-                # A couple of quick retries ride over a restart (stale pooled connections);
-                # more would keep a child waiting for a reply while Redis is really down.
-                retry=Retry(ExponentialBackoff(cap=0.2, base=0.02), 2),
-            )
-            client = Redis.from_pool(pool)
+            # Bounded, and waiting only when every connection is busy; one deadline per
+            # call (bot/storage/redis_pool.py).
+            client = lean_client(url, max_connections)
         self._client: Redis = client
+        # The lean pool has no socket timeout: each call gets this deadline instead.
+        self._deadline = CALL_TIMEOUT if self._owns_client else None
         self._begin = self._client.register_script(_BEGIN)
         self._commit = self._client.register_script(_COMMIT)
         self._release = self._client.register_script(_RELEASE)
@@ -172,6 +191,26 @@ class RedisSessionStore(SessionStore):
         lock_timeout: float = 10.0,
         max_attempts: int = MAX_ATTEMPTS,
     ) -> Turn:
+        return await self._begin_turn(key, update_id, lock_timeout, max_attempts, None, False)
+
+    async def begin_peeking(
+        self, key: str, *, update_id: str | None = None, trace: dict[str, Any] | None = None,
+        check_case: bool = False,
+    ) -> Turn:  # fmt: skip
+        if self.traces is None:
+            trace = None
+        check_case = check_case and self.cases is not None
+        return await self._begin_turn(key, update_id, 10.0, MAX_ATTEMPTS, trace, check_case)
+
+    async def _begin_turn(
+        self,
+        key: str,
+        update_id: str | None,
+        lock_timeout: float,
+        max_attempts: int,
+        trace: dict[str, Any] | None,
+        check_case: bool,
+    ) -> Turn:
         token = secrets.token_urlsafe(12)
         alive = self.outbox.alive_prefix if self.outbox is not None else "-"
         if self.outbox is not None and self.outbox.beating:
@@ -183,16 +222,30 @@ class RedisSessionStore(SessionStore):
         await self._gate.acquire(key, token, self.lock_ttl, deadline)
         try:
             keys = self._keys(key, update_id)
+            keys.append(self.traces.key_of(key) if self.traces is not None else "-")
+            keys.append(self.cases.index_key(key) if self.cases is not None else "-")
             flag = "0" if update_id is None else "1"
             args: list[str | int] = [
                 token, _ms(self.lock_ttl), flag, _ms(ATTEMPTS_TTL), flag, alive,
+                encode_trace(trace) if trace is not None else "",
+                _ms(self.traces.ttl) if self.traces is not None else 1,
+                int(check_case), self.cases.prefix if self.cases is not None else "-",
             ]  # fmt: skip
             delay = 0.01
             while True:
                 with self._errors():
-                    reply: list[Any] = await self._begin(keys, args)
+                    async with asyncio.timeout(self._deadline):
+                        reply: list[Any] = await self._begin(keys, args)
                 if reply[0] == 1:
-                    return await self._started(key, token, update_id, reply, max_attempts)
+                    peeked = None
+                    if trace is not None or check_case:
+                        peeked = Peeked(
+                            traced=reply[4] == 1,
+                            earlier=decode_trace(reply[5]) if reply[4] == 1 else None,
+                            case_open=reply[6] == 1 if check_case else None,
+                        )
+                    return await self._started(key, token, update_id, reply, max_attempts,
+                                               peeked)  # fmt: skip
                 # Held by another process: wait no longer than its lock can live.
                 remaining = deadline - loop.time()
                 if remaining <= 0:
@@ -207,11 +260,17 @@ class RedisSessionStore(SessionStore):
             raise
 
     async def _started(
-        self, key: str, token: str, update_id: str | None, reply: list[Any], most: int
+        self,
+        key: str,
+        token: str,
+        update_id: str | None,
+        reply: list[Any],
+        most: int,
+        peeked: Peeked | None,
     ) -> Turn:
         session, handled = decode_record(reply[1])
         duplicate = reply[2] == 1 or is_handled(handled, update_id)
-        turn = Turn(key, session, duplicate, token, update_id, handled, int(reply[3]))
+        turn = Turn(key, session, duplicate, token, update_id, handled, int(reply[3]), peeked)
         if turn.attempt > most and not duplicate:
             await self.release(turn)
             msg = f"this update failed {turn.attempt - 1} times; moving on without it"
@@ -246,7 +305,8 @@ class RedisSessionStore(SessionStore):
             args += self.outbox.post_args(turn.key, post)
         try:
             with self._errors():
-                saved: list[Any] = await self._commit(keys, args)
+                async with asyncio.timeout(self._deadline):
+                    saved: list[Any] = await self._commit(keys, args)
         finally:
             self._gate.release(turn.key, turn.token)
         if saved[0] != 1:
@@ -261,17 +321,20 @@ class RedisSessionStore(SessionStore):
         forget = "1" if turn.duplicate and turn.update_id is not None else "0"
         try:
             with self._errors():
-                await self._release([keys[0], keys[3]], [turn.token, forget])
+                async with asyncio.timeout(self._deadline):
+                    await self._release([keys[0], keys[3]], [turn.token, forget])
         finally:
             self._gate.release(turn.key, turn.token)
 
     async def delete(self, key: str) -> None:
         with self._errors():
-            await self._client.delete(f"{self.prefix}s:{key}")
+            async with asyncio.timeout(self._deadline):
+                await self._client.delete(f"{self.prefix}s:{key}")
 
     async def ping(self) -> None:
         with self._errors():
-            await self._client.ping()
+            async with asyncio.timeout(self._deadline):
+                await self._client.ping()
 
     async def close(self) -> None:
         if self._owns_client:

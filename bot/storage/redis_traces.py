@@ -17,8 +17,11 @@ class RedisTraceStore(TraceStore):
         self._client, self.prefix, self.ttl = client, prefix, ttl
         self._errors = RedisErrors.of_client(client, "the chat traces")
 
-    def _key(self, key: str) -> str:
+    def key_of(self, key: str) -> str:
+        """The trace's Redis key (the session store's begin script keeps it too)."""
         return f"{self.prefix}trace:{key}"
+
+    _key = key_of
 
     async def remember(self, key: str, trace: Trace) -> Trace | None:
         with self._errors():

@@ -49,6 +49,7 @@ __all__ = [
     "KeyGate",
     "LockLostError",
     "LockTimeoutError",
+    "Peeked",
     "Session",
     "SessionStore",
     "Turn",
@@ -99,6 +100,19 @@ class Turn:
     handled: Handled = field(default_factory=dict, compare=False)
     # Which start of a turn for this update this is (1 for the first).
     attempt: int = 1
+    # What `begin_peeking()` looked at in the same round trip (see there).
+    peeked: Peeked | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Peeked:
+    """Found by `begin_peeking()` along with the session: whether it kept the chat's
+    trace (no session yet) and the trace kept before (None: none in 48 hours), and
+    whether the chat has an open case (None: not looked)."""
+
+    traced: bool = False
+    earlier: dict[str, Any] | None = None
+    case_open: bool | None = None
 
 
 def encode_session(session: Session) -> bytes:
@@ -145,6 +159,17 @@ class SessionStore(abc.ABC):
         UpdatePoisonedError (lock released) when turns for ``update_id`` were started
         ``max_attempts`` times without a commit.
         """
+
+    async def begin_peeking(
+        self, key: str, *, update_id: str | None = None, trace: dict[str, Any] | None = None,
+        check_case: bool = False,
+    ) -> Turn:  # fmt: skip
+        """``begin()``, and in the same round trip where the store can (Redis): keep
+        ``trace`` as the chat's trace when there is no session (bot/storage/traces.py's
+        ``remember``), and with ``check_case`` look whether the chat has an open case.
+        ``turn.peeked`` says what was done; a store that cannot leaves it None and the
+        caller asks the trace and case stores itself."""
+        return await self.begin(key, update_id=update_id)
 
     @abc.abstractmethod
     async def commit(

@@ -51,7 +51,7 @@ def test_long_text_is_split_on_word_boundaries() -> None:
 
 def test_limiter_keeps_one_per_second_per_chat_after_a_burst() -> None:
     now = [0.0]
-    limiter = Limiter(Limits(chat_burst=3), clock=lambda: now[0])
+    limiter = Limiter(Limits(chat_burst=3, bot_burst=30), clock=lambda: now[0])  # the chat alone
     waits = [limiter.reserve(5) for _ in range(5)]
     assert waits[:3] == [0, 0, 0]
     assert waits[3] > 0.9

@@ -32,6 +32,7 @@ from aiohttp import ClientConnectorError
 
 from bot.channels.telegram.forum_calls import SharedCalls
 from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming, typed
+from bot.channels.telegram.plain_updates import read_plain
 from bot.channels.telegram.render import Keyboard
 from bot.channels.telegram.transport import (
     Flood,
@@ -162,6 +163,9 @@ class AiogramTransport(SharedCalls):
         return [u for u in updates if isinstance(u, dict)]
 
     def parse(self, update: dict[str, Any]) -> Incoming:
+        plain = read_plain(update)  # a typed text or a press, read without the models
+        if plain is not None:
+            return plain
         try:
             return from_update(Update.model_validate(update, context={"bot": self.bot}))
         except Exception as exc:  # whatever the library raises: the update is unreadable

@@ -4,11 +4,16 @@
 Each limit is a GCRA ("virtual scheduling") bucket: one number per bucket, the time the
 next message is due. `reserve()` books a slot in every bucket that applies and says how
 long to wait for it, so concurrent chats share the bot's budget fairly without a lock.
+The bot's bucket has no burst: messages leave at most 30 in any second, evenly (a burst
+of 30 on top of the rate let 60 out in the first second). An edit that takes a pressed
+question's buttons away shares the per-chat slot of the next question it comes with
+(`per_chat=False`): the young person's next question is not held a second behind it.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,14 +27,15 @@ class Limits:
     chat_burst: int = 3
     per_group: float = 20 / 60
     group_burst: int = 3
-    bot_burst: int = 30
+    bot_burst: int = 1
 
 
 class _Bucket:
     __slots__ = ("due", "interval", "tolerance")
 
     def __init__(self, rate: float, burst: int) -> None:
-        self.interval = 1.0 / rate
+        # A hair over 1/rate: rounding never lets one more than the rate into a second.
+        self.interval = 1.0 / rate * (1 + 1e-9)
         self.tolerance = (burst - 1) * self.interval
         self.due = 0.0
 
@@ -48,6 +54,9 @@ class Limiter:
         self._chats: dict[int, _Bucket] = {}
         self._paused_until: dict[int, float] = {}
         self._next_sweep = 0.0
+        # When the bot's last `per_bot` messages actually left: a late event loop wakes
+        # messages booked apart all at once, and this holds the extra ones back.
+        self._left: deque[float] = deque(maxlen=max(1, int(self.limits.per_bot)))
 
     def _chat(self, chat_id: int) -> _Bucket:
         bucket = self._chats.get(chat_id)
@@ -61,15 +70,31 @@ class Limiter:
             bucket = self._chats[chat_id] = _Bucket(rate, burst)
         return bucket
 
-    def reserve(self, chat_id: int) -> float:
-        """Book the next message to `chat_id`; seconds to wait before sending it."""
+    def reserve(self, chat_id: int, *, per_chat: bool = True) -> float:
+        """Book the next message to `chat_id`; seconds to wait before sending it.
+        `per_chat=False`: it rides on the chat's next message's slot (the bot's is booked)."""
         now = self._clock()
         self._sweep(now)
+        paused = self._paused_until.get(chat_id, 0.0)
+        if not per_chat:
+            at = max(self._bot.earliest(now), paused)
+            self._bot.book(at)
+            return at - now
         chat = self._chat(chat_id)
-        at = max(self._bot.earliest(now), chat.earliest(now), self._paused_until.get(chat_id, 0.0))
+        at = max(self._bot.earliest(now), chat.earliest(now), paused)
         self._bot.book(at)
         chat.book(at)
         return at - now
+
+    def hold_back(self) -> float:
+        """Seconds until a message may leave without being one more than the rate within
+        a second of real time (0: now). Call `left()` when it goes."""
+        if len(self._left) < (self._left.maxlen or 1):
+            return 0.0
+        return max(0.0, self._left[0] + 1.0 - self._clock())
+
+    def left(self) -> None:
+        self._left.append(self._clock())
 
     def pause(self, chat_id: int | None, seconds: float) -> None:
         """Telegram said 429: nothing more to that chat (or at all) for `seconds`."""

@@ -25,6 +25,7 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.telegram.forum_calls import SharedCalls
 from bot.channels.telegram.incoming import OTHER_KINDS, Button, Incoming, typed
+from bot.channels.telegram.plain_updates import read_plain
 from bot.channels.telegram.render import Keyboard
 from bot.channels.telegram.transport import (
     Flood,
@@ -166,6 +167,9 @@ class PtbTransport(SharedCalls):
         return [u for u in updates if isinstance(u, dict)] if isinstance(updates, list) else []
 
     def parse(self, update: dict[str, Any]) -> Incoming:
+        plain = read_plain(update)  # a typed text or a press, read without the models
+        if plain is not None:
+            return plain
         try:
             return from_update(Update.de_json(update, self.bot))
         except Exception as exc:  # whatever the library raises: the update is unreadable

@@ -48,6 +48,17 @@ _CLEAR_SLACK = 50
 _TYPING_AFTER = 0.8
 
 
+def _rides_along(action: Outgoing, following: Outgoing | None) -> bool:
+    """The edit that takes a pressed question's buttons away (render.py), queued just
+    before the next question to the same chat: one per-chat slot for both."""
+    return (
+        isinstance(action, EditMessage)
+        and not action.keyboard
+        and isinstance(following, OutgoingMessage)
+        and following.chat_id == action.chat_id
+    )
+
+
 @dataclass(slots=True)
 class _Job:
     action: Outgoing
@@ -136,7 +147,9 @@ class Sender:
         try:
             while queue:
                 job = queue[0]
-                sent = await self._perform(job.action, lost_answer=job.maybe_sent)
+                shared = _rides_along(job.action, queue[1].action if len(queue) > 1 else None)
+                sent = await self._perform(job.action, lost_answer=job.maybe_sent,
+                                           shared_slot=shared)  # fmt: skip
                 queue.popleft()
                 if job.done is not None:
                     job.done(sent)
@@ -144,19 +157,27 @@ class Sender:
             del self._queues[chat]
             del self._workers[chat]
 
-    async def _perform(self, action: Outgoing, *, lost_answer: bool = False) -> bool:
+    async def _perform(
+        self, action: Outgoing, *, lost_answer: bool = False, shared_slot: bool = False
+    ) -> bool:
         """True once sent; False when given up (refused, or Telegram out of reach).
-        `lost_answer`: it may have been performed before, unanswered."""
+        `lost_answer`: it may have been performed before, unanswered. `shared_slot`: it
+        goes out in the chat's next message's slot (limiter.py)."""
         attempt = 0
         typed = False
         while True:
             if isinstance(action, OutgoingMessage | EditMessage | CopyMessage):
-                wait = self.limiter.reserve(action.chat_id)
+                wait = self.limiter.reserve(action.chat_id, per_chat=not shared_slot)
                 if wait >= _TYPING_AFTER and not typed:
                     typed = True
                     await self._quietly(Typing(action.chat_id))
                 if wait > 0:
                     await asyncio.sleep(wait)
+                hold = self.limiter.hold_back()
+                while hold > 0:
+                    await asyncio.sleep(hold)
+                    hold = self.limiter.hold_back()
+                self.limiter.left()
             try:
                 await self._call(action)
                 self.sent += 1

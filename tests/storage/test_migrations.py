@@ -27,7 +27,10 @@ from bot.storage.records import Answer, FeedbackRecord
 MONDAY = dt.date(2024, 3, 4)
 NOW = dt.datetime(2024, 3, 4, 12, tzinfo=dt.UTC)
 LIVE = (
-    rollup.metadata, accounts.metadata, desk_names.metadata, staff_mfa.metadata,
+    rollup.metadata,
+    accounts.metadata,
+    desk_names.metadata,
+    staff_mfa.metadata,
     updates.metadata,
 )
 

@@ -160,7 +160,17 @@ def write(catalog: Catalog, path: Path, extra: dict[str, str] | None = None) -> 
         fields = "".join(f'"{name}: {value}\\n"\n' for name, value in extra.items())
         text = text.replace('"Generated-By:', fields + '"Generated-By:', 1)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(gnu_layout(text, path), encoding="utf-8", newline="\n")
+    laid_out = gnu_layout(text, path)
+    if path.exists() and _undated(path.read_text(encoding="utf-8")) == _undated(laid_out):
+        return  # only the creation date would change: keep the file (no churn in reviews)
+    path.write_text(laid_out, encoding="utf-8", newline="\n")
+
+
+_DATED = re.compile(r'^"POT-Creation-Date: [^"]*"\n', re.MULTILINE)
+
+
+def _undated(text: str) -> str:
+    return _DATED.sub("", text)
 
 
 def _place_previous(text: str, previous: list[str]) -> str:

@@ -226,3 +226,26 @@ def test_a_translators_tool_save_then_update_changes_nothing(project: Path) -> N
     saved = po.read_text(encoding="utf-8")
     assert run_i18n(project / "config.toml", "update") == 0
     assert po.read_text(encoding="utf-8") == saved
+
+
+OLD_DATE = "2020-01-01 00:00+0000"
+
+
+def test_an_update_that_changes_nothing_keeps_every_file_as_it_was(project: Path) -> None:
+    """Regression: every update wrote a new POT-Creation-Date into every catalog, so two
+    updates a minute apart differed, and every review showed churn."""
+    assert run_i18n(project / "config.toml", "update") == 0
+    paths = [catalogs.template_path(project / "locales")] + [
+        catalogs.po_path(project / "locales", lang) for lang in SHIPPED
+    ]
+    before = {path: path.read_text(encoding="utf-8") for path in paths}
+    for path, text in before.items():  # as if written an hour earlier
+        path.write_text(
+            re.sub(
+                r"POT-Creation-Date: [^\\\\]*", "POT-Creation-Date: 2020-01-01 00:00+0000", text
+            ),
+            encoding="utf-8",
+        )
+    assert run_i18n(project / "config.toml", "update") == 0
+    for path in paths:
+        assert f"POT-Creation-Date: {OLD_DATE}" in path.read_text(encoding="utf-8")

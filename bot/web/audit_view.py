@@ -129,7 +129,7 @@ async def audit(request: web.Request) -> web.StreamResponse:
         '<button type="submit">Show</button></form>'
         f'<p><a href="{esc(link)}">Download these entries (CSV)</a></p>'
         f"{shown}"
-        f"<table><thead><tr><th scope=col>When</th><th scope=col>Who</th>"
+        f"<table><thead><tr><th scope=col>When ({esc(zone.key)})</th><th scope=col>Who</th>"
         f"<th scope=col>What</th><th scope=col>Details</th></tr></thead><tbody>{rows}</tbody>"
         "</table>"
         "<h2>Raw export</h2>"

@@ -116,7 +116,7 @@ async def test_typed_commands_work_as_on_telegram(state: Web, client: Client) ->
         data = await _turn(client, token, kind="text", value=typed)
         texts = " ".join(m["text"] for m in data["messages"])
         assert expected in texts, (typed, texts)
-    await _at_the_menu(client)
+    token = await _at_the_menu(client)  # a new visit, at the menu again
     words = await _turn(client, token, kind="text", value="/notacommand and/or words")
     assert "Which language" not in " ".join(m["text"] for m in words["messages"])
 

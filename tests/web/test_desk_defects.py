@@ -56,7 +56,7 @@ async def test_audit_log_times_show_in_utc(state: Web, client: Client) -> None:
     page = await (await client.get("/admin/audit")).text()
     entry = state.store.audit_entries(1)[0]
     at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=dt.UTC)
-    assert f"<td>{at.astimezone(ZONE).strftime('%Y-%m-%d %H:%M')}</td>" in page
+    assert f"<td>{at.astimezone(ZONE).strftime('%Y-%m-%d %H:%M:%S')}</td>" in page
     assert "When (Europe/Bucharest)" in page
 
 

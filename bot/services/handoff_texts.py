@@ -116,11 +116,7 @@ class HandoffTexts:
         """Out of office hours: nobody is there, so no "soon"; the helplines at once."""
         t, lang = self.translator, case.language
         if self.young(case.age_band):
-            text = t.system(
-                lang,
-                "Our helpers are not here right now. A helper will write to you here later. "
-                "They cannot see your name or your number. To stop, type /stop.",
-            )
+            text = self._helpers_away(lang)
         else:
             text = t.system(
                 lang,
@@ -131,15 +127,19 @@ class HandoffTexts:
             )
         return [self._say(lang, text), self.helplines(lang, case.service)]
 
+    def _helpers_away(self, lang: str) -> str:
+        """The youngest band's words for "nobody is here now", in hours or out of them."""
+        return self.translator.system(
+            lang,
+            "Our helpers are not here right now. A helper will write to you here later. "
+            "They cannot see your name or your number. To stop, type /stop.",
+        )
+
     def nobody_on_duty(self, case: Case) -> list[Say]:
         """In office hours, but no worker said they are on duty: no "soon" either."""
         t, lang = self.translator, case.language
         if self.young(case.age_band):
-            text = t.system(
-                lang,
-                "Our helpers are not here right now. A helper will write to you here later. "
-                "They cannot see your name or your number. To stop, type /stop.",
-            )
+            text = self._helpers_away(lang)
         else:
             text = t.system(
                 lang,

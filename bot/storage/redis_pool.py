@@ -32,6 +32,10 @@ class LeanPool(ConnectionPool):
         super().__init__(**kwargs)
         self.wait = wait
         self._free = asyncio.Semaphore(self.max_connections)
+        # The connections handed out, each holding one slot. redis-py gives back a
+        # connection it could not connect through `release()` before raising: that one
+        # never held a slot, and freeing one for it let the pool grow past its bound.
+        self._holding: set[Any] = set()
 
     async def get_connection(self, *args: Any, **kwargs: Any) -> Any:
         if self._free.locked():
@@ -44,16 +48,20 @@ class LeanPool(ConnectionPool):
         else:
             await self._free.acquire()  # a free slot: no waiting, no timer
         try:
-            return await super().get_connection()  # type: ignore[no-untyped-call]
+            connection = await super().get_connection()  # type: ignore[no-untyped-call]
         except BaseException:
             self._free.release()
             raise
+        self._holding.add(connection)
+        return connection
 
     async def release(self, connection: Any) -> None:
         try:
             await super().release(connection)
         finally:
-            self._free.release()
+            if connection in self._holding:
+                self._holding.discard(connection)
+                self._free.release()
 
 
 def lean_client(url: str, max_connections: int = 64) -> Redis:

@@ -3,6 +3,7 @@ share the chat's slot, and the bot never sends more than 30 messages in any seco
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -83,3 +84,32 @@ def test_messages_woken_late_together_are_held_back_to_30_in_a_second() -> None:
     assert limiter.hold_back() == 1.0
     now[0] = 0.5
     assert limiter.hold_back() == 0.5
+
+
+class Slow(Recording):
+    """Telegram answering each message after `delay` s: how many were on their way at once."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay, self.on_the_way, self.most = delay, 0, 0
+
+    async def send_message(self, chat_id: int, text: str, *args: Any) -> int:
+        self.on_the_way += 1
+        self.most = max(self.most, self.on_the_way)
+        try:
+            await asyncio.sleep(self.delay)
+            return await super().send_message(chat_id, text)
+        finally:
+            self.on_the_way -= 1
+
+
+async def test_sends_bunched_by_a_slow_network_reached_telegram_faster_than_30_a_second() -> None:
+    """Seen in the fault suite: 367 messages in 10 s, 57 in one second, reached the stand-in
+    Telegram from a bot spacing them 30 a second when it left them; a busy process or network
+    had held them on their way. At most one second's worth is on its way at once now."""
+    transport = Slow(delay=1.5)
+    sender = Sender(transport, Limits(per_bot=20.0, per_chat=1000.0))  # type: ignore[arg-type]
+    sender.submit([OutgoingMessage(CHAT + n, "Hello") for n in range(60)])
+    await sender.drain()
+    assert sum(kind == "send" for kind, _ in transport.calls) == 60
+    assert transport.most == 20

@@ -7,6 +7,10 @@ after a success nothing is ever resent. When a send's answer was lost (it may ha
 performed: `Transient.unknown`), a message is tried once more, not again after that: so
 it may arrive twice, never more, for one lost answer.
 
+Limits (limiter.py) space the messages as they leave; at most one second's worth is on
+its way at once, so a busy process or a slow network cannot bunch them into more than
+30 × W + 30 in any W seconds at Telegram.
+
 Replies from the durable outbox come with `enqueue(action, done)`: `done(sent)` runs
 once the action was sent or given up, and the outbox drain (drain.py) confirms it. What
 `submit()` takes (answers to buttons, "typing...", the staff group's posts, the apology
@@ -83,6 +87,10 @@ class Sender:
         self._queues: dict[int, deque[_Job]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self._side: set[asyncio.Task[bool]] = set()
+        # Messages on their way at once: one second's worth. The limiter spaces when they
+        # leave this process; a busy loop or a slow network can still bunch when they reach
+        # Telegram, but never by more than the messages already on their way.
+        self._on_the_way = asyncio.Semaphore(max(1, int(self.limiter.limits.per_bot)))
         self.sent = 0
         self.dropped = 0
         self.repeated = 0  # messages tried again after an answer was lost
@@ -166,6 +174,7 @@ class Sender:
         attempt = 0
         typed = False
         while True:
+            limited = isinstance(action, OutgoingMessage | EditMessage | CopyMessage)
             if isinstance(action, OutgoingMessage | EditMessage | CopyMessage):
                 wait = self.limiter.reserve(action.chat_id, per_chat=not shared_slot)
                 if wait >= _TYPING_AFTER and not typed:
@@ -173,13 +182,15 @@ class Sender:
                     await self._quietly(Typing(action.chat_id))
                 if wait > 0:
                     await asyncio.sleep(wait)
-                hold = self.limiter.hold_back()
-                while hold > 0:
-                    await asyncio.sleep(hold)
-                    hold = self.limiter.hold_back()
-                self.limiter.left()
+                await self._on_the_way.acquire()
             try:
-                await self._call(action)
+                try:
+                    if limited:
+                        await self._leave()
+                    await self._call(action)
+                finally:
+                    if limited:
+                        self._on_the_way.release()
                 self.sent += 1
                 return True
             except Flood as exc:
@@ -214,6 +225,14 @@ class Sender:
             except Permanent:
                 self._drop(action, "refused")
                 return False
+
+    async def _leave(self) -> None:
+        """Wait until one more message leaving now keeps within the rate in real time."""
+        hold = self.limiter.hold_back()
+        while hold > 0:
+            await asyncio.sleep(hold)
+            hold = self.limiter.hold_back()
+        self.limiter.left()
 
     async def _quietly(self, action: Typing) -> None:
         with contextlib.suppress(Flood, Transient, Permanent):  # only a courtesy

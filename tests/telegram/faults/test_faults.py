@@ -203,14 +203,12 @@ async def test_faults_real_limits_killed_with_replies_queued(
     assert_clean(result, faulty.counts.drops + 60)
     assert restart.up < 5.0
     assert rate <= 31.0
-    # What limiter.py promises: 30/s with bursts of 30, so at most 30 * W + 30 in any W
-    # seconds; a fresh process brings a burst of its own. The fake stamps arrivals on the
-    # test's own event loop, which a starved 2-core machine delays: sends booked over
-    # W + 1 s can land within W (seen: 65 in 1 s, 195 in 5 s, at 26/s on average), and
-    # once, with the loop held for seconds, 416 in 10 s at 28/s on average. Judged over
-    # 10 s with a second allowed for, and the longest the loop was measured held.
-    assert steady_bot_10s <= 30 * (10 + 1 + stall) + 30
-    assert peak_bot <= 90 + 30 + 30 * stall
+    # What the sender promises: 30 leave in any second, and at most 30 are on their way
+    # at once (sender.py), so the stand-in Telegram (which stamps a message while it is on
+    # its way) counts at most 30 * W + 30 in any W seconds from one process, however late
+    # either side's loop ran; across the kill, the old process's last 30 on their way too.
+    assert steady_bot_10s <= 30 * 10 + 30 + 30
+    assert peak_bot <= 30 + 30 + 30 + 30  # the new process's first second is in here
     assert peak_chat <= 6  # a burst of 3 per chat, and once more after the restart
 
 

@@ -41,9 +41,7 @@ async def test_a_connection_is_shared_in_turn_when_every_one_is_busy(redis_url: 
     client = lean_client(redis_url, max_connections=1)
     try:
         await asyncio.gather(*(client.set(f"k{n}", n) for n in range(20)))
-        assert [int(v) for v in await client.mget([f"k{n}" for n in range(20)])] == list(
-            range(20)
-        )
+        assert [int(v) for v in await client.mget([f"k{n}" for n in range(20)])] == list(range(20))
         assert len(client.connection_pool._available_connections) == 1  # type: ignore[attr-defined]
     finally:
         await client.aclose()

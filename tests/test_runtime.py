@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import bot.privacy.names as names
 from bot.app import App, load_app
 from bot.channels.telegram.core import CHANNEL as TELEGRAM
 from bot.errors import ConfigError, StorageError
+from bot.i18n import detect
 from bot.runtime import build_runtime, open_database
 from bot.services.cases import HandoffService
 from bot.storage.feedback import FeedbackStore
@@ -176,3 +178,20 @@ async def test_a_web_desk_answer_to_a_telegram_case_is_queued_for_telegram(
     finally:
         await serve.close()
         await run.close()
+
+
+async def test_a_serving_processs_first_typed_text_waited_seconds_for_the_name_lists(
+    app: App, redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in the tap benchmark: after a restart the first typed text waited 6.2 s while
+    the scrubber loaded its name lists and the detector its models. `serve` loads both
+    before it takes a message."""
+    monkeypatch.setattr(names, "_cache", [])
+    detect._lingua.cache_clear()
+    runtime = build_runtime(app, "serve", database_url=f"sqlite:///{tmp_path}/w.db",
+                            redis_url=redis_url)  # fmt: skip
+    try:
+        assert names._cache  # loaded: the first scrub finds them there
+        assert detect._lingua.cache_info().currsize == 1
+    finally:
+        await runtime.close()

@@ -138,6 +138,12 @@ def scrub(text: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     return _DEFAULT(text, max_chars)
 
 
+def warm() -> None:
+    """Load what a first scrub would (the name lists and word frequencies, seconds of
+    work): a serving process does it at start-up, not inside a young person's first text."""
+    _DEFAULT("Ana Popescu, Strada Florilor 5. اسمي أحمد")
+
+
 def use_places(names: Iterable[str]) -> None:
     """Make ``scrub()`` remove these places too (the deployment's schools, shelters, towns):
     ``build_runtime`` calls it with ``[privacy] places`` of config.toml, so every write of

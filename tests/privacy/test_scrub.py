@@ -119,10 +119,10 @@ def test_length_is_capped_without_half_placeholders() -> None:
 
 def test_long_input_is_fast_and_clean() -> None:
     nasty = " ".join(["a.b.c.d.e"] * 2000 + ["x@y"] * 2000 + ["1 2 3"] * 2000)
-    started = time.perf_counter()
+    started = time.process_time()
     for text in (nasty, "a" * 100_000, "@" * 100_000, "1." * 50_000, "x" * 9000 + "://"):
         assert_clean(scrub(text, max_chars=100_000))
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_never_raises_on_the_big_list_of_naughty_strings() -> None:

@@ -142,24 +142,26 @@ def test_total_and_fast_on_each_naughty_string() -> None:
     lines = BLNS.read_text(encoding="utf-8").splitlines()
     assert len(lines) > 500
     scrub("warm up the name lists")
+    # CPU time, so a loaded machine's waiting for a core does not count: the bound is
+    # against passes whose work grows faster than the text (backtracking), not the clock.
     slowest = 0.0
     for line in lines:
         for variant in (line, f"my name is {line}", f"insta: {line}", f"Strada {line} 5"):
-            started = time.perf_counter()
+            started = time.process_time()
             for fn in (scrub, scrubber):
                 out = fn(variant)
                 assert isinstance(out, str)
                 assert out != "[removed]", variant  # no pass raised
                 assert fn(out) == out, variant
-            slowest = max(slowest, time.perf_counter() - started)
+            slowest = max(slowest, time.process_time() - started)
     assert slowest < 0.05
 
 
 def test_long_text_with_many_names_is_fast() -> None:
     text = " ".join(["My name is Maria Popescu, worker Ana said 12 Baker Street, insta: a_b."] * 30)
-    started = time.perf_counter()
+    started = time.process_time()
     out = scrub(text)
-    assert time.perf_counter() - started < 0.2
+    assert time.process_time() - started < 0.2
     assert "Maria" not in out
     assert "Popescu" not in out
     assert "a_b" not in out

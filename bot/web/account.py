@@ -17,8 +17,8 @@ from aiohttp import web
 from bot.staff.accounts import AccountError
 from bot.staff.mfa import provisioning_uri, qr_svg
 from bot.web.html import csrf_field, esc, html_response, staff_page
-from bot.web.reauth import REAUTH_COOKIE, fresh, reauth_cookie, reauth_page
-from bot.web.state import STAFF_COOKIE, WEB, account_of, mfa_exempt, staff_session
+from bot.web.reauth import fresh, put_session_cookies, reauth_page
+from bot.web.state import WEB, account_of, mfa_exempt, staff_session
 
 __all__ = ["change_password", "enrol", "enrol_form", "new_recovery", "overview"]
 
@@ -114,11 +114,7 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     await state.book.close_account(account.name)
     session = await state.book.open(account.name)
     response = web.HTTPSeeOther("/account?changed=1")
-    secure = state.settings.secure_cookies
-    response.set_cookie(STAFF_COOKIE, session.token, httponly=True, samesite="Strict",
-                        secure=secure, path="/")  # fmt: skip
-    response.set_cookie(REAUTH_COOKIE, reauth_cookie(state, session.token), httponly=True,
-                        samesite="Strict", secure=secure, path="/")  # fmt: skip
+    put_session_cookies(response, state, session.token)
     raise response
 
 

@@ -35,6 +35,7 @@ from bot.web import (
     reauth,
     updates,
 )  # fmt: skip
+from bot.web.cookies import read_cookie
 from bot.web.html import staff_page
 from bot.web.security import same_token
 from bot.web.state import (
@@ -197,7 +198,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if is_public(target):
         return await handler(request)
     state = request.app[WEB]
-    session = await state.book.get(request.cookies.get(STAFF_COOKIE))
+    session = await state.book.get(read_cookie(request, state.settings, STAFF_COOKIE))
     if session is not None:
         # Re-read the account, so a disabled account or a changed role applies at once.
         fresh = await asyncio.to_thread(state.accounts.get, session.account_name)

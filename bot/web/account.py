@@ -18,6 +18,7 @@ from bot.staff.accounts import AccountError
 from bot.staff.mfa import provisioning_uri, qr_svg
 from bot.web.html import csrf_field, esc, html_response, staff_page
 from bot.web.reauth import fresh, put_session_cookies, reauth_page
+from bot.web.sessions_view import client_of_request, sessions_section
 from bot.web.state import WEB, account_of, mfa_exempt, staff_session
 
 __all__ = ["change_password", "enrol", "enrol_form", "new_recovery", "overview"]
@@ -58,6 +59,9 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
         )
     if request.query.get("changed") == "1":
         notes.append("Your password is changed. Your other logins have ended.")
+    ended = request.query.get("ended", "")
+    if ended.isdigit():
+        notes.append("That login has ended." if ended == "1" else f"{ended} logins have ended.")
     if must_enrol(request, enrolled):
         notes.append(
             "Your role needs a second step at login. Set up an authenticator app below "
@@ -92,6 +96,7 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
         '<label for="again">New password again</label><input id="again" name="again"'
         ' type="password" autocomplete="new-password" required>'
         '<button type="submit">Change password</button></form>'
+        f"{await sessions_section(request)}"
     )
     return _page(request, "Your account", body, status)
 
@@ -112,7 +117,7 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     await asyncio.to_thread(state.store.audit, account.name, "password-change", "")
     # Every other login of this account ends (ASVS 3.3.3); this browser gets a new one.
     await state.book.close_account(account.name)
-    session = await state.book.open(account.name)
+    session = await state.book.open(account.name, client_of_request(request))
     response = web.HTTPSeeOther("/account?changed=1")
     put_session_cookies(response, state, session.token)
     raise response

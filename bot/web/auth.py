@@ -22,6 +22,7 @@ from bot.web.cookies import drop_cookie, put_cookie, read_cookie
 from bot.web.html import attrs, csrf_field, esc, html_response, staff_page
 from bot.web.reauth import REAUTH_COOKIE, put_session_cookies
 from bot.web.security import same_origin_path, same_token, seal, unseal
+from bot.web.sessions_view import client_of_request
 from bot.web.state import (
     LOGIN_COOKIE,
     STAFF_COOKIE,
@@ -130,7 +131,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         put_cookie(response, state.settings, PENDING_COOKIE, pending, max_age=int(PENDING_TTL))
         raise response
     await state.limiter.succeeded(name, client)
-    raise await _open_session(state, account, next_, "password")
+    raise await _open_session(request, account, next_, "password")
 
 
 @public
@@ -167,13 +168,16 @@ async def code(request: web.Request) -> web.StreamResponse:
     if factor == "recovery":
         next_ = "/account?recovered=1"
     how = "password and recovery code" if factor == "recovery" else "password and app code"
-    response = await _open_session(state, account, next_, how)
+    response = await _open_session(request, account, next_, how)
     drop_cookie(response, state.settings, PENDING_COOKIE)
     raise response
 
 
-async def _open_session(state: Web, account: Account, next_: str, how: str) -> web.HTTPSeeOther:
-    session = await state.book.open(account.name)
+async def _open_session(
+    request: web.Request, account: Account, next_: str, how: str
+) -> web.HTTPSeeOther:
+    state = request.app[WEB]
+    session = await state.book.open(account.name, client_of_request(request))
     await _audit(state, account.name, "login", how)
     response = web.HTTPSeeOther(next_)
     put_session_cookies(response, state, session.token)

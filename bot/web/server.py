@@ -33,6 +33,7 @@ from bot.web import (
     desk_ws,
     flows_view,
     reauth,
+    sessions_view,
     updates,
 )  # fmt: skip
 from bot.web.cookies import read_cookie
@@ -133,6 +134,8 @@ def create_app(state: Web) -> web.Application:
     router.add_get("/account/mfa", account.enrol_form)
     router.add_post("/account/mfa", account.enrol)
     router.add_post("/account/recovery", account.new_recovery)
+    router.add_post("/account/sessions/end-others", sessions_view.end_others)
+    router.add_post("/account/sessions/{session_id}/end", sessions_view.end_session)
     router.add_get("/account/confirm", reauth.confirm_form)
     router.add_post("/account/confirm", reauth.confirm)
     router.add_get("/chat", chat.page)

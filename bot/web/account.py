@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.staff.accounts import AccountError
 from bot.staff.mfa import provisioning_uri, qr_svg
 from bot.web.html import csrf_field, esc, html_response, staff_page
+from bot.web.notices_view import notices_block
 from bot.web.reauth import fresh, put_session_cookies, reauth_page
 from bot.web.sessions_view import client_of_request, sessions_section
 from bot.web.state import WEB, account_of, mfa_exempt, staff_session
@@ -68,6 +69,7 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
             "before you go on."
         )
     note = "".join(f'<p class="notice" role="status">{esc(n)}</p>' for n in notes)
+    note += await notices_block(request, "/account")
     if enrolled:
         factor = (
             f"<p>Your login asks for a code from your authenticator app. Recovery codes "
@@ -182,6 +184,7 @@ async def enrol(request: web.Request) -> web.StreamResponse:
             400,
         )
     await asyncio.to_thread(state.store.audit, account.name, "mfa-enrol", "")
+    await asyncio.to_thread(state.accounts.notify, account.name, "mfa-enrol", by_admin=False)
     return _codes_page(request, codes, "The authenticator app is on.")
 
 
@@ -194,4 +197,6 @@ async def new_recovery(request: web.Request) -> web.StreamResponse:
     if not codes:
         raise web.HTTPSeeOther("/account")
     await asyncio.to_thread(state.store.audit, account.name, "mfa-recovery-codes", "")
+    notify = state.accounts.notify
+    await asyncio.to_thread(notify, account.name, "recovery-codes", by_admin=False)
     return _codes_page(request, codes, "New recovery codes are ready; the old ones stop working.")

@@ -20,6 +20,7 @@ from bot.staff.accounts import Account
 from bot.staff.login_policy import TOO_MANY
 from bot.web.cookies import drop_cookie, put_cookie, read_cookie
 from bot.web.html import attrs, csrf_field, esc, html_response, staff_page
+from bot.web.notices_view import after_login
 from bot.web.reauth import REAUTH_COOKIE, put_session_cookies
 from bot.web.security import same_origin_path, same_token, seal, unseal
 from bot.web.sessions_view import client_of_request
@@ -179,7 +180,7 @@ async def _open_session(
     state = request.app[WEB]
     session = await state.book.open(account.name, client_of_request(request))
     await _audit(state, account.name, "login", how)
-    response = web.HTTPSeeOther(next_)
+    response = web.HTTPSeeOther(await after_login(state, account.name, next_))
     put_session_cookies(response, state, session.token)
     drop_cookie(response, state.settings, LOGIN_COOKIE)
     return response

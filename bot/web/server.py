@@ -32,6 +32,7 @@ from bot.web import (
     desk_tools,
     desk_ws,
     flows_view,
+    notices_view,
     reauth,
     sessions_view,
     updates,
@@ -134,6 +135,8 @@ def create_app(state: Web) -> web.Application:
     router.add_get("/account/mfa", account.enrol_form)
     router.add_post("/account/mfa", account.enrol)
     router.add_post("/account/recovery", account.new_recovery)
+    router.add_get("/account/notices", notices_view.page)
+    router.add_post("/account/notices/{notice_id}/dismiss", notices_view.dismiss)
     router.add_post("/account/sessions/end-others", sessions_view.end_others)
     router.add_post("/account/sessions/{session_id}/end", sessions_view.end_session)
     router.add_get("/account/confirm", reauth.confirm_form)

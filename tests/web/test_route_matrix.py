@@ -110,6 +110,8 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/account/mfa"): Rule("viewer"),
     ("POST", "/account/mfa"): Rule("viewer"),
     ("POST", "/account/recovery"): Rule("viewer"),
+    ("GET", "/account/notices"): Rule("viewer"),
+    ("POST", "/account/notices/{notice_id}/dismiss"): Rule("viewer"),
     ("POST", "/account/sessions/end-others"): Rule("viewer"),
     ("POST", "/account/sessions/{session_id}/end"): Rule("viewer"),
     ("GET", "/account/confirm"): Rule("viewer"),

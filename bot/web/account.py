@@ -62,7 +62,8 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
         notes.append("Your password is changed. Your other logins have ended.")
     ended = request.query.get("ended", "")
     if ended.isdigit():
-        notes.append("That login has ended." if ended == "1" else f"{ended} logins have ended.")
+        ends = {"0": "No other login was open.", "1": "That login has ended."}
+        notes.append(ends.get(ended, f"{ended} logins have ended."))
     if must_enrol(request, enrolled):
         notes.append(
             "Your role needs a second step at login. Set up an authenticator app below "

@@ -61,7 +61,7 @@ async def notices_block(request: web.Request, back: str) -> str:
     items = []
     for notice in await _pending(state, session.account_name):
         items.append(
-            f'<li class="notice" role="status"><p>{esc(notice_text(notice, times))}</p>'
+            f'<li class="notice"><p role="status">{esc(notice_text(notice, times))}</p>'
             f'<form method="post" action="/account/notices/{esc(notice.id)}/dismiss">'
             f"{csrf_field(session.csrf)}"
             f'<input type="hidden" name="next" value="{esc(back)}">'

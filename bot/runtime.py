@@ -74,6 +74,7 @@ from bot.storage.redis_traces import RedisTraceStore
 from bot.storage.redis_visitors import RedisVisitorBoxes
 from bot.storage.sessions import SessionStore
 from bot.storage.staff_mfa import SqlMfaStore
+from bot.storage.staff_notices import SqlNoticeStore
 from bot.storage.staff_sessions import MemoryStaffSessions, StaffSessionStore
 from bot.storage.traces import MemoryTraceStore, TraceStore
 from bot.storage.updates import UpdateStore
@@ -199,10 +200,15 @@ def open_database(
     try:
         if migrate:
             upgrade(store.engine)
-        accounts = Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine))
+        accounts = _accounts(store.engine)
         yield Database(config, store, accounts)
     finally:
         store.close()
+
+
+def _accounts(engine: Engine) -> Accounts:
+    """Staff accounts with their second factor and their credential-change notices."""
+    return Accounts(SqlAccountStore(engine), SqlMfaStore(engine), SqlNoticeStore(engine))
 
 
 def end_staff_sessions(config_path: str | Path | None, name: str) -> bool:
@@ -305,7 +311,7 @@ def build_runtime(
     )
     runtime = Runtime(
         app, mode, secret, store, parts.sessions, cases, conversation, preview,
-        Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine)),
+        _accounts(store.engine),
         DeskNameStore(store.engine),
         parts.staff_sessions, parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
         OutboxService(parts.outbox), DeadLetterService(parts.dead_letters),

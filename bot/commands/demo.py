@@ -51,7 +51,7 @@ def prepare(app_config: str | None, data: Path, settings: WebSettings) -> tuple[
     try:
         runtime.accounts.add(DEMO_ACCOUNT, "admin", ("*",), password)
     except AccountError:
-        runtime.accounts.reset(DEMO_ACCOUNT, password)
+        runtime.accounts.reset(DEMO_ACCOUNT, password, told=False)
     runtime.store.audit("demo", "user-reset", DEMO_ACCOUNT)
     return runtime, build_web(runtime, settings), password
 

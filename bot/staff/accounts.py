@@ -21,6 +21,7 @@ from bot.staff.passwords import hasher, new_password, password_problem
 from bot.staff.second_factor import SecondFactor
 from bot.storage.accounts import AccountRow, AccountStore
 from bot.storage.staff_mfa import SqlMfaStore
+from bot.storage.staff_notices import Notice, SqlNoticeStore
 
 __all__ = ["ALL", "ROLES", "Account", "AccountError", "Accounts", "Role", "new_password"]
 
@@ -68,10 +69,21 @@ class Account:
 class Accounts:
     """Staff accounts over their store: every name, role, scope and password checked, and
     passwords kept only as Argon2id hashes. `second_factor` is there when the runtime gave
-    it the MFA rows (every mode that serves the staff web or runs `safevoice users`)."""
+    it the MFA rows (every mode that serves the staff web or runs `safevoice users`).
 
-    def __init__(self, store: AccountStore, mfa: SqlMfaStore | None = None) -> None:
+    With `notices` (the runtime gives them), a changed password or a removed second factor
+    leaves the account a notice it sees at its next login (ASVS V2.2.3, V2.5.5: staff hold
+    no e-mail or phone to tell them by). The web's own enrolment and recovery pages add
+    theirs with `notify`."""
+
+    def __init__(
+        self,
+        store: AccountStore,
+        mfa: SqlMfaStore | None = None,
+        notices: SqlNoticeStore | None = None,
+    ) -> None:
         self.store = store
+        self.notices = notices
         self._second = SecondFactor(mfa) if mfa is not None else None
         self.hasher = hasher()
         # Verifying against this when the name is unknown keeps the timing the same, so the
@@ -105,16 +117,32 @@ class Accounts:
             raise AccountError(msg)
         return self._second
 
-    def reset(self, name: str, password: str) -> None:
+    def reset(self, name: str, password: str, *, told: bool = True) -> None:
+        """An administrator's new password for the account (the web or the terminal);
+        `told=False` only for the demo's own account, reset at every start."""
         _check_password(password, name)
         self._update(name, password_hash=self.hasher.hash(password), disabled=False)
+        if told:
+            self.notify(name, "password", by_admin=True)
 
     def remove_second_factor(self, name: str) -> None:
         """An admin's reset of a lost phone: the account logs in with its password again."""
         if self.get(name) is None:
             msg = f"there is no account called {name!r}"
             raise AccountError(msg)
-        self.second_factor.remove(_key(name))
+        if self.second_factor.remove(_key(name)):
+            self.notify(name, "mfa-reset", by_admin=True)
+
+    def notify(self, name: str, kind: str, *, by_admin: bool) -> None:
+        """Leave the account a notice that its credentials changed (see the class)."""
+        if self.notices is not None:
+            self.notices.add(_key(name), kind, by_admin=by_admin)
+
+    def pending_notices(self, name: str) -> list[Notice]:
+        return self.notices.of(_key(name)) if self.notices is not None else []
+
+    def dismiss_notice(self, name: str, notice_id: str) -> bool:
+        return self.notices is not None and self.notices.dismiss(_key(name), notice_id)
 
     def change_password(self, name: str, current: str, new: str) -> None:
         """The account's own change: the current password first (ASVS 2.1.5), then the
@@ -125,7 +153,8 @@ class Accounts:
         if new == current:
             msg = "The new password must differ from the current one."
             raise AccountError(msg)
-        self.reset(name, new)
+        self.reset(name, new, told=False)
+        self.notify(name, "password", by_admin=False)
 
     def verify(self, name: str, password: str) -> Account | None:
         """The account when the name and password match and it is enabled; else None."""

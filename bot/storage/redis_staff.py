@@ -4,10 +4,12 @@ A login on one web process is valid on all of them, a logout or a disabled accou
 the session everywhere, and failed logins counted on one process block on the others.
 Key layout (prefix "sv:web:" by default), every key with a TTL:
 
-- ``ss:<sha256(token)>`` hash: ``account``, ``csrf``, ``created``, ``seen``. Its TTL is
+- ``ss:<sha256(token)>`` hash: ``account``, ``csrf``, ``created``, ``seen``, ``client``
+  (a coarse browser description, for the owner's list of logins). Its TTL is
   the idle timeout, cut short by the absolute one, and restarts on every request: Redis
   itself ends idle sessions. The token is only in the cookie (see `token_digest`).
-- ``sa:<account>`` set of that account's session digests, so `close_account` finds them;
+- ``sa:<account>`` set of that account's session digests, so `close_account`, `sessions`
+  and `close_one` find them;
   TTL the absolute timeout (no session of the account can outlive the newest login).
 - ``lf:<sha256(key)>`` sorted set: one failed login per member, scored by time; TTL the
   window. Hashed so a key name never carries what a client typed as an account name.
@@ -33,19 +35,21 @@ from bot.storage.redis_values import text as _text
 from bot.storage.staff_sessions import (
     DEFAULT_ABSOLUTE,
     DEFAULT_IDLE,
+    SessionInfo,
     StaffSession,
     StaffSessionStore,
     new_token,
+    session_id,
     token_digest,
 )
 
 __all__ = ["RedisLoginLimits", "RedisStaffSessions"]
 
 # KEYS: session, account set  ARGV: account, csrf, now, session ttl ms, absolute ms,
-# digest, prefix. Drops digests of sessions that already expired from the account set.
+# digest, prefix, client. Drops digests of sessions that already expired from the set.
 _OPEN = """
 redis.call('HSET', KEYS[1], 'account', ARGV[1], 'csrf', ARGV[2], 'created', ARGV[3],
-           'seen', ARGV[3])
+           'seen', ARGV[3], 'client', ARGV[8])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 for _, digest in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   if redis.call('EXISTS', ARGV[7] .. 'ss:' .. digest) == 0 then
@@ -111,13 +115,14 @@ class RedisStaffSessions(StaffSessionStore):
     def _session_key(self, digest: str) -> str:
         return f"{self.prefix}ss:{digest}"
 
-    async def open(self, account_name: str) -> StaffSession:
+    async def open(self, account_name: str, client: str = "") -> StaffSession:
         now = float(self.clock())
         session = StaffSession(new_token(), account_name, new_token(), now, now)
         digest = token_digest(session.token)
         keys = [self._session_key(digest), f"{self.prefix}sa:{account_name}"]
         args: list[str | int] = [account_name, session.csrf, repr(now)]
         args += [_ms(min(self.idle, self.absolute)), _ms(self.absolute), digest, self.prefix]
+        args.append(client)
         with self._errors():
             await self._open(keys, args)
         return session
@@ -151,6 +156,40 @@ class RedisStaffSessions(StaffSessionStore):
     async def close_account(self, name: str) -> None:
         with self._errors():
             await self._close_account([f"{self.prefix}sa:{name}"], [self.prefix])
+
+    async def _digests(self, name: str) -> list[str]:
+        with self._errors():
+            members = await self._client.smembers(f"{self.prefix}sa:{name}")
+        return sorted(_text(member) for member in members)
+
+    async def sessions(self, name: str) -> list[SessionInfo]:
+        digests = await self._digests(name)
+        with self._errors():
+            async with self._client.pipeline(transaction=False) as pipe:
+                for digest in digests:
+                    pipe.hmget(self._session_key(digest), "account", "created", "seen", "client")
+                rows = await pipe.execute()
+        found = []
+        # The key's TTL is both timeouts: a hash still there is a live session.
+        for digest, (account, created, seen, client) in zip(digests, rows, strict=True):
+            if account is not None and _text(account) == name:
+                info = SessionInfo(
+                    session_id(digest), float(_text(created)), float(_text(seen)),
+                    _text(client) if client is not None else "",
+                )  # fmt: skip
+                found.append(info)
+        return sorted(found, key=lambda info: info.created, reverse=True)
+
+    async def close_one(self, name: str, sid: str) -> bool:
+        # Only this account's own set is searched: another account's id matches nothing.
+        for digest in await self._digests(name):
+            if session_id(digest) == sid:
+                with self._errors():
+                    key = self._session_key(digest)
+                    existed = bool(await self._client.exists(key))
+                    await self._close([key], [digest, self.prefix])
+                return existed
+        return False
 
 
 class RedisLoginLimits(LoginLimits):

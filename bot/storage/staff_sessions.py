@@ -6,7 +6,13 @@ is shared (`redis_staff.RedisStaffSessions`). A session ends `idle` seconds afte
 request or `absolute` seconds after login, whichever comes first.
 
 Stores keep a digest of the token, never the token: a copy of the store (a Redis dump, a
-memory snapshot in a crash report) must not hand out live cookies.
+memory snapshot in a crash report) must not hand out live cookies. A session's page id
+(`session_id`, on the account page's "end this login" buttons) is a hash of that digest:
+seeing it gives neither the cookie nor the key the store files the session under.
+
+Each session keeps a coarse description of its browser ("Firefox on Windows", made by
+bot/web/sessions_view.py), never the address or the full User-Agent: enough for its owner
+to recognise a login, not enough to follow them.
 """
 
 from __future__ import annotations
@@ -27,9 +33,11 @@ __all__ = [
     "DEFAULT_ABSOLUTE",
     "DEFAULT_IDLE",
     "MemoryStaffSessions",
+    "SessionInfo",
     "StaffSession",
     "StaffSessionStore",
     "new_token",
+    "session_id",
     "token_digest",
 ]
 
@@ -46,6 +54,21 @@ def token_digest(token: str) -> str:
     """What a store keys a session by. The token is 256 random bits, so a plain hash is
     enough: nobody can guess a token from its digest."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def session_id(digest: str) -> str:
+    """The id a page shows for the session filed under `digest`."""
+    return hashlib.sha256(f"session-id:{digest}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """One open login as its owner sees it in the list; times as the store's clock."""
+
+    id: str
+    created: float
+    seen: float
+    client: str
 
 
 @dataclass
@@ -82,8 +105,9 @@ class StaffSessionStore(abc.ABC):
     absolute: float
 
     @abc.abstractmethod
-    async def open(self, account_name: str) -> StaffSession:
-        """A new session with fresh cookie and CSRF tokens."""
+    async def open(self, account_name: str, client: str = "") -> StaffSession:
+        """A new session with fresh cookie and CSRF tokens; `client` describes the browser
+        coarsely (never an address)."""
 
     @abc.abstractmethod
     async def get(self, token: str | None) -> StaffSession | None:
@@ -103,12 +127,22 @@ class StaffSessionStore(abc.ABC):
     async def close_account(self, name: str) -> None:
         """End every session of one account (disabled, password reset, role changed)."""
 
+    @abc.abstractmethod
+    async def sessions(self, name: str) -> list[SessionInfo]:
+        """The open sessions of one account, the newest login first."""
+
+    @abc.abstractmethod
+    async def close_one(self, name: str, sid: str) -> bool:
+        """End the session of account `name` with page id `sid`; False when that account
+        has no such session (another account's id finds nothing)."""
+
 
 class _Record(TypedDict):
     account: str
     csrf: str
     created: float
     seen: float
+    client: str
 
 
 class MemoryStaffSessions(StaffSessionStore):
@@ -120,7 +154,8 @@ class MemoryStaffSessions(StaffSessionStore):
         *,
         idle: float = DEFAULT_IDLE,
         absolute: float = DEFAULT_ABSOLUTE,
-        clock: Callable[[], float] = time.monotonic,
+        # Wall-clock, like the Redis store's: the account page shows when logins began.
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.idle, self.absolute, self.clock = idle, absolute, clock
         self._open: dict[str, str] = {}  # token digest -> JSON record
@@ -138,14 +173,16 @@ class MemoryStaffSessions(StaffSessionStore):
             return None
         return record
 
-    async def open(self, account_name: str) -> StaffSession:
+    async def open(self, account_name: str, client: str = "") -> StaffSession:
         now = float(self.clock())
         # Logins that were never used again must not pile up: forget what timed out.
         for digest, raw in list(self._open.items()):
             if self._expired(json.loads(raw), now):
                 del self._open[digest]
         session = StaffSession(new_token(), account_name, new_token(), now, now)
-        record = _Record(account=account_name, csrf=session.csrf, created=now, seen=now)
+        record = _Record(
+            account=account_name, csrf=session.csrf, created=now, seen=now, client=client
+        )
         self._open[token_digest(session.token)] = json.dumps(record)
         return session
 
@@ -169,6 +206,25 @@ class MemoryStaffSessions(StaffSessionStore):
         for digest, raw in list(self._open.items()):
             if json.loads(raw)["account"] == name:
                 del self._open[digest]
+
+    async def sessions(self, name: str) -> list[SessionInfo]:
+        now = self.clock()
+        found = []
+        for digest, raw in self._open.items():
+            record: _Record = json.loads(raw)
+            if record["account"] == name and not self._expired(record, now):
+                info = SessionInfo(
+                    session_id(digest), record["created"], record["seen"], record["client"]
+                )
+                found.append(info)
+        return sorted(found, key=lambda info: info.created, reverse=True)
+
+    async def close_one(self, name: str, sid: str) -> bool:
+        for digest, raw in list(self._open.items()):
+            if session_id(digest) == sid and json.loads(raw)["account"] == name:
+                del self._open[digest]
+                return True
+        return False
 
     def __len__(self) -> int:
         return len(self._open)

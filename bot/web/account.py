@@ -17,8 +17,10 @@ from aiohttp import web
 from bot.staff.accounts import AccountError
 from bot.staff.mfa import provisioning_uri, qr_svg
 from bot.web.html import csrf_field, esc, html_response, staff_page
-from bot.web.reauth import REAUTH_COOKIE, fresh, reauth_cookie, reauth_page
-from bot.web.state import STAFF_COOKIE, WEB, account_of, mfa_exempt, staff_session
+from bot.web.notices_view import notices_block
+from bot.web.reauth import fresh, put_session_cookies, reauth_page
+from bot.web.sessions_view import client_of_request, sessions_section
+from bot.web.state import WEB, account_of, mfa_exempt, staff_session
 
 __all__ = ["change_password", "enrol", "enrol_form", "new_recovery", "overview"]
 
@@ -58,12 +60,17 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
         )
     if request.query.get("changed") == "1":
         notes.append("Your password is changed. Your other logins have ended.")
+    ended = request.query.get("ended", "")
+    if ended.isdigit():
+        ends = {"0": "No other login was open.", "1": "That login has ended."}
+        notes.append(ends.get(ended, f"{ended} logins have ended."))
     if must_enrol(request, enrolled):
         notes.append(
             "Your role needs a second step at login. Set up an authenticator app below "
             "before you go on."
         )
     note = "".join(f'<p class="notice" role="status">{esc(n)}</p>' for n in notes)
+    note += await notices_block(request, "/account")
     if enrolled:
         factor = (
             f"<p>Your login asks for a code from your authenticator app. Recovery codes "
@@ -92,6 +99,7 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
         '<label for="again">New password again</label><input id="again" name="again"'
         ' type="password" autocomplete="new-password" required>'
         '<button type="submit">Change password</button></form>'
+        f"{await sessions_section(request)}"
     )
     return _page(request, "Your account", body, status)
 
@@ -112,13 +120,9 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     await asyncio.to_thread(state.store.audit, account.name, "password-change", "")
     # Every other login of this account ends (ASVS 3.3.3); this browser gets a new one.
     await state.book.close_account(account.name)
-    session = await state.book.open(account.name)
+    session = await state.book.open(account.name, client_of_request(request))
     response = web.HTTPSeeOther("/account?changed=1")
-    secure = state.settings.secure_cookies
-    response.set_cookie(STAFF_COOKIE, session.token, httponly=True, samesite="Strict",
-                        secure=secure, path="/")  # fmt: skip
-    response.set_cookie(REAUTH_COOKIE, reauth_cookie(state, session.token), httponly=True,
-                        samesite="Strict", secure=secure, path="/")  # fmt: skip
+    put_session_cookies(response, state, session.token)
     raise response
 
 
@@ -181,6 +185,7 @@ async def enrol(request: web.Request) -> web.StreamResponse:
             400,
         )
     await asyncio.to_thread(state.store.audit, account.name, "mfa-enrol", "")
+    await asyncio.to_thread(state.accounts.notify, account.name, "mfa-enrol", by_admin=False)
     return _codes_page(request, codes, "The authenticator app is on.")
 
 
@@ -193,4 +198,6 @@ async def new_recovery(request: web.Request) -> web.StreamResponse:
     if not codes:
         raise web.HTTPSeeOther("/account")
     await asyncio.to_thread(state.store.audit, account.name, "mfa-recovery-codes", "")
+    notify = state.accounts.notify
+    await asyncio.to_thread(notify, account.name, "recovery-codes", by_admin=False)
     return _codes_page(request, codes, "New recovery codes are ready; the old ones stop working.")

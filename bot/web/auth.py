@@ -18,9 +18,12 @@ from aiohttp import web
 
 from bot.staff.accounts import Account
 from bot.staff.login_policy import TOO_MANY
+from bot.web.cookies import drop_cookie, put_cookie, read_cookie
 from bot.web.html import attrs, csrf_field, esc, html_response, staff_page
-from bot.web.reauth import REAUTH_COOKIE, reauth_cookie
+from bot.web.notices_view import after_login
+from bot.web.reauth import REAUTH_COOKIE, put_session_cookies
 from bot.web.security import same_origin_path, same_token, seal, unseal
+from bot.web.sessions_view import client_of_request
 from bot.web.state import (
     LOGIN_COOKIE,
     STAFF_COOKIE,
@@ -46,17 +49,14 @@ async def index(request: web.Request) -> web.StreamResponse:
 def _login_token(request: web.Request) -> str:
     # Reuse the token the browser already holds: a second login page loading in the
     # background (a favicon request redirected here) must not invalidate the visible form.
-    token = request.cookies.get(LOGIN_COOKIE, "")
+    token = read_cookie(request, request.app[WEB].settings, LOGIN_COOKIE) or ""
     return token if len(token) == 43 else secrets.token_urlsafe(32)
 
 
 def _page(request: web.Request, title: str, body: str, status: int, token: str) -> web.Response:
     state = request.app[WEB]
     response = html_response(staff_page(title, body, demo=state.settings.demo), status)
-    response.set_cookie(
-        LOGIN_COOKIE, token, httponly=True, samesite="Strict",
-        secure=state.settings.secure_cookies, path="/login", max_age=3600,
-    )  # fmt: skip
+    put_cookie(response, state.settings, LOGIN_COOKIE, token, max_age=3600)
     return response
 
 
@@ -113,7 +113,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     form = await request.post()
     token, name, password = (str(form.get(key, "")) for key in ("csrf", "name", "password"))
-    if not same_token(request.cookies.get(LOGIN_COOKIE, ""), token):
+    if not same_token(read_cookie(request, state.settings, LOGIN_COOKIE) or "", token):
         return _form(request, "This form has expired. Please try again.", 403)
     name, client = name.strip().lower()[:64], client_of(request)
     next_ = same_origin_path(form.get("next"))
@@ -129,19 +129,16 @@ async def login(request: web.Request) -> web.StreamResponse:
     if await asyncio.to_thread(second.enrolled, account.name):
         response = web.HTTPSeeOther("/login/code?next=" + quote(next_, safe=""))
         pending = seal(state.secret, _PENDING, account.name, PENDING_TTL)
-        response.set_cookie(
-            PENDING_COOKIE, pending, httponly=True, samesite="Strict",
-            secure=state.settings.secure_cookies, path="/login", max_age=int(PENDING_TTL),
-        )  # fmt: skip
+        put_cookie(response, state.settings, PENDING_COOKIE, pending, max_age=int(PENDING_TTL))
         raise response
     await state.limiter.succeeded(name, client)
-    raise await _open_session(state, account, next_, "password")
+    raise await _open_session(request, account, next_, "password")
 
 
 @public
 async def code_form(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
-    if unseal(state.secret, _PENDING, request.cookies.get(PENDING_COOKIE)) is None:
+    if unseal(state.secret, _PENDING, read_cookie(request, state.settings, PENDING_COOKIE)) is None:
         raise web.HTTPSeeOther("/login")
     return _code_form(request, request.query.get("next", ""))
 
@@ -151,9 +148,10 @@ async def code(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     form = await request.post()
     next_ = same_origin_path(form.get("next"))
-    if not same_token(request.cookies.get(LOGIN_COOKIE, ""), str(form.get("csrf", ""))):
+    typed_csrf = str(form.get("csrf", ""))
+    if not same_token(read_cookie(request, state.settings, LOGIN_COOKIE) or "", typed_csrf):
         return _code_form(request, next_, "This form has expired. Please try again.", 403)
-    name = unseal(state.secret, _PENDING, request.cookies.get(PENDING_COOKIE))
+    name = unseal(state.secret, _PENDING, read_cookie(request, state.settings, PENDING_COOKIE))
     if name is None:
         return _form(request, "That took too long. Please log in again.", 401)
     client = client_of(request)
@@ -171,22 +169,20 @@ async def code(request: web.Request) -> web.StreamResponse:
     if factor == "recovery":
         next_ = "/account?recovered=1"
     how = "password and recovery code" if factor == "recovery" else "password and app code"
-    response = await _open_session(state, account, next_, how)
-    response.del_cookie(PENDING_COOKIE, path="/login")
+    response = await _open_session(request, account, next_, how)
+    drop_cookie(response, state.settings, PENDING_COOKIE)
     raise response
 
 
-async def _open_session(state: Web, account: Account, next_: str, how: str) -> web.HTTPSeeOther:
-    session = await state.book.open(account.name)
+async def _open_session(
+    request: web.Request, account: Account, next_: str, how: str
+) -> web.HTTPSeeOther:
+    state = request.app[WEB]
+    session = await state.book.open(account.name, client_of_request(request))
     await _audit(state, account.name, "login", how)
-    response = web.HTTPSeeOther(next_)
-    secure = state.settings.secure_cookies
-    response.set_cookie(STAFF_COOKIE, session.token, httponly=True, samesite="Strict",
-                        secure=secure, path="/")  # fmt: skip
-    # Having just typed the password counts as re-entering it (bot/web/reauth.py).
-    response.set_cookie(REAUTH_COOKIE, reauth_cookie(state, session.token), httponly=True,
-                        samesite="Strict", secure=secure, path="/")  # fmt: skip
-    response.del_cookie(LOGIN_COOKIE, path="/login")
+    response = web.HTTPSeeOther(await after_login(state, account.name, next_))
+    put_session_cookies(response, state, session.token)
+    drop_cookie(response, state.settings, LOGIN_COOKIE)
     return response
 
 
@@ -202,6 +198,6 @@ async def logout(request: web.Request) -> web.StreamResponse:
             f"<p>You are logged out.</p><p><a{attrs(href='/login')}>Log in again</a></p>",
         )
     )
-    response.del_cookie(STAFF_COOKIE, path="/")
-    response.del_cookie(REAUTH_COOKIE, path="/")
+    drop_cookie(response, state.settings, STAFF_COOKIE)
+    drop_cookie(response, state.settings, REAUTH_COOKIE)
     return response

@@ -12,11 +12,15 @@ from aiohttp import web
 
 from bot.staff.login_policy import TOO_MANY
 from bot.storage.staff_sessions import token_digest
+from bot.web.cookies import put_cookie, read_cookie
 from bot.web.html import csrf_field, esc, html_response, staff_page
 from bot.web.security import same_origin_path, seal, unseal
-from bot.web.state import WEB, Web, account_of, client_of, mfa_exempt, staff_session
+from bot.web.state import STAFF_COOKIE, WEB, Web, account_of, client_of, mfa_exempt, staff_session
 
-__all__ = ["REAUTH_COOKIE", "confirm", "confirm_form", "fresh", "reauth_cookie", "reauth_page"]
+__all__ = [
+    "REAUTH_COOKIE", "confirm", "confirm_form", "fresh", "put_session_cookies", "reauth_cookie",
+    "reauth_page",
+]  # fmt: skip
 
 REAUTH_COOKIE = "sv_reauth"
 _PURPOSE = "reauth"
@@ -26,10 +30,16 @@ def reauth_cookie(state: Web, token: str) -> str:
     return seal(state.secret, _PURPOSE, token_digest(token), state.settings.reauth_seconds)
 
 
+def put_session_cookies(response: web.StreamResponse, state: Web, token: str) -> None:
+    """A new session's cookie, and its proof of a password just typed."""
+    put_cookie(response, state.settings, STAFF_COOKIE, token)
+    put_cookie(response, state.settings, REAUTH_COOKIE, reauth_cookie(state, token))
+
+
 def fresh(request: web.Request) -> bool:
     """Whether this session's password was typed within the last few minutes."""
     state = request.app[WEB]
-    found = unseal(state.secret, _PURPOSE, request.cookies.get(REAUTH_COOKIE))
+    found = unseal(state.secret, _PURPOSE, read_cookie(request, state.settings, REAUTH_COOKIE))
     return found is not None and found == token_digest(staff_session(request).token)
 
 
@@ -78,8 +88,6 @@ async def confirm(request: web.Request) -> web.StreamResponse:
         await asyncio.to_thread(state.store.audit, account.name, "reauth-failed", "")
         return reauth_page(request, back, "That password is not right.", 401)
     response = web.HTTPSeeOther(back)
-    response.set_cookie(
-        REAUTH_COOKIE, reauth_cookie(state, staff_session(request).token), httponly=True,
-        samesite="Strict", secure=state.settings.secure_cookies, path="/",
-    )  # fmt: skip
+    token = reauth_cookie(state, staff_session(request).token)
+    put_cookie(response, state.settings, REAUTH_COOKIE, token)
     raise response

@@ -32,9 +32,12 @@ from bot.web import (
     desk_tools,
     desk_ws,
     flows_view,
+    notices_view,
     reauth,
+    sessions_view,
     updates,
 )  # fmt: skip
+from bot.web.cookies import read_cookie
 from bot.web.html import staff_page
 from bot.web.security import same_token
 from bot.web.state import (
@@ -132,6 +135,10 @@ def create_app(state: Web) -> web.Application:
     router.add_get("/account/mfa", account.enrol_form)
     router.add_post("/account/mfa", account.enrol)
     router.add_post("/account/recovery", account.new_recovery)
+    router.add_get("/account/notices", notices_view.page)
+    router.add_post("/account/notices/{notice_id}/dismiss", notices_view.dismiss)
+    router.add_post("/account/sessions/end-others", sessions_view.end_others)
+    router.add_post("/account/sessions/{session_id}/end", sessions_view.end_session)
     router.add_get("/account/confirm", reauth.confirm_form)
     router.add_post("/account/confirm", reauth.confirm)
     router.add_get("/chat", chat.page)
@@ -197,7 +204,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if is_public(target):
         return await handler(request)
     state = request.app[WEB]
-    session = await state.book.get(request.cookies.get(STAFF_COOKIE))
+    session = await state.book.get(read_cookie(request, state.settings, STAFF_COOKIE))
     if session is not None:
         # Re-read the account, so a disabled account or a changed role applies at once.
         fresh = await asyncio.to_thread(state.accounts.get, session.account_name)

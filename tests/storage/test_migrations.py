@@ -17,12 +17,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import StorageError
 from bot.staff.accounts import Accounts
-from bot.storage import accounts, desk_names, rollup, schema_v1, staff_mfa, updates
+from bot.storage import accounts, desk_names, rollup, schema_v1, staff_mfa, staff_notices, updates
 from bot.storage.accounts import SqlAccountStore
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.migrations import HEAD, MIGRATIONS, VERSION_TABLE, Migration, current, upgrade
 from bot.storage.records import Answer, FeedbackRecord
+from bot.storage.staff_notices import SqlNoticeStore
 
 MONDAY = dt.date(2024, 3, 4)
 NOW = dt.datetime(2024, 3, 4, 12, tzinfo=dt.UTC)
@@ -31,6 +32,7 @@ LIVE = (
     accounts.metadata,
     desk_names.metadata,
     staff_mfa.metadata,
+    staff_notices.metadata,
     updates.metadata,
 )
 
@@ -140,6 +142,20 @@ def test_a_database_from_0_1_0_is_stamped_and_keeps_its_data(store: FeedbackStor
     assert [e.action for e in store.audit_entries()] == ["login"]
     assert staff.verify("ana", "a long password here") is not None
     assert DeskNameStore(store.engine).get("ana") == "Ana"
+
+
+def test_a_database_at_version_3_gets_credential_notices_and_keeps_its_accounts(
+    store: FeedbackStore,
+) -> None:
+    """Migration 4 adds the staff notices table (ASVS 2.2.3) and touches no other row."""
+    assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:3])] == [1, 2, 3]
+    Accounts(SqlAccountStore(store.engine)).add("ana", "worker", ("ngo",), "a long password here")
+    assert "staff_notices" not in sa.inspect(store.engine).get_table_names()
+    assert [m.version for m in upgrade(store.engine)] == [4]
+    staff = Accounts(SqlAccountStore(store.engine), notices=SqlNoticeStore(store.engine))
+    assert staff.verify("ana", "a long password here") is not None
+    staff.reset("ana", "another long password")
+    assert [n.kind for n in staff.pending_notices("ana")] == ["password"]
 
 
 def test_a_0_1_0_database_gets_the_tables_and_indexes_it_lacked(store: FeedbackStore) -> None:

@@ -19,7 +19,13 @@ from bot.errors import StorageError
 from bot.staff.accounts import Account
 from bot.storage.login_limits import LoginLimits, MemoryLoginLimits
 from bot.storage.redis_staff import RedisLoginLimits, RedisStaffSessions
-from bot.storage.staff_sessions import MemoryStaffSessions, StaffSession, StaffSessionStore
+from bot.storage.staff_sessions import (
+    MemoryStaffSessions,
+    StaffSession,
+    StaffSessionStore,
+    session_id,
+    token_digest,
+)
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.redis import RedisProcess
 
@@ -164,6 +170,42 @@ async def test_staff_session_opened_on_one_process_is_valid_on_another(case: Cas
     assert await on_b.alive(session.token)
     await on_b.close(session.token)  # logging out on B ends it on A
     assert await on_a.get(session.token) is None
+
+
+async def test_an_account_lists_its_own_open_sessions_newest_first(case: Case) -> None:
+    book = case.sessions()
+    first = await book.open("viewer", "Firefox on Linux")
+    await case.advance(0.1)
+    second = await book.open("viewer", "Chrome on Android")
+    await book.open("admin", "Safari on macOS")
+    closed = await book.open("viewer", "Edge on Windows")
+    await book.close(closed.token)
+    listed = await case.peer(book, case.sessions).sessions("viewer")
+    assert [info.client for info in listed] == ["Chrome on Android", "Firefox on Linux"]
+    assert listed[0].created >= listed[1].created
+    assert all(first.token not in info.id and second.token not in info.id for info in listed)
+    assert await book.sessions("nobody") == []
+
+
+async def test_close_one_ends_that_session_on_every_process(case: Case) -> None:
+    on_a = case.sessions()
+    on_b = case.peer(on_a, case.sessions)
+    keep, end = await on_a.open("viewer"), await on_a.open("viewer")
+    admin = await on_a.open("admin")
+    target = next(i.id for i in await on_a.sessions("viewer") if i.id != _id_of(keep))
+    assert await on_b.close_one("viewer", target)
+    assert await on_a.get(end.token) is None
+    assert await on_a.get(keep.token) is not None
+    assert not await on_b.close_one("viewer", target)  # already ended
+    # Another account's id finds nothing, and ends nothing.
+    admin_id = (await on_a.sessions("admin"))[0].id
+    assert not await on_b.close_one("viewer", admin_id)
+    assert not await on_b.close_one("viewer", "f" * 32)
+    assert await on_a.get(admin.token) is not None
+
+
+def _id_of(session: StaffSession) -> str:
+    return session_id(token_digest(session.token))
 
 
 async def test_account_attached_by_the_guard_must_be_the_sessions_own() -> None:

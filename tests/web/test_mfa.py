@@ -96,7 +96,14 @@ async def test_totp_login_and_recovery_end_to_end(live: LiveServer) -> None:
         assert status == 401
         assert "used already" in page
         status, where, page = await browser.code_step(page, second_code(live.state, "sup"))
-        assert (status, where) == (200, "/dashboard")
+        # The set-up is told at this next login, until dismissed (ASVS 2.5.5).
+        assert (status, where) == (200, "/account/notices?next=/dashboard")
+        assert "An authenticator app was set up for your login on " in page
+        assert "by you. If this was not you, tell your administrator." in page
+        dismiss = re.search(r'action="(/account/notices/[0-9a-f]{32}/dismiss)"', page)
+        assert dismiss
+        form = {"csrf": browser.csrf(page), "next": "/dashboard"}
+        assert (await browser.post(dismiss[1], form))[1] == "/dashboard"
         await browser.logout()
 
         # A recovery code instead of the phone: works once, then never again.

@@ -110,6 +110,10 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("GET", "/account/mfa"): Rule("viewer"),
     ("POST", "/account/mfa"): Rule("viewer"),
     ("POST", "/account/recovery"): Rule("viewer"),
+    ("GET", "/account/notices"): Rule("viewer"),
+    ("POST", "/account/notices/{notice_id}/dismiss"): Rule("viewer"),
+    ("POST", "/account/sessions/end-others"): Rule("viewer"),
+    ("POST", "/account/sessions/{session_id}/end"): Rule("viewer"),
     ("GET", "/account/confirm"): Rule("viewer"),
     ("POST", "/account/confirm"): Rule("viewer"),
 }
@@ -211,6 +215,7 @@ def _fill(path: str, label: str) -> str:
     path = path.replace("{fmt}", "csv").replace("{label}", label.lstrip("#"))
     path = path.replace("/static/{name}", "/static/desk.css").replace("{name}", "nobody")
     path = path.replace("{update_id}", "nosuchupdate").replace("{lang}", "ro")
+    path = path.replace("{session_id}", "0" * 32).replace("{notice_id}", "0" * 32)
     return path.replace("{scope}", "common").replace("{flow_id}", "main_menu")
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web import Web, create_app
 from bot.web.state import LOGIN_COOKIE, STAFF_COOKIE, is_public, role_needed
-from tests.web.conftest import PASSWORDS, login
+from tests.web.conftest import PASSWORDS, login, second_code
 
 Client = TestClient[web.Request, web.Application]
 PUBLIC = {"/login", "/login/code", "/chat", "/chat/state", "/chat/turn", "/chat/leave",
@@ -210,8 +210,72 @@ async def test_cookies_are_secure_outside_localhost(state: Web) -> None:
     state.settings = replace(state.settings, host="safevoice.example.org")
     async with TestClient(TestServer(create_app(state), host="127.0.0.1")) as remote:
         page = await remote.get("/login")
-        assert page.cookies[LOGIN_COOKIE]["secure"]
+        assert page.cookies["__Host-" + LOGIN_COOKIE]["secure"]
         assert "max-age" in page.headers["Strict-Transport-Security"]
+
+
+def _set_cookies(response: ClientResponse) -> dict[str, str]:
+    """Each Set-Cookie header by cookie name, as the browser receives it."""
+    return {h.split("=", 1)[0]: h for h in response.headers.getall("Set-Cookie", [])}
+
+
+def _host_prefixed(header: str) -> bool:
+    """What a browser demands of a __Host- cookie, and what we add (ASVS 3.4.2, 3.4.3)."""
+    parts = [p.strip().lower() for p in header.split(";")]
+    return (header.startswith("__Host-") and "secure" in parts and "path=/" in parts
+            and not any(p.startswith("domain=") for p in parts)
+            and "httponly" in parts and "samesite=strict" in parts)  # fmt: skip
+
+
+async def test_staff_cookies_take_the_host_prefix_behind_tls(state: Web) -> None:
+    """ASVS 3.4.4. The test client speaks http, and (like a browser) keeps Secure cookies
+    from it; so each request sends the cookies it needs by hand."""
+    from dataclasses import replace
+
+    state.settings = replace(state.settings, public_url="https://safevoice.example.org")
+    async with TestClient(TestServer(create_app(state), host="127.0.0.1")) as remote:
+        page = await remote.get("/login")
+        login_cookie = _set_cookies(page)["__Host-sv_login"]
+        assert _host_prefixed(login_cookie)
+        token = login_cookie.split(";")[0].split("=", 1)[1]
+        form = {"csrf": token, "name": "admin", "password": PASSWORDS["admin"]}
+        # The bare name is not the form's token any more: it is refused.
+        bare = await remote.post("/login", data=form, headers={"Cookie": f"sv_login={token}"},
+                                 allow_redirects=False)  # fmt: skip
+        assert bare.status == 403
+        first = await remote.post("/login", data=form, allow_redirects=False,
+                                  headers={"Cookie": f"__Host-sv_login={token}"})  # fmt: skip
+        assert first.status == 303
+        pending = _set_cookies(first)["__Host-sv_mfa"]
+        assert _host_prefixed(pending)
+        cookie = f"__Host-sv_login={token}; {pending.split(';')[0]}"
+        code = {"csrf": token, "code": second_code(state, "admin"), "next": "/dashboard"}
+        second = await remote.post("/login/code", data=code, allow_redirects=False,
+                                   headers={"Cookie": cookie})  # fmt: skip
+        assert second.status == 303, await second.text()
+        made = _set_cookies(second)
+        assert _host_prefixed(made["__Host-sv_staff"])
+        assert _host_prefixed(made["__Host-sv_reauth"])
+        assert {"sv_staff", "sv_reauth", "sv_login", "sv_mfa"}.isdisjoint(made)
+        session = made["__Host-sv_staff"].split(";")[0]
+        assert (await remote.get("/account", headers={"Cookie": session})).status == 200
+        # The same token under the bare name (planted by a sibling subdomain, say) is
+        # not a session here.
+        bare_session = session.removeprefix("__Host-")
+        refused = await remote.get("/account", headers={"Cookie": bare_session},
+                                   allow_redirects=False)  # fmt: skip
+        assert refused.status == 303
+        assert refused.headers["Location"].startswith("/login")
+
+
+async def test_local_http_keeps_bare_cookie_names(client: Client) -> None:
+    """Browsers refuse __Host- cookies without Secure, and plain http to localhost (demo,
+    tests) cannot have Secure ones: there the names stay bare, on Path=/ all the same."""
+    page = await client.get("/login")
+    header = _set_cookies(page)[LOGIN_COOKIE]
+    parts = [p.strip().lower() for p in header.split(";")]
+    assert "path=/" in parts
+    assert "secure" not in parts
 
 
 async def test_security_headers(client: Client) -> None:

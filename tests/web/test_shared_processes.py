@@ -101,6 +101,22 @@ async def test_a_password_reset_on_one_process_ends_sessions_on_another(
     assert (await a.client.get("/dashboard", allow_redirects=False)).status == 303
 
 
+async def test_a_login_ended_from_the_account_page_on_one_process_ends_on_another(
+    processes: tuple[Process, Process],
+) -> None:
+    """ASVS 3.3.4: the list and the ending both go through the shared Redis store."""
+    a, b = processes
+    await login(a.client, "viewer")
+    csrf = await login(b.client, "viewer")
+    page = await (await b.client.get("/account")).text()
+    (other,) = re.findall(r'action="/account/sessions/([0-9a-f]{32})/end"', page)
+    done = await b.client.post(f"/account/sessions/{other}/end", data={"csrf": csrf},
+                               allow_redirects=False)  # fmt: skip
+    assert done.status == 303
+    assert (await a.client.get("/dashboard", allow_redirects=False)).status == 303
+    assert (await b.client.get("/dashboard", allow_redirects=False)).status == 200
+
+
 async def test_login_failures_on_one_process_block_on_another(
     processes: tuple[Process, Process],
 ) -> None:

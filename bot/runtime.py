@@ -44,6 +44,7 @@ from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
 from bot.services.updates import UpdateService
 from bot.staff.accounts import Accounts
+from bot.staff.keys import StaffKeys
 from bot.staff.login_policy import LoginPolicy
 from bot.staff.retention import purge_in_batches
 from bot.storage.accounts import SqlAccountStore
@@ -87,6 +88,7 @@ __all__ = [
     "needs_migrate",
     "open_database",
     "secret_for",
+    "staff_keys",
 ]
 
 log = logging.getLogger(__name__)
@@ -197,7 +199,10 @@ def open_database(
     try:
         if migrate:
             upgrade(store.engine)
-        accounts = Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine))
+        settings = Settings.from_env(config, base)
+        accounts = _accounts(store, staff_keys(settings))
+        if migrate:
+            accounts.second_factor.seal_stored()
         yield Database(config, store, accounts)
     finally:
         store.close()
@@ -222,6 +227,20 @@ def end_staff_sessions(config_path: str | Path | None, name: str) -> bool:
     except (StorageError, OSError):
         return False
     return True
+
+
+def staff_keys(settings: Settings) -> StaffKeys | None:
+    """The keys of the staff rows (passwords, authenticator keys) for commands outside
+    `build_runtime` (`safevoice users`): None when the secret key is missing or too short
+    for production, so that nothing is protected with a key `serve` would refuse."""
+    secret = settings.secret_key
+    if secret is None or secret_item(secret).level == "fail":
+        return None
+    return StaffKeys(secret, settings.previous_secret_keys)
+
+
+def _accounts(store: FeedbackStore, keys: StaffKeys | None) -> Accounts:
+    return Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine), keys)
 
 
 def secret_for(app: App, mode: Mode) -> bytes:
@@ -260,8 +279,11 @@ def build_runtime(
         app.language_detector.warm()  # seconds now, rather than inside a young person's turn
     use_places(app.config.privacy.places)
     store = FeedbackStore(database_url or settings.database_url)
+    # Outside production a short (or random) secret still protects the staff rows.
+    accounts = _accounts(store, StaffKeys(secret, settings.previous_secret_keys))
     try:
         _prepare_schema(store, mode)
+        accounts.second_factor.seal_stored()  # plain keys of earlier releases, old secrets
     except BaseException:
         store.close()
         raise
@@ -292,8 +314,7 @@ def build_runtime(
     )
     runtime = Runtime(
         app, mode, secret, store, parts.sessions, cases, conversation, preview,
-        Accounts(SqlAccountStore(store.engine), SqlMfaStore(store.engine)),
-        DeskNameStore(store.engine),
+        accounts, DeskNameStore(store.engine),
         parts.staff_sessions, parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
         OutboxService(parts.outbox), DeadLetterService(parts.dead_letters),
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,

@@ -23,6 +23,8 @@ from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.migrations import HEAD, MIGRATIONS, VERSION_TABLE, Migration, current, upgrade
 from bot.storage.records import Answer, FeedbackRecord
+from bot.storage.staff_mfa import MfaRow, SqlMfaStore
+from tests.fixtures.keys import TEST_KEYS
 
 MONDAY = dt.date(2024, 3, 4)
 NOW = dt.datetime(2024, 3, 4, 12, tzinfo=dt.UTC)
@@ -127,7 +129,7 @@ def test_a_database_from_0_1_0_is_stamped_and_keeps_its_data(store: FeedbackStor
     make_0_1_0_database(store.engine)
     store.add(record("Mi-a plăcut"))
     store.audit("admin", "login")
-    staff = Accounts(SqlAccountStore(store.engine))
+    staff = Accounts(SqlAccountStore(store.engine), keys=TEST_KEYS)
     staff.add("ana", "worker", ("ngo",), "a long password here")
     DeskNameStore(store.engine).set("ana", "Ana")
     before = (store.aggregate(), store.respondents(), store.text_answers())
@@ -140,6 +142,21 @@ def test_a_database_from_0_1_0_is_stamped_and_keeps_its_data(store: FeedbackStor
     assert [e.action for e in store.audit_entries()] == ["login"]
     assert staff.verify("ana", "a long password here") is not None
     assert DeskNameStore(store.engine).get("ana") == "Ana"
+
+
+def test_migration_4_keeps_second_factor_rows_and_makes_room_for_sealed_keys(
+    store: FeedbackStore,
+) -> None:
+    upgrade(store.engine, migrations=MIGRATIONS[:3])
+    plain = MfaRow("ana", "A" * 32, "B" * 32, 1234, ("h1", "h2"))
+    SqlMfaStore(store.engine).put(plain)
+    assert [m.version for m in upgrade(store.engine)] == [4]
+    mfa = SqlMfaStore(store.engine)
+    assert mfa.get("ana") == plain  # the plain keys wait, untouched, for the app to seal
+    sealed = TEST_KEYS.seal("ana", "A" * 32)
+    assert len(sealed) > 64  # past what the column held before (PostgreSQL refused it)
+    assert mfa.reseal("ana", "secret", "A" * 32, sealed)
+    assert mfa.get("ana") == MfaRow("ana", sealed, "B" * 32, 1234, ("h1", "h2"))
 
 
 def test_a_0_1_0_database_gets_the_tables_and_indexes_it_lacked(store: FeedbackStore) -> None:

@@ -3,12 +3,11 @@ sealed so that a changed, moved or foreign-key row is refused rather than misrea
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from bot.staff.keys import SEALED, SeedUnreadable, StaffKeys, hkdf
 from bot.staff.mfa import new_secret
+from tests.fixtures.keys import flip
 
 OLD = StaffKeys(b"an-old-secret-key-of-at-least-32-characters")
 NEW = StaffKeys(b"a-new-secret-key-of-at-least-32-characters!")
@@ -44,18 +43,11 @@ def test_a_plain_seed_from_an_earlier_release_opens_as_it_is() -> None:
     assert not NEW.is_current(seed)
 
 
-def _flip(sealed: str, at: int) -> str:
-    head, _, blob = sealed.rpartition("$")
-    raw = bytearray(base64.urlsafe_b64decode(blob + "=" * (-len(blob) % 4)))
-    raw[at] ^= 0x01
-    return f"{head}${base64.urlsafe_b64encode(bytes(raw)).decode().rstrip('=')}"
-
-
 @pytest.mark.parametrize("at", [0, 15, 16, 30, -32, -1])  # nonce, ciphertext, tag
 def test_tampered_ciphertext_is_refused(at: int) -> None:
     sealed = NEW.seal("ana", new_secret())
     with pytest.raises(SeedUnreadable, match="cannot be opened"):
-        NEW.open("ana", _flip(sealed, at))
+        NEW.open("ana", flip(sealed, at))
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 
 from argon2 import PasswordHasher, Type
@@ -40,6 +41,7 @@ MIN_PASSWORD = 12  # ASVS 2.1.1
 MAX_PASSWORD = 128  # ASVS 2.1.2 allows 64 or more; past 128 nobody types it
 MIN_SCORE = 3  # zxcvbn: 3 is "safely unguessable: moderate protection from offline attack"
 _BREACHED = frozenset(FREQUENCY_LISTS["passwords"])
+log = logging.getLogger(__name__)
 # A peppered hash: this, the key id, then argon2's own "$argon2id$v=19$m=...". Hashes
 # without it come from earlier releases (Argon2id of the password alone).
 PEPPERED = "$sv-pepper$k="
@@ -79,7 +81,12 @@ class PasswordHashes:
             key_id, dollar, rest = stored.removeprefix(PEPPERED).partition("$")
             pepper = self.keys.pepper(key_id) if self.keys is not None else None
             if pepper is None or not dollar:
-                return False  # made with a secret key this process does not have
+                # No name in the log: the operator needs to know the key, not the account.
+                log.warning(
+                    "a staff password hash was made with a secret key this process does "
+                    "not have (SAFEVOICE_SECRET_KEY changed? see docs/deploy.md 5.3)"
+                )
+                return False
             argon, secret = dollar + rest, _peppered(pepper, password)
         try:
             return self._argon.verify(argon, secret)

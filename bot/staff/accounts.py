@@ -146,6 +146,12 @@ class Accounts:
             raise AccountError(NEEDS_KEY)
         return self.hashes.hash(password)
 
+    def locked_out(self) -> tuple[int, int]:
+        """(passwords, authenticator keys) made with a secret key this process lacks:
+        those accounts cannot log in until the key is given back or they are reset."""
+        passwords = sum(not self.hashes.opens(row.password_hash) for row in self.store.all())
+        return passwords, self.second_factor.unreadable()
+
     def _update(
         self, name: str, *, password_hash: str | None = None, disabled: bool | None = None
     ) -> None:

@@ -93,6 +93,13 @@ class PasswordHashes:
         except (VerificationError, InvalidHashError):
             return False
 
+    def opens(self, stored: str) -> bool:
+        """Whether this process has what `stored` was made with (its pepper, or none)."""
+        if not stored.startswith(PEPPERED):
+            return True
+        key_id = stored.removeprefix(PEPPERED).partition("$")[0]
+        return self.keys is not None and self.keys.knows(key_id)
+
     def needs_rehash(self, stored: str) -> bool:
         """Unpeppered, peppered with a previous key, or made with weaker settings."""
         if self.keys is None:

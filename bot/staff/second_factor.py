@@ -130,6 +130,18 @@ class SecondFactor:
             )
         return sealed, unreadable
 
+    def unreadable(self) -> int:
+        """How many enrolled keys this process cannot open (`safevoice check`; changes
+        nothing)."""
+        count = 0
+        for row in self.store.all():
+            try:
+                if row.secret is not None:
+                    self._open(row.name, row.secret)
+            except SeedUnreadable:
+                count += 1
+        return count
+
     def _seal(self, name: str, secret: str) -> str:
         if self.keys is None:
             raise MissingSecretKey(NEEDS_KEY)

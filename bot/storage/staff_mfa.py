@@ -22,7 +22,7 @@ mfa_table = sa.Table(
     "staff_mfa",
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
-    # Sealed TOTP keys ("sv1$<key id>$<base64>", about 100 characters; schema_v4.py).
+    # Sealed TOTP keys ("sv1$<key id>$<base64>", about 100 characters; schema_v5.py).
     sa.Column("secret", sa.Text, nullable=True),
     sa.Column("pending", sa.Text, nullable=True),
     sa.Column("last_step", sa.BigInteger, nullable=True),

@@ -1,4 +1,4 @@
-"""Migration 4: room for sealed authenticator keys in ``staff_mfa`` (ASVS 2.8.2).
+"""Migration 5: room for sealed authenticator keys in ``staff_mfa`` (ASVS 2.8.2).
 
 A sealed TOTP key ("sv1$<key id>$<base64>", bot/staff/keys.py) is about 100 characters,
 past the 64 that ``secret`` and ``pending`` had. The keys themselves are sealed by the

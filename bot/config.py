@@ -400,6 +400,8 @@ class Settings(_Strict):
     """Deployment values from the environment, over the file's defaults."""
 
     secret_key: bytes | None
+    # Earlier secret keys, only to open the staff rows they protected (bot/staff/keys.py).
+    previous_secret_keys: tuple[bytes, ...] = ()
     redis_url: str
     database_url: str
     telegram_token: str | None
@@ -412,6 +414,9 @@ class Settings(_Strict):
             database_url = "sqlite:///" + str(base / database_url.removeprefix("sqlite:///"))
         return cls(
             secret_key=secret.encode() if secret else None,
+            previous_secret_keys=tuple(
+                key.encode() for key in os.environ.get("SAFEVOICE_PREVIOUS_SECRET_KEYS", "").split()
+            ),
             redis_url=os.environ.get("SAFEVOICE_REDIS_URL") or config.storage.redis_url,
             database_url=database_url,
             telegram_token=os.environ.get("SAFEVOICE_TELEGRAM_TOKEN") or None,

@@ -46,6 +46,7 @@ from bot.services.readiness import Mode, secret_item
 from bot.services.scheduler import Scheduler
 from bot.services.updates import UpdateService
 from bot.staff.accounts import Accounts
+from bot.staff.keys import StaffKeys
 from bot.staff.login_policy import LoginPolicy
 from bot.staff.retention import purge_in_batches
 from bot.storage.accounts import SqlAccountStore
@@ -90,6 +91,7 @@ __all__ = [
     "needs_migrate",
     "open_database",
     "secret_for",
+    "staff_keys",
 ]
 
 log = logging.getLogger(__name__)
@@ -200,15 +202,13 @@ def open_database(
     try:
         if migrate:
             upgrade(store.engine)
-        accounts = _accounts(store.engine)
+        settings = Settings.from_env(config, base)
+        accounts = _accounts(store, staff_keys(settings))
+        if migrate:
+            accounts.second_factor.seal_stored()
         yield Database(config, store, accounts)
     finally:
         store.close()
-
-
-def _accounts(engine: Engine) -> Accounts:
-    """Staff accounts with their second factor and their credential-change notices."""
-    return Accounts(SqlAccountStore(engine), SqlMfaStore(engine), SqlNoticeStore(engine))
 
 
 def end_staff_sessions(config_path: str | Path | None, name: str) -> bool:
@@ -230,6 +230,22 @@ def end_staff_sessions(config_path: str | Path | None, name: str) -> bool:
     except (StorageError, OSError):
         return False
     return True
+
+
+def staff_keys(settings: Settings) -> StaffKeys | None:
+    """The keys of the staff rows (passwords, authenticator keys) for commands outside
+    `build_runtime` (`safevoice users`): None when the secret key is missing or too short
+    for production, so that nothing is protected with a key `serve` would refuse."""
+    secret = settings.secret_key
+    if secret is None or secret_item(secret).level == "fail":
+        return None
+    return StaffKeys(secret, settings.previous_secret_keys)
+
+
+def _accounts(store: FeedbackStore, keys: StaffKeys | None) -> Accounts:
+    """Staff accounts with their second factor and their credential-change notices."""
+    engine = store.engine
+    return Accounts(SqlAccountStore(engine), SqlMfaStore(engine), keys, SqlNoticeStore(engine))
 
 
 def secret_for(app: App, mode: Mode) -> bytes:
@@ -279,8 +295,11 @@ def build_runtime(
         warm_text_checks(app)
     use_places(app.config.privacy.places)
     store = FeedbackStore(database_url or settings.database_url)
+    # Outside production a short (or random) secret still protects the staff rows.
+    accounts = _accounts(store, StaffKeys(secret, settings.previous_secret_keys))
     try:
         _prepare_schema(store, mode)
+        accounts.second_factor.seal_stored()  # plain keys of earlier releases, old secrets
     except BaseException:
         store.close()
         raise
@@ -311,8 +330,7 @@ def build_runtime(
     )
     runtime = Runtime(
         app, mode, secret, store, parts.sessions, cases, conversation, preview,
-        _accounts(store.engine),
-        DeskNameStore(store.engine),
+        accounts, DeskNameStore(store.engine),
         parts.staff_sessions, parts.login_limits, parts.visitors, parts.leases, parts.deliveries,
         OutboxService(parts.outbox), DeadLetterService(parts.dead_letters),
         TopicStore(redis) if redis is not None else None, redis, parts.preview_sessions,

@@ -16,6 +16,7 @@ from bot.app import load_app
 from bot.errors import SafeVoiceError
 from bot.runtime import needs_migrate, open_database
 from bot.services.readiness import Item, checklist
+from bot.staff.accounts import Accounts
 from bot.storage.migrations import HEAD, current, is_empty
 from bot.storage.redis_errors import RedisErrors
 
@@ -57,6 +58,7 @@ def _database(config: str | None, url: str) -> Item:
         with open_database(config, url=url, migrate=False) as database:
             engine = database.store.engine
             empty, version, refusal = is_empty(engine), current(engine), needs_migrate(engine)
+            staff = _staff_keys(database.accounts) if version == HEAD else None
     except SafeVoiceError as exc:
         return Item("fail", "the database cannot be reached", str(exc))
     if empty:
@@ -68,7 +70,23 @@ def _database(config: str | None, url: str) -> Item:
     if version is not None and version > HEAD:
         newer = f"the database schema is at version {version}, newer than this SafeVoice ({HEAD})"
         return Item("fail", newer, "upgrade SafeVoice to the version that migrated it")
-    return Item("ok", f"the database answers (schema version {version})")
+    return staff or Item("ok", f"the database answers (schema version {version})")
+
+
+def _staff_keys(accounts: Accounts) -> Item | None:
+    """A secret key that differs from the one the staff rows were made with (a typo on
+    a new machine, a change without SAFEVOICE_PREVIOUS_SECRET_KEYS) locks staff out:
+    say so before they find out at the login page. Nothing is said without a key."""
+    if accounts.hashes.keys is None:
+        return None
+    passwords, apps = accounts.locked_out()
+    if not passwords and not apps:
+        return None
+    return Item("warn", f"{passwords} staff password(s) and {apps} authenticator key(s) were "
+                "made with a secret key this deployment does not have",
+                "give the earlier key in SAFEVOICE_PREVIOUS_SECRET_KEYS (or check "
+                "SAFEVOICE_SECRET_KEY for a typo); else `safevoice users reset NAME` and "
+                "`reset-mfa NAME` (docs/deploy.md 5.3)")  # fmt: skip
 
 
 async def _redis(url: str) -> Item:

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.runtime import end_staff_sessions, open_database
 from bot.staff.accounts import ROLES, AccountError, Accounts, new_password
+from bot.staff.keys import MissingSecretKey
 from bot.storage.feedback import FeedbackStore
 
 Ask = Callable[[str], str]
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     with open_database(args.config) as database:
         try:
             status = _act(args, database.store, database.accounts, getpass.getpass)
-        except AccountError as err:
+        except (AccountError, MissingSecretKey) as err:
             print(f"safevoice: {err}")
             return 2
     if status == 0 and args.action in ENDS_LOGINS:

@@ -36,12 +36,13 @@ class Item:
 
 
 def secret_item(key: bytes | None) -> Item:
-    """The secret key behind every pseudonymous session key: set, and long enough that
-    nobody can guess who is behind a session."""
+    """The secret key behind every pseudonymous session key and the staff passwords'
+    pepper: set, and long enough that nobody can guess who is behind a session."""
     if not key:
         return Item("fail", "SAFEVOICE_SECRET_KEY is not set",
                     "export SAFEVOICE_SECRET_KEY=<at least 32 random characters>, the same on "
-                    "every process and across restarts")  # fmt: skip
+                    "every process and across restarts (staff passwords and authenticator "
+                    "keys are protected with it: keep a copy, see docs/deploy.md 5.3)")  # fmt: skip
     if len(key) < MIN_SECRET:
         return Item("fail", f"SAFEVOICE_SECRET_KEY has only {len(key)} characters",
                     f"use at least {MIN_SECRET} random characters")  # fmt: skip

@@ -9,15 +9,13 @@ Staff are not anonymous; young people never appear here.
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from bot.config import Config
 from bot.errors import SafeVoiceError
-from bot.staff.passwords import hasher, new_password, password_problem
+from bot.staff.keys import NEEDS_KEY, StaffKeys
+from bot.staff.passwords import PasswordHashes, new_password, password_problem
 from bot.staff.second_factor import SecondFactor
 from bot.storage.accounts import AccountRow, AccountStore
 from bot.storage.staff_mfa import SqlMfaStore
@@ -68,8 +66,10 @@ class Account:
 
 class Accounts:
     """Staff accounts over their store: every name, role, scope and password checked, and
-    passwords kept only as Argon2id hashes. `second_factor` is there when the runtime gave
-    it the MFA rows (every mode that serves the staff web or runs `safevoice users`).
+    passwords kept only as peppered Argon2id hashes. `second_factor` is there when the
+    runtime gave it the MFA rows (every mode that serves the staff web or runs `safevoice
+    users`). `keys` None (`safevoice users` without SAFEVOICE_SECRET_KEY): everything
+    but setting a password or an authenticator works, and those say what to set.
 
     With `notices` (the runtime gives them), a changed password or a removed second factor
     leaves the account a notice it sees at its next login (ASVS V2.2.3, V2.5.5: staff hold
@@ -80,21 +80,22 @@ class Accounts:
         self,
         store: AccountStore,
         mfa: SqlMfaStore | None = None,
+        keys: StaffKeys | None = None,
         notices: SqlNoticeStore | None = None,
     ) -> None:
         self.store = store
         self.notices = notices
-        self._second = SecondFactor(mfa) if mfa is not None else None
-        self.hasher = hasher()
+        self._second = SecondFactor(mfa, keys) if mfa is not None else None
+        self.hashes = PasswordHashes(keys)
         # Verifying against this when the name is unknown keeps the timing the same, so the
         # login page does not reveal which names exist.
-        self._dummy = self.hasher.hash(secrets.token_hex(16))
+        self._dummy = self.hashes.dummy()
 
     def add(self, name: str, role: str, scopes: tuple[str, ...], password: str) -> Account:
         name = _check_name(name)
         account = Account(name, _check_role(role), _check_scopes(scopes))
         _check_password(password, name)
-        row = AccountRow(name, account.role, account.scopes, self.hasher.hash(password))
+        row = AccountRow(name, account.role, account.scopes, self._hash(password))
         if not self.store.insert(row):
             msg = f"an account called {name!r} already exists"
             raise AccountError(msg)
@@ -121,7 +122,7 @@ class Accounts:
         """An administrator's new password for the account (the web or the terminal);
         `told=False` only for the demo's own account, reset at every start."""
         _check_password(password, name)
-        self._update(name, password_hash=self.hasher.hash(password), disabled=False)
+        self._update(name, password_hash=self._hash(password), disabled=False)
         if told:
             self.notify(name, "password", by_admin=True)
 
@@ -160,15 +161,24 @@ class Accounts:
         """The account when the name and password match and it is enabled; else None."""
         row = self.store.get(_key(name))
         stored = row.password_hash if row else self._dummy
-        try:
-            self.hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
+        if not self.hashes.verify(stored, password) or row is None or row.disabled:
             return None
-        if row is None or row.disabled:
-            return None
-        if self.hasher.check_needs_rehash(stored):
-            self._update(row.name, password_hash=self.hasher.hash(password))
+        if self.hashes.needs_rehash(stored):
+            # Older settings, no pepper yet, or a previous secret key: redone now, while
+            # the password is at hand (it is never kept).
+            self._update(row.name, password_hash=self._hash(password))
         return _account(row)
+
+    def _hash(self, password: str) -> str:
+        if self.hashes.keys is None:
+            raise AccountError(NEEDS_KEY)
+        return self.hashes.hash(password)
+
+    def locked_out(self) -> tuple[int, int]:
+        """(passwords, authenticator keys) made with a secret key this process lacks:
+        those accounts cannot log in until the key is given back or they are reset."""
+        passwords = sum(not self.hashes.opens(row.password_hash) for row in self.store.all())
+        return passwords, self.second_factor.unreadable()
 
     def _update(
         self, name: str, *, password_hash: str | None = None, disabled: bool | None = None

@@ -19,9 +19,17 @@ from dataclasses import dataclass
 
 from bot.storage.login_limits import LoginLimits
 
-__all__ = ["TOO_MANY", "LoginPolicy"]
+__all__ = ["TOO_MANY", "UNREADABLE_KEY", "LoginPolicy"]
 
 TOO_MANY = "Too many failed attempts. Wait 15 minutes and try again."
+# The stored authenticator key cannot be opened (changed in the database, or the server's
+# secret key changed): recovery codes are hashes, so they still work.
+UNREADABLE_KEY = (
+    "Your authenticator app cannot be checked on this server just now: its key here "
+    "cannot be read. Log in with one of your recovery codes instead, then set up the app "
+    "again on your account page. No recovery codes left? Ask an admin to remove your "
+    "authenticator, then log in with your password and set it up again."
+)
 
 
 @dataclass(frozen=True)

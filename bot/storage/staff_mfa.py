@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, RowMapping
 
 __all__ = ["MfaRow", "SqlMfaStore", "metadata", "mfa_table"]
 
@@ -21,8 +22,9 @@ mfa_table = sa.Table(
     "staff_mfa",
     metadata,
     sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("secret", sa.String(64), nullable=True),
-    sa.Column("pending", sa.String(64), nullable=True),
+    # Sealed TOTP keys ("sv1$<key id>$<base64>", about 100 characters; schema_v5.py).
+    sa.Column("secret", sa.Text, nullable=True),
+    sa.Column("pending", sa.Text, nullable=True),
     sa.Column("last_step", sa.BigInteger, nullable=True),
     sa.Column("recovery", sa.Text, nullable=False),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
@@ -31,8 +33,10 @@ mfa_table = sa.Table(
 
 @dataclass(frozen=True, slots=True)
 class MfaRow:
-    """`secret` the enrolled TOTP secret (base32), `pending` one shown on the enrolment
-    page and not yet confirmed; `recovery` the digests of the unused recovery codes."""
+    """`secret` the enrolled TOTP secret, `pending` one shown on the enrolment page and
+    not yet confirmed, both as stored (sealed: bot/staff/keys.py; plain base32 in rows
+    from earlier releases until sealed); `recovery` the digests of the unused recovery
+    codes."""
 
     name: str
     secret: str | None = None
@@ -51,14 +55,19 @@ class SqlMfaStore:
         query = sa.select(mfa_table).where(mfa_table.c.name == name)
         with self.engine.connect() as conn:
             found = conn.execute(query).mappings().first()
-        if found is None:
-            return None
-        recovery = tuple(h for h in str(found["recovery"]).split(",") if h)
-        last = found["last_step"]
-        return MfaRow(
-            str(found["name"]), found["secret"], found["pending"],
-            None if last is None else int(last), recovery,
-        )  # fmt: skip
+        return None if found is None else _row(found)
+
+    def all(self) -> list[MfaRow]:
+        with self.engine.connect() as conn:
+            return [_row(found) for found in conn.execute(sa.select(mfa_table)).mappings()]
+
+    def reseal(self, name: str, column: Literal["secret", "pending"], old: str, new: str) -> bool:
+        """Replace a stored key by the same key sealed anew, only if it is still `old`
+        (another process may have enrolled a new one meanwhile)."""
+        t = mfa_table.c
+        query = mfa_table.update().where(t.name == name, t[column] == old).values({column: new})
+        with self.engine.begin() as conn:
+            return bool(conn.execute(query).rowcount)
 
     def put(self, row: MfaRow) -> None:
         """Replace the account's row."""
@@ -98,3 +107,12 @@ class SqlMfaStore:
         )
         with self.engine.begin() as conn:
             return bool(conn.execute(query).rowcount)
+
+
+def _row(found: RowMapping) -> MfaRow:
+    recovery = tuple(h for h in str(found["recovery"]).split(",") if h)
+    last = found["last_step"]
+    return MfaRow(
+        str(found["name"]), found["secret"], found["pending"],
+        None if last is None else int(last), recovery,
+    )  # fmt: skip

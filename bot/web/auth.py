@@ -17,7 +17,8 @@ from urllib.parse import quote
 from aiohttp import web
 
 from bot.staff.accounts import Account
-from bot.staff.login_policy import TOO_MANY
+from bot.staff.login_policy import TOO_MANY, UNREADABLE_KEY
+from bot.staff.second_factor import SeedUnreadable
 from bot.web.cookies import drop_cookie, put_cookie, read_cookie
 from bot.web.html import attrs, csrf_field, esc, html_response, staff_page
 from bot.web.notices_view import after_login
@@ -159,7 +160,11 @@ async def code(request: web.Request) -> web.StreamResponse:
         await _audit(state, name, "login-blocked")
         return _code_form(request, next_, TOO_MANY, 429)
     typed = str(form.get("code", ""))[:40]
-    factor = await asyncio.to_thread(state.accounts.second_factor.check, name, typed)
+    try:
+        factor = await asyncio.to_thread(state.accounts.second_factor.check, name, typed)
+    except SeedUnreadable:
+        await _audit(state, name, "login-code-unreadable")
+        return _code_form(request, next_, UNREADABLE_KEY, 409)
     account = await asyncio.to_thread(state.accounts.get, name)
     if factor is None or account is None or account.disabled:
         await state.limiter.failed(name, client)

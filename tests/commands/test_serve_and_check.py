@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import aiohttp
+import pyotp
 import pytest
 
 from bot.app import load_app
@@ -115,3 +116,26 @@ async def test_serve_shows_no_demo_banner_and_makes_no_demo_account(
         assert "demo-banner" not in page
         assert "Demo:" not in page
         assert "made up" not in page
+
+
+def test_check_warns_when_staff_rows_were_made_with_another_secret_key(
+    tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A typo in the key on a new machine, or a change without the previous key, would
+    # lock every staff member out at the login page: check says so first.
+    earlier = "an-earlier-secret-key-of-at-least-32-characters"
+    url = f"sqlite:///{tmp_path}/staff.db"
+    monkeypatch.setenv("SAFEVOICE_SECRET_KEY", earlier)
+    with open_database(CONFIG, url=url) as database:
+        database.accounts.add("ana", "admin", (), PASSWORD)
+        second = database.accounts.second_factor
+        assert second.confirm("ana", pyotp.TOTP(second.begin("ana")).now())
+    env = {"SAFEVOICE_SECRET_KEY": GOOD_SECRET, "SAFEVOICE_REDIS_URL": redis_url,
+           "SAFEVOICE_DATABASE_URL": url}  # fmt: skip
+    check = safevoice("--config", CONFIG, "check", "--for", "serve", cwd=tmp_path, **env)
+    assert "[warn] 1 staff password(s) and 1 authenticator key(s)" in check.stdout
+    assert "SAFEVOICE_PREVIOUS_SECRET_KEYS" in check.stdout
+    rotated = safevoice("--config", CONFIG, "check", "--for", "serve", cwd=tmp_path,
+                        SAFEVOICE_PREVIOUS_SECRET_KEYS=earlier, **env)  # fmt: skip
+    assert "staff password(s)" not in rotated.stdout
+    assert "[ok]   the database answers" in rotated.stdout

@@ -13,6 +13,7 @@ import pytest
 from bot.app import load_app
 from bot.cli import main
 from bot.runtime import build_runtime, open_database
+from tests.fixtures.keys import TEST_SECRET
 
 CONFIG = str(Path(__file__).resolve().parents[2] / "config.toml")
 GOOD = "copper-meadow-lantern-9"
@@ -23,6 +24,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_url: str) ->
     url = f"sqlite:///{tmp_path}/feedback.db"
     monkeypatch.setenv("SAFEVOICE_DATABASE_URL", url)
     monkeypatch.setenv("SAFEVOICE_REDIS_URL", redis_url)  # the test's own Redis
+    monkeypatch.setenv("SAFEVOICE_SECRET_KEY", TEST_SECRET.decode())  # as `serve` has it
     assert main(["--config", CONFIG, "users", "add", "ana", "--role", "supervisor",
                  "--scope", "shelter"]) == 0  # fmt: skip
     return url
@@ -80,5 +82,33 @@ async def test_a_reset_at_the_terminal_ends_the_accounts_web_logins(
         assert "open web logins have ended" in capsys.readouterr().out
         assert await book.get(mine.token) is None
         assert await book.get(other.token) is not None
+    finally:
+        await runtime.close()
+
+
+def test_users_without_the_secret_key_say_what_to_set(
+    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Passwords are peppered with a key from SAFEVOICE_SECRET_KEY: a password set without
+    # it could never be checked by `serve`, so the command refuses, kindly.
+    monkeypatch.delenv("SAFEVOICE_SECRET_KEY")
+    capsys.readouterr()
+    for action in (["add", "bob", "--role", "admin"], ["reset", "ana"]):
+        assert main(["--config", CONFIG, "users", *action]) == 2
+        out = capsys.readouterr().out
+        assert "SAFEVOICE_SECRET_KEY is not set" in out
+        assert "Traceback" not in out
+    assert main(["--config", CONFIG, "users", "list"]) == 0  # what needs no key still works
+    assert capsys.readouterr().out.startswith("ana\t")
+
+
+async def test_a_password_set_at_the_terminal_opens_the_web_with_the_same_key(
+    database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _typing(monkeypatch, GOOD, GOOD)
+    assert await asyncio.to_thread(main, ["--config", CONFIG, "users", "password", "ana"]) == 0
+    runtime = build_runtime(load_app(CONFIG), "test", database_url=database)
+    try:
+        assert runtime.accounts.verify("ana", GOOD) is not None
     finally:
         await runtime.close()

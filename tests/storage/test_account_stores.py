@@ -11,6 +11,7 @@ import pytest
 from bot.staff.accounts import AccountError, Accounts
 from bot.storage.accounts import AccountRow, AccountStore, SqlAccountStore
 from bot.storage.feedback import FeedbackStore
+from tests.fixtures.keys import TEST_KEYS
 
 PASSWORD = "a long password here"
 
@@ -73,18 +74,18 @@ def test_update_of_an_unknown_name_says_so(store: AccountStore) -> None:
 
 
 # -- the staff rules over each store ------------------------------------------------------
-def test_passwords_are_stored_only_as_argon2id_hashes(store: AccountStore) -> None:
-    accounts = Accounts(store)
+def test_passwords_are_stored_only_as_peppered_argon2id_hashes(store: AccountStore) -> None:
+    accounts = Accounts(store, keys=TEST_KEYS)
     accounts.add("Ana", "worker", ("NGO",), PASSWORD)
     stored = store.get("ana")
     assert stored is not None
     assert stored.scopes == ("ngo",)
     assert PASSWORD not in stored.password_hash
-    assert stored.password_hash.startswith("$argon2id$")
+    assert stored.password_hash.startswith(f"$sv-pepper$k={TEST_KEYS.current_id}$argon2id$")
 
 
 def test_verify_disable_and_reset(store: AccountStore) -> None:
-    accounts = Accounts(store)
+    accounts = Accounts(store, keys=TEST_KEYS)
     accounts.add("ana", "worker", ("ngo",), PASSWORD)
     assert accounts.verify(" ANA ", PASSWORD) is not None
     assert accounts.verify("ana", "not the password") is None
@@ -96,7 +97,7 @@ def test_verify_disable_and_reset(store: AccountStore) -> None:
 
 
 def test_the_rules_refuse_before_the_store_is_touched(store: AccountStore) -> None:
-    accounts = Accounts(store)
+    accounts = Accounts(store, keys=TEST_KEYS)
     for name, role, password in (("a", "worker", PASSWORD), ("ana", "boss", PASSWORD),
                                  ("ana", "worker", "short")):  # fmt: skip
         with pytest.raises(AccountError):

@@ -15,6 +15,7 @@ from bot.staff.mfa import totp_step
 from bot.staff.second_factor import SecondFactor
 from bot.storage.feedback import FeedbackStore
 from bot.storage.staff_mfa import MfaRow, SqlMfaStore
+from tests.fixtures.keys import TEST_KEYS
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -49,7 +50,7 @@ def test_a_step_is_used_once_even_by_two_logins_at_once(store: SqlMfaStore) -> N
 
 
 def test_a_recovery_code_is_used_once(store: SqlMfaStore) -> None:
-    second = SecondFactor(store)
+    second = SecondFactor(store, TEST_KEYS)
     secret = second.begin("ana")
     assert not second.enrolled("ana")  # pending until a code confirms it
     assert second.check("ana", pyotp.TOTP(secret).now()) is None
@@ -65,7 +66,7 @@ def test_a_recovery_code_is_used_once(store: SqlMfaStore) -> None:
 
 
 def test_a_new_phone_replaces_the_old_only_once_confirmed(store: SqlMfaStore) -> None:
-    second = SecondFactor(store)
+    second = SecondFactor(store, TEST_KEYS)
     old = second.begin("ana")
     assert second.confirm("ana", pyotp.TOTP(old).now())
     new = second.begin("ana")
@@ -75,7 +76,8 @@ def test_a_new_phone_replaces_the_old_only_once_confirmed(store: SqlMfaStore) ->
     )
     row = store.get("ana")
     assert row is not None
-    assert row.secret == old
+    assert row.secret is not None
+    assert TEST_KEYS.open("ana", row.secret) == old
 
 
 def test_codes_a_step_either_side_count_and_others_not() -> None:

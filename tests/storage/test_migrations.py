@@ -23,7 +23,9 @@ from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
 from bot.storage.migrations import HEAD, MIGRATIONS, VERSION_TABLE, Migration, current, upgrade
 from bot.storage.records import Answer, FeedbackRecord
+from bot.storage.staff_mfa import MfaRow, SqlMfaStore
 from bot.storage.staff_notices import SqlNoticeStore
+from tests.fixtures.keys import TEST_KEYS
 
 MONDAY = dt.date(2024, 3, 4)
 NOW = dt.datetime(2024, 3, 4, 12, tzinfo=dt.UTC)
@@ -129,7 +131,7 @@ def test_a_database_from_0_1_0_is_stamped_and_keeps_its_data(store: FeedbackStor
     make_0_1_0_database(store.engine)
     store.add(record("Mi-a plăcut"))
     store.audit("admin", "login")
-    staff = Accounts(SqlAccountStore(store.engine))
+    staff = Accounts(SqlAccountStore(store.engine), keys=TEST_KEYS)
     staff.add("ana", "worker", ("ngo",), "a long password here")
     DeskNameStore(store.engine).set("ana", "Ana")
     before = (store.aggregate(), store.respondents(), store.text_answers())
@@ -149,13 +151,32 @@ def test_a_database_at_version_3_gets_credential_notices_and_keeps_its_accounts(
 ) -> None:
     """Migration 4 adds the staff notices table (ASVS 2.2.3) and touches no other row."""
     assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:3])] == [1, 2, 3]
-    Accounts(SqlAccountStore(store.engine)).add("ana", "worker", ("ngo",), "a long password here")
+    Accounts(SqlAccountStore(store.engine), keys=TEST_KEYS).add(
+        "ana", "worker", ("ngo",), "a long password here"
+    )
     assert "staff_notices" not in sa.inspect(store.engine).get_table_names()
-    assert [m.version for m in upgrade(store.engine)] == [4]
-    staff = Accounts(SqlAccountStore(store.engine), notices=SqlNoticeStore(store.engine))
+    assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:4])] == [4]
+    staff = Accounts(
+        SqlAccountStore(store.engine), keys=TEST_KEYS, notices=SqlNoticeStore(store.engine)
+    )
     assert staff.verify("ana", "a long password here") is not None
     staff.reset("ana", "another long password")
     assert [n.kind for n in staff.pending_notices("ana")] == ["password"]
+
+
+def test_migration_5_keeps_second_factor_rows_and_makes_room_for_sealed_keys(
+    store: FeedbackStore,
+) -> None:
+    upgrade(store.engine, migrations=tuple(m for m in MIGRATIONS if m.version < 5))
+    plain = MfaRow("ana", "A" * 32, "B" * 32, 1234, ("h1", "h2"))
+    SqlMfaStore(store.engine).put(plain)
+    assert [m.version for m in upgrade(store.engine)] == [5]
+    mfa = SqlMfaStore(store.engine)
+    assert mfa.get("ana") == plain  # the plain keys wait, untouched, for the app to seal
+    sealed = TEST_KEYS.seal("ana", "A" * 32)
+    assert len(sealed) > 64  # past what the column held before (PostgreSQL refused it)
+    assert mfa.reseal("ana", "secret", "A" * 32, sealed)
+    assert mfa.get("ana") == MfaRow("ana", sealed, "B" * 32, 1234, ("h1", "h2"))
 
 
 def test_a_0_1_0_database_gets_the_tables_and_indexes_it_lacked(store: FeedbackStore) -> None:

@@ -20,6 +20,7 @@ from bot.storage.feedback import PURGE_BATCH, FeedbackStore
 from bot.storage.purging import PurgeBatch, What
 from bot.storage.records import FeedbackFilters, FeedbackRecord
 from bot.storage.rollup import cutoff
+from tests.fixtures.keys import TEST_KEYS
 from tests.storage.test_rollup import MONDAY, check_all, direct, from_rollup, random_record
 
 PASSWORD = "a long password here"
@@ -91,7 +92,7 @@ async def test_first_purge_on_a_large_database_does_not_hold_a_staff_login(
     rng = random.Random(7)
     records = [random_record(rng) for _ in range(400)]
     add_many(store, records)
-    accounts = Accounts(SqlAccountStore(store.engine))
+    accounts = Accounts(SqlAccountStore(store.engine), keys=TEST_KEYS)
     accounts.add("ana", "worker", ("ngo",), PASSWORD)
     timeline = store.events
 

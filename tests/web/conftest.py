@@ -87,10 +87,12 @@ def second_code(state: Web, name: str) -> str:
     row = second.store.get(name)
     assert row is not None
     assert row.secret is not None, f"{name} has no second factor"
-    current = int(time.time() // 30)
+    keys = second.keys
+    assert keys is not None
+    secret, current = keys.open(name, row.secret), int(time.time() // 30)
     for step in (current, current + 1):
         if row.last_step is None or step > row.last_step:
-            return pyotp.TOTP(row.secret).at(step * 30)
+            return pyotp.TOTP(secret).at(step * 30)
     return RECOVERY[(str(second.store.engine.url), name)].pop()
 
 

@@ -67,7 +67,11 @@ def test_passwords_are_hashed_above_the_owasp_minimum_and_rehashed_at_login(stat
     assert state.accounts.verify("viewer", PASSWORDS["viewer"]) is not None
     row = state.accounts.store.get("viewer")
     assert row is not None
-    assert row.password_hash.startswith("$argon2id$v=19$m=47104,t=2,p=1$")
+    keys = state.accounts.hashes.keys
+    assert keys is not None
+    assert row.password_hash.startswith(
+        f"$sv-pepper$k={keys.current_id}$argon2id$v=19$m=47104,t=2,p=1$"
+    )
 
 
 def test_an_admin_reset_password_must_pass_the_same_check(state: Web) -> None:

@@ -4,12 +4,19 @@ recovery codes used once, an admin's reset of a lost authenticator."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import aiohttp
 import pyotp
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
-from tests.web.conftest import PASSWORDS, LiveServer, enrol, second_code
+from bot.staff.mfa import new_secret
+from bot.staff.passwords import hasher
+from bot.storage.staff_mfa import MfaRow
+from tests.fixtures.keys import flip
+from tests.web.conftest import PASSWORDS, RECOVERY, LiveServer, enrol, second_code
 
 SUPERVISOR_PASSWORD = "supervisor-password-123"
 
@@ -160,3 +167,66 @@ async def test_an_admin_resets_a_lost_authenticator(live: LiveServer) -> None:
         assert [(e.actor, e.detail) for e in entries] == [("admin", "sup")]
     finally:
         await admin.close()
+
+
+def _database_text(engine: Engine) -> str:
+    """Every value of every table as text: what a copy of the database would show."""
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    with engine.connect() as conn:
+        rows = [row for table in tables.sorted_tables for row in conn.execute(table.select())]
+    return "\n".join(repr(tuple(row)) for row in rows)
+
+
+async def test_an_earlier_releases_plain_key_and_unpeppered_hash_are_redone_at_login(
+    live: LiveServer,
+) -> None:
+    accounts = live.state.accounts
+    accounts.add("sup", "supervisor", ("shelter",), SUPERVISOR_PASSWORD)
+    # The rows as an earlier release left them: Argon2id of the bare password, a plain key.
+    accounts.store.update("sup", password_hash=hasher().hash(SUPERVISOR_PASSWORD))
+    seed, mfa = new_secret(), accounts.second_factor.store
+    mfa.put(MfaRow("sup", seed))
+    assert seed in _database_text(mfa.engine)
+    browser = Browser(live.url)
+    try:
+        _, where, page = await browser.password_step("sup", SUPERVISOR_PASSWORD)
+        assert where.startswith("/login/code")
+        status, where, _ = await browser.code_step(page, pyotp.TOTP(seed).now())
+        assert (status, where) == (200, "/dashboard")
+    finally:
+        await browser.close()
+    stored = _database_text(mfa.engine)
+    assert seed not in stored
+    assert "'$argon2id$" not in stored  # every password hash now starts with its pepper's id
+    assert "'$sv-pepper$k=" in stored
+
+
+async def test_a_changed_authenticator_key_asks_for_a_recovery_code_kindly(
+    live: LiveServer,
+) -> None:
+    # Regression for ASVS 2.8.2: a sealed key that does not open (changed in the
+    # database, or the server's secret key changed) must not end in a traceback.
+    live.state.accounts.add("sup", "supervisor", ("shelter",), SUPERVISOR_PASSWORD)
+    seed = enrol(live.state, "sup")
+    mfa = live.state.accounts.second_factor.store
+    row = mfa.get("sup")
+    assert row is not None
+    assert row.secret is not None
+    mfa.put(dataclasses.replace(row, secret=flip(row.secret, 20)))
+    browser = Browser(live.url)
+    try:
+        _, _, page = await browser.password_step("sup", SUPERVISOR_PASSWORD)
+        status, _, page = await browser.code_step(page, pyotp.TOTP(seed).now())
+        assert status == 409
+        assert "cannot be read" in page
+        assert "recovery codes" in page
+        assert "Traceback" not in page
+        codes = RECOVERY[(str(mfa.engine.url), "sup")]
+        status, where, _ = await browser.code_step(page, codes.pop())
+        assert status == 200
+        assert where.startswith("/account")  # where the app can be set up again
+    finally:
+        await browser.close()
+    actions = {e.action for e in live.state.store.audit_entries(20, actor="sup")}
+    assert "login-code-unreadable" in actions

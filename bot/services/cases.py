@@ -90,7 +90,7 @@ class HandoffService(DeskTools):
     ) -> list[Event]:
         now = self.clock()
         if not event.urgent:  # a clear danger signal reaches a worker even when blocked
-            refused = await self.blocked_reply(key, event.language, event.age_band)
+            refused = await self.blocked_reply(key, event.language, event.age_band, event.service)
             if refused is not None:
                 return list(refused)
         answering = await self.answering(now)

@@ -146,11 +146,13 @@ class DeskTools(CaseCore):
         await self._deliver(label, self.texts.blocked(case))
         return case
 
-    async def blocked_reply(self, key: str, language: str, band: str | None) -> list[Say] | None:
+    async def blocked_reply(
+        self, key: str, language: str, band: str | None, service: str | None = None
+    ) -> list[Say] | None:
         """What a blocked sender is told instead of a new case; None when not blocked."""
         if not await self.is_blocked(key):
             return None
-        return self.texts.blocked_request(language, band)
+        return self.texts.blocked_request(language, band, service)
 
     # -- the alert for a case waiting too long ----------------------------------------------
     async def due_for_alert(self, now: dt.datetime | None = None) -> list[Case]:

@@ -29,6 +29,7 @@ from bot.services.case_core import (
     Deliver,
     gone,
 )
+from bot.services.desk_reach import unreachable
 from bot.services.desk_tools import DeskTools
 from bot.services.handoff import Address
 from bot.services.handoff_texts import RATING_FACES
@@ -270,7 +271,8 @@ class HandoffService(DeskTools):
         self, label: str, who: str | Actor, to: str, reason: str | None = None
     ) -> Case:
         """To a worker id, or "desk:telegram" / "desk:web": the case waits to be claimed.
-        A colleague's claimed case: only by a supervisor, with a reason (a reassignment)."""
+        A colleague's claimed case: only by a supervisor, with a reason (a reassignment).
+        A desk that would not show the case (`receiving_desks`) is refused, kindly."""
         now, actor = self.clock(), as_actor(who)
 
         def transfer(case: Case) -> dict[str, object]:
@@ -282,6 +284,9 @@ class HandoffService(DeskTools):
 
         before = await self._live(label, actor)
         over = check_owner(actor, reason, before, "transfer")
+        target = to.removeprefix("desk:")
+        if to.startswith("desk:") and target not in self.receiving_desks(before):
+            raise CaseError(unreachable(target))
         case = await self._change(label, transfer, actor)
         if over:
             await self._audit_log(actor.id, "case.reassign", f"{label} to {to} reason={reason}")

@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.engine.events import FeedbackSubmitted, Say
 from bot.services.case_access import Actor, as_actor, check_owner
 from bot.services.case_core import CaseCore, CaseError, CaseNotFound, gone
+from bot.services.desk_reach import receiving_desks
 from bot.storage.cases import Case
 from bot.storage.desk_tools import BlockStore, PresenceStore
 
@@ -69,6 +70,8 @@ class DeskTools(CaseCore):
     presence: PresenceStore | None = None
     blocks: BlockStore | None = None
     record_outcome: RecordOutcome | None = None
+    # Whether this process serves a web desk (the runtime: every mode but `run`).
+    web_here: bool = True
 
     async def close(
         self,
@@ -79,6 +82,11 @@ class DeskTools(CaseCore):
     ) -> Case:
         """`HandoffService.close` (the outcome form closes through it)."""
         raise NotImplementedError
+
+    # -- where a case can go -------------------------------------------------------------
+    def receiving_desks(self, case: Case) -> tuple[str, ...]:
+        """The desks ("web", "telegram") that would show `case`: where it may be sent."""
+        return receiving_desks(self.config, self.organisation_of(case), web_here=self.web_here)
 
     # -- who is on duty -----------------------------------------------------------------------
     async def on_duty(self, now: dt.datetime | None = None) -> list[str]:

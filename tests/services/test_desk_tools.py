@@ -177,7 +177,7 @@ async def test_a_case_past_its_time_alerts_the_desks_once_per_wait(desk: Desk) -
     [alerted] = await desk.service.due_for_alert()
     assert alerted.overdue_at == desk.clock.now
     assert await desk.service.due_for_alert() == []  # once
-    await desk.service.transfer(case.label, "web:ana", "desk:telegram")
+    await desk.service.transfer(case.label, "web:ana", "desk:web")
     desk.clock.now += dt.timedelta(minutes=31)
     assert [c.label for c in await desk.service.due_for_alert()] == [case.label]  # a new wait
     await desk.settle()

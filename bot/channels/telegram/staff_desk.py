@@ -48,6 +48,7 @@ from bot.channels.telegram.transport import Flood, Permanent, Transient, Transpo
 from bot.errors import StorageError
 from bot.services.case_access import REASONS
 from bot.services.cases import Actor, CaseError, HandoffService
+from bot.services.desk_reach import web_served
 from bot.storage.cases import Case, CaseUpdate
 from bot.storage.redis_topics import TopicStore
 
@@ -111,6 +112,10 @@ class StaffDesk:
             raise
         await self.topics.finish_update(mark)
 
+    @property
+    def _web_desk(self) -> bool:
+        return web_served(self.service.config, web_here=self.service.web_here)
+
     def serves(self, case: Case) -> bool:
         return self.service.visible(case, self.scope)
 
@@ -141,7 +146,8 @@ class StaffDesk:
         if await staff_tools.tool_command(self, update, worker, label, name, arg):
             return  # on duty, approved replies, the outcome form, blocking
         if name in ("help", "start"):
-            self._post(f"{st.HELP}\n{staff_tools.HELP}", thread)
+            desks: tuple[str, ...] = ("web", "telegram") if self._web_desk else ("telegram",)
+            self._post(f"{st.help_text(desks)}\n{staff_tools.HELP}", thread)
         elif name == "name":
             await self._set_name(update.user_id, arg, thread)
         elif name == "queue":
@@ -168,7 +174,9 @@ class StaffDesk:
         elif name == "transfer":
             target = _transfer_target(arg)
             if target is None:
-                self._post(st.TRANSFER_HOW, thread)
+                case = await self.service.get(label, worker)
+                reach = self.service.receiving_desks(case) if case else ("telegram",)
+                self._post(st.transfer_how(reach), thread)
                 return
             await self.service.transfer(label, worker, target, _reason(arg.split()[1:]))
         elif name == "takeover":

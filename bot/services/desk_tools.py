@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.config import Config
 from bot.engine.events import FeedbackSubmitted, Say
@@ -66,12 +67,13 @@ class ReplyChoice:
     text: str
 
 
-class DeskTools(CaseCore):
-    presence: PresenceStore | None = None
-    blocks: BlockStore | None = None
-    record_outcome: RecordOutcome | None = None
-    # Whether this process serves a web desk (the runtime: every mode but `run`).
-    web_here: bool = True
+class _ClosesCases(Protocol):
+    """What the outcome form needs of the service it is part of: `HandoffService.close`
+    (defined with the other case actions). A self-type, so mypy checks at each call that
+    the service has it, and nothing stands in for it at run time."""
+
+    config: Config
+    record_outcome: RecordOutcome | None
 
     async def close(
         self,
@@ -79,9 +81,15 @@ class DeskTools(CaseCore):
         who: str | Actor,
         display_name: str | None = None,
         reason: str | None = None,
-    ) -> Case:
-        """`HandoffService.close` (the outcome form closes through it)."""
-        raise NotImplementedError
+    ) -> Case: ...
+
+
+class DeskTools(CaseCore):
+    presence: PresenceStore | None = None
+    blocks: BlockStore | None = None
+    record_outcome: RecordOutcome | None = None
+    # Whether this process serves a web desk (the runtime: every mode but `run`).
+    web_here: bool = True
 
     # -- where a case can go -------------------------------------------------------------
     def receiving_desks(self, case: Case) -> tuple[str, ...]:
@@ -201,7 +209,7 @@ class DeskTools(CaseCore):
         return choices
 
     async def close_with_outcome(
-        self,
+        self: _ClosesCases,
         label: str,
         who: str | Actor,
         outcome: str | None,

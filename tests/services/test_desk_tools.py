@@ -12,8 +12,8 @@ import pytest
 from bot.config import Config
 from bot.config_desk import Desk as DeskConfig
 from bot.engine.events import HandoffRequested
-from bot.services.cases import CaseConflict, CaseError
-from bot.services.desk_tools import OUTCOME_FLOW, key_digest
+from bot.services.cases import CaseConflict, CaseError, HandoffService
+from bot.services.desk_tools import OUTCOME_FLOW, DeskTools, key_digest
 from bot.services.handoff import Address
 from tests.services.test_cases_support import CHANNEL, CHAT_ID, ROOT, Desk, app, desk, says
 
@@ -225,3 +225,11 @@ async def test_the_outcome_form_is_an_anonymous_record(desk: Desk) -> None:
     assert (record.age_band, record.language) == ("16-17", "en")
     assert case.label not in repr(record)
     assert "Ana" not in repr(record)
+
+
+def test_the_worker_tools_declare_close_for_mypy_only() -> None:
+    """`DeskTools.close` was a stub that raised NotImplementedError if anything reached
+    it; now the outcome form's self-type (a Protocol) asks mypy for `close`, and the only
+    `close` at run time is `HandoffService`'s."""
+    assert "close" not in vars(DeskTools)
+    assert HandoffService.close.__qualname__ == "HandoffService.close"

@@ -321,6 +321,7 @@ def build_runtime(
     )  # fmt: skip
     feedback = fixed.feedback(store) if fixed.feedback else FeedbackService(store)
     cases.record_outcome = feedback.submit  # the outcome form, an anonymous record
+    cases.web_here = mode != "run"  # `run` alone serves no web desk (transfers to it)
     conversation = ConversationService(
         app.engine, parts.sessions, feedback, cases, secret, parts.traces
     )

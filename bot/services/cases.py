@@ -1,8 +1,9 @@
 """`HandoffService`: cases between young people and the worker desks.
 
 The conversation service calls the young person's side (`request`, `relay_to_worker`,
-`stop`, `forget`, `rate`); the Telegram staff group and the web desk call the worker's
-side (`claim`, `relay_to_young_person`, `note`, `transfer`, `close`, `queue`, ...) and
+`stop`, `forget`, `rate`: bot/services/case_requests.py); the Telegram staff group and
+the web desk call the worker's side here (`claim`, `relay_to_young_person`, `note`,
+`transfer`, `close`, `queue`, ...), the worker tools (bot/services/desk_tools.py) and
 `subscribe()` for live updates. See docs/ARCHITECTURE.md, "Cases and handoff".
 
 What a desk gets is a `Case`, a `CaseUpdate`, messages and notes: never the mapping (who
@@ -12,14 +13,11 @@ text. Every claim, transfer, close and note goes to the injected audit log.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import secrets
 
-from bot.engine.events import Event, FeedbackSubmitted, HandoffRequested, Say
-from bot.errors import StorageError
+from bot.engine.events import Say
 from bot.inputs.text import clean_text
-from bot.privacy.keys import case_label
 from bot.services.case_access import Actor, as_actor, check_owner
 from bot.services.case_core import (
     Audit,
@@ -29,15 +27,9 @@ from bot.services.case_core import (
     Deliver,
     gone,
 )
-from bot.services.desk_tools import DeskTools
-from bot.services.handoff import Address
-from bot.services.handoff_texts import RATING_FACES
-from bot.storage.cases import (
-    Case,
-    CaseNote,
-    LabelTakenError,
-    Mapping,
-)
+from bot.services.case_requests import MAX_TEXT, RATING_FLOW, CaseRequests
+from bot.services.desk_reach import unreachable
+from bot.storage.cases import Case, CaseNote
 
 __all__ = [
     "RATING_FLOW",
@@ -49,10 +41,6 @@ __all__ = [
     "Deliver",
     "HandoffService",
 ]
-
-RATING_FLOW = "handoff_rating"
-YOUNG_PERSON = "young-person"  # the audit log's actor for the young person's own actions
-MAX_TEXT = 4000
 
 
 def staff_text(text: str, empty: str) -> str:
@@ -81,114 +69,8 @@ def _display(display_name: str) -> str:
     return name
 
 
-class HandoffService(DeskTools):
+class HandoffService(CaseRequests):
     """Both sides of a handoff; see the module docstring and docs/ARCHITECTURE.md."""
-
-    # -- the young person's side (ConversationService) ------------------------------------
-    async def request(
-        self, key: str, event: HandoffRequested, address: Address | None = None
-    ) -> list[Event]:
-        now = self.clock()
-        if not event.urgent:  # a clear danger signal reaches a worker even when blocked
-            refused = await self.blocked_reply(key, event.language, event.age_band)
-            if refused is not None:
-                return list(refused)
-        answering = await self.answering(now)
-        where = address or Address("", "")
-        mapping = Mapping(key, where.channel, where.address)
-        for _ in range(50):
-            case = Case(
-                case_label(self._rng), "waiting", event.urgent, event.age_band, event.language,
-                event.service, event.reason, now, now, now,
-                helplines_at=None if answering else now,
-                priority=event.priority, organisation=self.config.desk_for(event.service),
-            )  # fmt: skip
-            try:
-                stored, new = await self.store.open(case, mapping, self.ttl)
-                break
-            except LabelTakenError:
-                continue
-        else:
-            msg = "no free case label; too many open cases"
-            raise StorageError(msg)
-        if event.rule:
-            # Why this case is urgent, for a safeguarding lead: the phrase file and line.
-            await self._audit_log("safety", "case.danger", f"{stored.label} {event.rule}")
-        if new:
-            await self._publish("urgent" if case.urgent else "opened", case)
-            return list(self.texts.opened(case, now, answering))
-        if event.urgent and not stored.urgent:
-            with contextlib.suppress(CaseError):
-                stored = await self._change(stored.label, lambda c: {"urgent": True})
-                await self._publish("urgent", stored)
-        elif event.priority and stored.rank > 1:
-            # Asked again, now saying they do not feel safe: the open case moves up.
-            with contextlib.suppress(CaseError):
-                stored = await self._change(stored.label, lambda c: {"priority": True})
-                await self._publish("priority", stored)
-        return list(self.texts.state(stored))
-
-    async def relay_to_worker(self, key: str, text: str) -> bool:
-        case = await self.store.find(key)
-        if case is None:
-            return False
-        item = {"at": self.clock().isoformat(), "sender": "young_person", "text": text[:MAX_TEXT]}
-        seq = await self.store.append(case.label, "messages", item)
-        if seq is None:
-            return False
-        await self._publish("message", case, seq)
-        return True
-
-    async def has_open_case(self, key: str) -> bool:
-        """Whether the person behind session key `key` has an open case: the web chat
-        keeps a text box on screen while they have one."""
-        return await self.store.find(key) is not None
-
-    async def open_case(self, key: str) -> Case | None:
-        """The open case of the person behind session key `key`, if any (what staff may
-        know of it: never the mapping)."""
-        return await self.store.find(key)
-
-    async def media_relayed(self, label: str, kind: str) -> None:
-        """The audit's line for a photo, voice note, place... the young person chose to
-        send to the desk: the kind only, never the file, its id or a caption."""
-        await self._audit_log(YOUNG_PERSON, "case.media", f"{label} {kind}")
-
-    async def stop(self, key: str) -> list[Event]:
-        case = await self.store.find(key)
-        if case is None:
-            return []
-        with contextlib.suppress(CaseError):
-            closed = await self._change(
-                case.label, lambda c: {"status": "closed", "closed_by": "young_person"}
-            )
-            await self._audit_log(YOUNG_PERSON, "case.withdraw", case.label)
-            await self._publish("closed", closed)
-        return list(self.texts.stopped(case.language))
-
-    async def forget(self, key: str) -> None:
-        """Delete my data: the case, its mapping, messages and notes go now, no grace."""
-        case = await self.store.find(key)
-        if case is None:
-            return
-        await self.store.purge(case.label)
-        gone = case.changed(self.clock(), status="closed", closed_by="deleted")
-        await self._audit_log(YOUNG_PERSON, "case.delete", case.label)
-        await self._publish("closed", gone)
-
-    async def rate(self, value: str) -> tuple[FeedbackSubmitted | None, list[Event]]:
-        face, _, token = value.partition(".")
-        if face not in dict(RATING_FACES) or not token:
-            return None, []
-        data = await self.store.take_token(token)
-        if data is None or not data.get("band"):
-            return None, []  # pressed twice, or too late: nothing to record
-        lang = data.get("lang") or self.config.languages.source
-        record = FeedbackSubmitted(
-            RATING_FLOW, 1, data["band"], lang, data.get("service") or None,
-            (("rating", "scale", face),),
-        )  # fmt: skip
-        return record, list(self.texts.rated(lang))
 
     # -- the worker's side (desks) ---------------------------------------------------------
     # `who` is an `Actor` (desks pass one: their organisations, supervisor or not) or a
@@ -270,7 +152,8 @@ class HandoffService(DeskTools):
         self, label: str, who: str | Actor, to: str, reason: str | None = None
     ) -> Case:
         """To a worker id, or "desk:telegram" / "desk:web": the case waits to be claimed.
-        A colleague's claimed case: only by a supervisor, with a reason (a reassignment)."""
+        A colleague's claimed case: only by a supervisor, with a reason (a reassignment).
+        A desk that would not show the case (`receiving_desks`) is refused, kindly."""
         now, actor = self.clock(), as_actor(who)
 
         def transfer(case: Case) -> dict[str, object]:
@@ -282,6 +165,9 @@ class HandoffService(DeskTools):
 
         before = await self._live(label, actor)
         over = check_owner(actor, reason, before, "transfer")
+        target = to.removeprefix("desk:")
+        if to.startswith("desk:") and target not in self.receiving_desks(before):
+            raise CaseError(unreachable(target))
         case = await self._change(label, transfer, actor)
         if over:
             await self._audit_log(actor.id, "case.reassign", f"{label} to {to} reason={reason}")

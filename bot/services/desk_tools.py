@@ -20,11 +20,13 @@ import datetime as dt
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.config import Config
 from bot.engine.events import FeedbackSubmitted, Say
 from bot.services.case_access import Actor, as_actor, check_owner
 from bot.services.case_core import CaseCore, CaseError, CaseNotFound, gone
+from bot.services.desk_reach import receiving_desks
 from bot.storage.cases import Case
 from bot.storage.desk_tools import BlockStore, PresenceStore
 
@@ -65,10 +67,13 @@ class ReplyChoice:
     text: str
 
 
-class DeskTools(CaseCore):
-    presence: PresenceStore | None = None
-    blocks: BlockStore | None = None
-    record_outcome: RecordOutcome | None = None
+class _ClosesCases(Protocol):
+    """What the outcome form needs of the service it is part of: `HandoffService.close`
+    (defined with the other case actions). A self-type, so mypy checks at each call that
+    the service has it, and nothing stands in for it at run time."""
+
+    config: Config
+    record_outcome: RecordOutcome | None
 
     async def close(
         self,
@@ -76,9 +81,20 @@ class DeskTools(CaseCore):
         who: str | Actor,
         display_name: str | None = None,
         reason: str | None = None,
-    ) -> Case:
-        """`HandoffService.close` (the outcome form closes through it)."""
-        raise NotImplementedError
+    ) -> Case: ...
+
+
+class DeskTools(CaseCore):
+    presence: PresenceStore | None = None
+    blocks: BlockStore | None = None
+    record_outcome: RecordOutcome | None = None
+    # Whether this process serves a web desk (the runtime: every mode but `run`).
+    web_here: bool = True
+
+    # -- where a case can go -------------------------------------------------------------
+    def receiving_desks(self, case: Case) -> tuple[str, ...]:
+        """The desks ("web", "telegram") that would show `case`: where it may be sent."""
+        return receiving_desks(self.config, self.organisation_of(case), web_here=self.web_here)
 
     # -- who is on duty -----------------------------------------------------------------------
     async def on_duty(self, now: dt.datetime | None = None) -> list[str]:
@@ -146,11 +162,13 @@ class DeskTools(CaseCore):
         await self._deliver(label, self.texts.blocked(case))
         return case
 
-    async def blocked_reply(self, key: str, language: str, band: str | None) -> list[Say] | None:
+    async def blocked_reply(
+        self, key: str, language: str, band: str | None, service: str | None = None
+    ) -> list[Say] | None:
         """What a blocked sender is told instead of a new case; None when not blocked."""
         if not await self.is_blocked(key):
             return None
-        return self.texts.blocked_request(language, band)
+        return self.texts.blocked_request(language, band, service)
 
     # -- the alert for a case waiting too long ----------------------------------------------
     async def due_for_alert(self, now: dt.datetime | None = None) -> list[Case]:
@@ -191,7 +209,7 @@ class DeskTools(CaseCore):
         return choices
 
     async def close_with_outcome(
-        self,
+        self: _ClosesCases,
         label: str,
         who: str | Actor,
         outcome: str | None,

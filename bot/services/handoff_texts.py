@@ -147,7 +147,7 @@ class HandoffTexts:
                 "soon as they can. They will not see your name, your number or your account. "
                 "To cancel, type /stop.",
             )
-        return [self._say(lang, text), self.helplines(lang)]
+        return [self._say(lang, text), self.helplines(lang, case.service)]
 
     def blocked(self, case: Case) -> list[Say]:
         """The case closed by a block: kind, no blame, and where help is meanwhile."""
@@ -162,9 +162,9 @@ class HandoffTexts:
                 "This chat with our team has ended for now. "
                 "You can ask to talk to a person again later.",
             )
-        return [self._say(lang, text), self.helplines(lang)]
+        return [self._say(lang, text), self.helplines(lang, case.service)]
 
-    def blocked_request(self, lang: str, band: str | None) -> list[Say]:
+    def blocked_request(self, lang: str, band: str | None, service: str | None = None) -> list[Say]:
         """Asked for a person while blocked: not now, try later, and the helplines."""
         t = self.translator
         if self.young(band):
@@ -175,7 +175,7 @@ class HandoffTexts:
             text = t.system(
                 lang, "You cannot talk to a person here right now. Please try again later."
             )
-        return [self._say(lang, text), self.helplines(lang)]
+        return [self._say(lang, text), self.helplines(lang, service)]
 
     def _when(self, now: dt.datetime, lang: str) -> str:
         opening = self.hours.next_open(now)

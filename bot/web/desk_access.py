@@ -16,7 +16,9 @@ from bot.storage.cases import Case
 from bot.web.html import attrs, csrf_field, esc, options
 from bot.web.state import Web
 
-__all__ = ["acting_fields", "desk_actor", "take_over_form", "transfer_targets", "worker_id"]
+__all__ = [
+    "DESKS", "acting_fields", "desk_actor", "take_over_form", "transfer_targets", "worker_id",
+]  # fmt: skip
 
 DESKS = (("desk:web", "the web desk (any worker)"), ("desk:telegram", "the Telegram staff group"))
 
@@ -80,8 +82,11 @@ def take_over_form(case: Case, account: Account, remembered: str, csrf: str, bas
 
 
 async def transfer_targets(state: Web, account: Account, case: Case) -> list[tuple[str, str]]:
-    """The desks, and the web workers who may see `case` (its organisation's)."""
+    """The desks that would show `case` (no Telegram group for its organisation: not
+    that one), and the web workers who may see it (its organisation's)."""
     organisation = state.cases.organisation_of(case)
+    reach = state.cases.receiving_desks(case)
+    desks = [(value, name) for value, name in DESKS if value.removeprefix("desk:") in reach]
     accounts = await asyncio.to_thread(state.accounts.all)
     workers = [
         (worker_id(a), f"{a.name} (web desk)")
@@ -89,4 +94,4 @@ async def transfer_targets(state: Web, account: Account, case: Case) -> list[tup
         if a.allows("worker") and not a.disabled and a.name != account.name
         and a.sees(organisation)
     ]  # fmt: skip
-    return [*DESKS, *workers]
+    return [*desks, *workers]

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.services.cases import CaseError, CaseNotFound
 from bot.web.desk import label_of, render_case, targets, who
-from bot.web.desk_access import desk_actor
+from bot.web.desk_access import DESKS, desk_actor
 from bot.web.state import WEB, account_of, requires
 
 __all__ = ["claim", "close", "note", "send", "take_over", "transfer"]
@@ -52,7 +52,9 @@ async def _act(request: web.Request, action: str) -> web.StreamResponse:
         elif action == "transfer":
             to = str(form.get("to", ""))
             case = await state.cases.get(label, me)
-            if case is not None and to not in dict(await targets(state, account, case)):
+            # A desk no longer offered (a stale form) gets the service's kind refusal.
+            listed = dict(await targets(state, account, case)) if case is not None else {}
+            if case is not None and to not in listed and to not in dict(DESKS):
                 raise CaseError("Choose a worker or a desk from the list.")
             await state.cases.transfer(label, me, to, reason)
         else:  # close, with the outcome form (bot/web/desk_tools.py)

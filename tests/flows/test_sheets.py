@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,14 +15,6 @@ from bot.i18n import catalogs
 
 ROOT = Path(__file__).resolve().parents[2]
 STEP = ("13-15", "service_feedback", "felt_safe", "")
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "config.toml", tmp_path / "config.toml")
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    shutil.copytree(ROOT / "locales", tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
-    return tmp_path
 
 
 def _run(project: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

@@ -1,12 +1,10 @@
-"""Shared helpers for the translation tests: the repository, and a scratch copy of it."""
+"""Shared helpers for the translation tests (the scratch copy `project` is in
+tests/fixtures/project.py)."""
 
 from __future__ import annotations
 
 import argparse
-import shutil
 from pathlib import Path
-
-import pytest
 
 from bot.commands import i18n as i18n_command
 from bot.errors import SafeVoiceError
@@ -18,16 +16,6 @@ SHIPPED = ("ro", "ar")
 CATALOGS = tuple(
     sorted(p.parent.parent.name for p in (ROOT / "locales").glob("*/LC_MESSAGES/safevoice.po"))
 )
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A copy of config.toml, flows/, locales/ and babel.cfg that a test may change."""
-    for name in ("config.toml", "babel.cfg"):
-        shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "flows", tmp_path / "flows")
-    shutil.copytree(ROOT / "locales", tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
-    return tmp_path
 
 
 def run_i18n(config: Path, *argv: str) -> int:

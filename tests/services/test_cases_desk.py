@@ -36,9 +36,9 @@ async def test_claim_relay_transfer_close_and_the_audit_log(desk: Desk) -> None:
         await desk.service.relay_to_young_person(label, "tg:555", "hi")
     with pytest.raises(CaseError):
         await desk.service.claim(label, "web:ana", "   ")
-    moved = await desk.service.transfer(label, "web:ana", "desk:telegram")
+    moved = await desk.service.transfer(label, "web:ana", "desk:web")
     assert (moved.status, moved.desk, moved.worker, moved.worker_name) == (
-        "waiting", "telegram", None, None,
+        "waiting", "web", None, None,
     )  # fmt: skip
     assert "Another person from our team will talk with you now." in desk.told()[-1]
     await desk.service.claim(label, "tg:555", "Bo")
@@ -168,3 +168,27 @@ async def test_worker_text_is_cleaned_and_never_cut(desk: Desk) -> None:
     assert len(desk.delivered) == sent  # nothing went out, cut or otherwise
     note = await desk.service.note(case.label, "web:ana", " call back\u202e later ")
     assert note.text == "call back later"
+
+
+async def test_a_transfer_to_a_desk_that_would_not_show_the_case_is_refused(desk: Desk) -> None:
+    """A transfer to the Telegram group with no group for the case's organisation (the
+    shipped config has none), or to the web desk where none is served, left the case
+    waiting where nobody sees it. Refused, kindly, and the case stays as it was."""
+    await desk.start("en", "16-17")
+    await desk.ask_for_person()
+    [case] = await desk.service.queue()
+    await desk.service.claim(case.label, "web:ana", "Ana")
+    assert desk.service.receiving_desks(case) == ("web",)
+    with pytest.raises(CaseError, match="nobody would see this case on the Telegram staff"):
+        await desk.service.transfer(case.label, "web:ana", "desk:telegram")
+    desk.service.web_here = False  # `safevoice run`, and no [web] public_url
+    assert desk.service.receiving_desks(case) == ()
+    with pytest.raises(CaseError, match="nobody would see this case on the web desk"):
+        await desk.service.transfer(case.label, "web:ana", "desk:web")
+    after = await desk.service.get(case.label)
+    assert after is not None
+    assert (after.status, after.worker, after.desk) == ("claimed", "web:ana", None)
+    config = desk.service.config
+    groups = config.telegram.model_copy(update={"staff_groups": {"safeguarding": -100123}})
+    desk.service.config = config.model_copy(update={"telegram": groups})
+    assert desk.service.receiving_desks(case) == ("telegram",)

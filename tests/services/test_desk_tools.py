@@ -10,11 +10,12 @@ import datetime as dt
 import pytest
 
 from bot.config import Config
+from bot.config_desk import Desk as DeskConfig
 from bot.engine.events import HandoffRequested
-from bot.services.cases import CaseConflict, CaseError
-from bot.services.desk_tools import OUTCOME_FLOW, key_digest
+from bot.services.cases import CaseConflict, CaseError, HandoffService
+from bot.services.desk_tools import OUTCOME_FLOW, DeskTools, key_digest
 from bot.services.handoff import Address
-from tests.services.test_cases_support import CHANNEL, CHAT_ID, Desk, app, desk, says
+from tests.services.test_cases_support import CHANNEL, CHAT_ID, ROOT, Desk, app, desk, says
 
 __all__ = ["app", "desk"]  # fixtures
 
@@ -48,6 +49,28 @@ async def test_nobody_on_duty_is_never_promised_usually_within_30_minutes(desk: 
     await desk.service.end_duty("web:ana")
     assert await desk.service.on_duty() == []
     assert ("web:ana", "duty.start") in [(a, b) for a, b, _ in desk.audit]
+
+
+async def test_the_shipped_on_duty_setting_does_what_config_toml_and_the_docs_say(
+    desk: Desk,
+) -> None:
+    """config.toml ships `[desk] on_duty = "hours"`, the default docs/config.md names: a
+    small team that never marks shifts is promised an answer in office hours, the case
+    reaches the desks at once, and nobody claiming it in time brings the helplines."""
+    shipped = desk.service.config.desk.on_duty  # the `desk` fixture loads config.toml
+    assert shipped == "hours" == DeskConfig().on_duty
+    assert 'default `"hours"`' in (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    assert await desk.service.on_duty() == []  # nobody marked on duty
+    await desk.start("en", "16-17")
+    text = " ".join(says((await desk.ask_for_person()).events))
+    assert "usually within 30 minutes" in text
+    assert "116 111" not in text
+    [case] = await desk.service.queue()
+    assert case.status == "waiting"
+    assert case.helplines_at is None
+    later = desk.clock.now + dt.timedelta(minutes=31)
+    assert [c.label for c in await desk.service.due_for_helplines(later)] == [case.label]
+    assert "116 111" in "\n".join(desk.told())
 
 
 async def test_duty_ends_by_itself_after_duty_hours(desk: Desk) -> None:
@@ -154,7 +177,7 @@ async def test_a_case_past_its_time_alerts_the_desks_once_per_wait(desk: Desk) -
     [alerted] = await desk.service.due_for_alert()
     assert alerted.overdue_at == desk.clock.now
     assert await desk.service.due_for_alert() == []  # once
-    await desk.service.transfer(case.label, "web:ana", "desk:telegram")
+    await desk.service.transfer(case.label, "web:ana", "desk:web")
     desk.clock.now += dt.timedelta(minutes=31)
     assert [c.label for c in await desk.service.due_for_alert()] == [case.label]  # a new wait
     await desk.settle()
@@ -202,3 +225,11 @@ async def test_the_outcome_form_is_an_anonymous_record(desk: Desk) -> None:
     assert (record.age_band, record.language) == ("16-17", "en")
     assert case.label not in repr(record)
     assert "Ana" not in repr(record)
+
+
+def test_the_worker_tools_declare_close_for_mypy_only() -> None:
+    """`DeskTools.close` was a stub that raised NotImplementedError if anything reached
+    it; now the outcome form's self-type (a Protocol) asks mypy for `close`, and the only
+    `close` at run time is `HandoffService`'s."""
+    assert "close" not in vars(DeskTools)
+    assert HandoffService.close.__qualname__ == "HandoffService.close"

@@ -75,3 +75,23 @@ def test_a_services_own_country_picks_its_helplines(app: App) -> None:
     shown = _texts(app).no_answer(_case("en", service="vienna_shelter"))[-1].text
     assert "147" in shown
     assert "116 111" not in shown
+
+
+def test_nobody_on_duty_and_blocked_gave_the_deployments_helplines_not_the_services(
+    app: App,
+) -> None:
+    """`nobody_on_duty`, `blocked` and `blocked_request` called the helpline lookup
+    without the case's service: a young person at a shelter in Austria was given
+    Romania's numbers."""
+    texts = _texts(app)
+    case = _case("en", service="vienna_shelter")
+    for says in (
+        texts.nobody_on_duty(case),
+        texts.blocked(case),
+        texts.blocked_request("en", "13-15", "vienna_shelter"),
+    ):
+        shown = says[-1].text
+        assert "147" in shown
+        assert "116 111" not in shown
+    # Without a service: the deployment's country, as before.
+    assert "116 111" in texts.nobody_on_duty(_case("en"))[-1].text

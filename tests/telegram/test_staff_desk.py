@@ -44,8 +44,12 @@ def desk_config(
     path = write_config(tmp_path, fake.url)
     text = path.read_text(encoding="utf-8")
     text = text.replace("[telegram]\n", f"[telegram]\nstaff_chat_id = {STAFF}\n", 1)
-    text = text.split("\n[handoff.hours]")[0]  # no hours: workers answer around the clock
+    # No hours: workers answer around the clock. The sections after them stay: [web]
+    # public_url says a web desk answers too (a transfer there reaches someone).
+    text = re.sub(r"\n\[handoff\.hours\]\n(?:[a-z]{3} = .*\n)*", "\n", text)
     assert "[handoff]" in text
+    assert "\n[handoff.hours]\n" not in text
+    assert "public_url = " in text
     path.write_text(text, encoding="utf-8")
     monkeypatch.setenv("SAFEVOICE_TELEGRAM_TOKEN", "123456:TEST-token-abcdefghijklmnopqrstuvwxyz")
     monkeypatch.setenv("SAFEVOICE_SECRET_KEY", "test-secret-key-for-telegram-tests")

@@ -293,6 +293,7 @@ async def test_logging_out_closes_the_socket(state: Web, client: Client) -> None
 async def test_display_name_is_remembered_and_transfer_and_conflicts(
     state: Web, client: Client, visitor: Visitor
 ) -> None:
+    _with_staff_group(state)
     csrf = await login(client, "worker")
     await visitor.turn("command", "person")
     label = (await state.cases.queue())[0].label.lstrip("#")
@@ -318,6 +319,40 @@ async def test_display_name_is_remembered_and_transfer_and_conflicts(
     assert "tg:77" not in await (await client.get(f"/desk/case/{label}")).text()
     actions = [e.action for e in state.store.audit_entries()]
     assert {"case.claim", "case.transfer"} <= set(actions)
+
+
+def _with_staff_group(state: Web, chat: int = -1001234567890) -> None:
+    """This service as if `[telegram] staff_chat_id` were set: a group takes every case."""
+    config = state.cases.config
+    telegram = config.telegram.model_copy(update={"staff_chat_id": chat})
+    state.cases.config = config.model_copy(update={"telegram": telegram})
+
+
+async def test_transfer_offered_the_telegram_group_where_no_group_takes_the_case(
+    state: Web, client: Client, visitor: Visitor
+) -> None:
+    """With no Telegram staff group for the case's organisation, "the Telegram staff
+    group" was still offered, and a transfer there left the case where nobody sees it.
+    Now it is not offered, and a stale form is refused kindly, the case unchanged."""
+    csrf = await login(client, "worker")
+    await visitor.turn("command", "person")
+    label = (await state.cases.queue())[0].label.lstrip("#")
+    await client.post(f"/desk/case/{label}/claim", data={"csrf": csrf, "display_name": "Mira"})
+    page = await (await client.get(f"/desk/case/{label}")).text()
+    assert 'value="desk:web"' in page
+    assert 'value="desk:telegram"' not in page
+    stale = await client.post(
+        f"/desk/case/{label}/transfer", data={"csrf": csrf, "to": "desk:telegram"},
+        headers={"Accept": "application/json"},
+    )  # fmt: skip
+    assert stale.status == 409
+    assert "nobody would see this case on the Telegram staff group" in (await stale.json())["error"]
+    case = await state.cases.get(f"#{label}")
+    assert case is not None
+    assert (case.status, case.desk, case.worker_name) == ("claimed", None, "Mira")
+    _with_staff_group(state)
+    page = await (await client.get(f"/desk/case/{label}")).text()
+    assert 'value="desk:telegram"' in page
 
 
 async def test_visitor_events_need_the_visit_and_its_token(client: Client) -> None:

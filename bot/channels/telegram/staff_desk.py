@@ -25,9 +25,9 @@ here. Workers appear to the young person under the display name they choose with
 /claim or /name; their Telegram name is never read either (`Incoming` has none).
 
 Every process runs a desk; `TopicStore` makes sure one of them posts each update.
-Closed cases' topics are closed at once and deleted after the grace period, with the
-relayed text in them (at once when the young person deleted their data). Logs carry
-no labels, ids, names or text.
+The commands are in staff_commands.py and staff_tools.py, the topics' life (made,
+renamed, closed, deleted after the grace period) in staff_topics.py. Logs carry no
+labels, ids, names or text.
 """
 
 from __future__ import annotations
@@ -35,18 +35,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 
 from bot.channels.telegram import staff_texts as st
 from bot.channels.telegram import staff_tools
 from bot.channels.telegram.incoming import Incoming, split_command
-from bot.channels.telegram.render import OutgoingMessage, split_text
 from bot.channels.telegram.sender import Sender
-from bot.channels.telegram.transport import Flood, Permanent, Transient, TransportError
+from bot.channels.telegram.staff_commands import case_command
+from bot.channels.telegram.staff_topics import CaseTopics
+from bot.channels.telegram.transport import TransportError
 from bot.errors import StorageError
-from bot.services.case_access import REASONS
 from bot.services.cases import Actor, CaseError, HandoffService
 from bot.storage.cases import Case, CaseUpdate
 from bot.storage.redis_topics import TopicStore
@@ -56,12 +55,10 @@ __all__ = ["StaffDesk"]
 log = logging.getLogger(__name__)
 
 MEMBER_STATUSES = ("creator", "administrator", "member")
-_USERNAME = re.compile(r"^@[A-Za-z0-9_]{4,32}$")
-_CASE_COMMANDS = ("claim", "note", "transfer", "close", "takeover")
 SUPERVISORS = ("creator", "administrator")  # a group's admins supervise its cases
 
 
-class StaffDesk:
+class StaffDesk(CaseTopics):
     def __init__(
         self,
         service: HandoffService,
@@ -124,7 +121,7 @@ class StaffDesk:
         command = split_command(update.text) if update.kind == "command" else None
         try:
             if command is not None:
-                await self._command(update, worker, label, *command)
+                await case_command(self, update, worker, label, *command)
             elif label is None:
                 return  # staff talking among themselves outside a case topic
             elif update.kind == "other":
@@ -133,61 +130,6 @@ class StaffDesk:
                 await self.service.relay_to_young_person(label, worker, update.text)
         except CaseError as exc:
             self._post(st.SEND_FAILED.format(why=exc), thread)
-
-    async def _command(
-        self, update: Incoming, worker: Actor, label: str | None, name: str, arg: str
-    ) -> None:
-        thread = update.thread_id
-        if await staff_tools.tool_command(self, update, worker, label, name, arg):
-            return  # on duty, approved replies, the outcome form, blocking
-        if name in ("help", "start"):
-            self._post(f"{st.HELP}\n{staff_tools.HELP}", thread)
-        elif name == "name":
-            await self._set_name(update.user_id, arg, thread)
-        elif name == "queue":
-            cases = await self.service.queue(self.scope)
-            self._post("\n".join(map(st.queue_line, cases)) or st.QUEUE_EMPTY, thread)
-        elif name not in _CASE_COMMANDS:
-            self._post(st.UNKNOWN, thread)
-        elif label is None:
-            self._post(st.NOT_A_CASE, thread)
-        elif name == "claim":
-            chosen = " ".join(arg.split()) or await self.topics.name(update.user_id)
-            if not chosen:
-                self._post(st.NEED_NAME, thread)
-                return
-            await self.service.claim(label, worker, chosen)
-            if arg:
-                await self.topics.set_name(update.user_id, chosen)
-        elif name == "note":
-            if not arg:
-                self._post(st.NOTE_EMPTY, thread)
-                return
-            await self.service.note(label, worker, arg)
-            self._post(st.NOTE_KEPT, thread)
-        elif name == "transfer":
-            target = _transfer_target(arg)
-            if target is None:
-                self._post(st.TRANSFER_HOW, thread)
-                return
-            await self.service.transfer(label, worker, target, _reason(arg.split()[1:]))
-        elif name == "takeover":
-            chosen = await self.topics.name(update.user_id)
-            if not chosen:
-                self._post(st.NEED_NAME, thread)
-                return
-            await self.service.take_over(label, worker, chosen, _reason(arg.split()))
-        else:  # the young person is told who ended it: the claimer, or this worker
-            chosen = await self.topics.name(update.user_id)
-            await self.service.close(label, worker, chosen, _reason(arg.split()))
-
-    async def _set_name(self, user_id: int, arg: str, thread: int | None) -> None:
-        chosen = " ".join(arg.split())
-        if not 0 < len(chosen) <= 40:
-            self._post(st.NEED_NAME, thread)
-            return
-        await self.topics.set_name(user_id, chosen)
-        self._post(st.NAME_SET.format(name=chosen), thread)
 
     async def _status(self, user_id: int) -> str | None:
         """The sender's status in the group ("member", "administrator"...); None if they
@@ -294,100 +236,3 @@ class StaffDesk:
             await staff_tools.overdue(self, case)
         elif kind == "closed":
             await self._closed(case)
-
-    async def topic_for(self, case: Case) -> int | None:
-        """The case's topic (made now if it has none yet): where a photo or place the
-        young person chose to send is copied. None: the General topic."""
-        thread, _ = await self._topic(case)
-        return thread
-
-    async def _closed(self, case: Case) -> None:
-        thread = await self.topics.thread(case.label)
-        if thread is None:
-            await self.topics.expire(case.label, self.service.grace)
-            return
-        self._post(st.closed(case), thread)
-        if case.closed_by == "deleted":
-            await self.topics.forget(case.label)
-            await self._quietly(self.transport.delete_topic(self.chat_id, thread))
-            return
-        await self._quietly(self.transport.edit_topic(self.chat_id, thread, st.topic_name(case)))
-        await self._quietly(self.transport.close_topic(self.chat_id, thread))
-        await self.topics.expire(case.label, self.service.grace)
-        await self.topics.delete_later(thread, self.clock() + self.service.grace)
-
-    async def _delete_due_topics(self) -> None:
-        for thread in await self.topics.due_deletions(self.clock()):
-            await self._quietly(self.transport.delete_topic(self.chat_id, thread))
-
-    async def _to_topic(self, case: Case, text: str) -> None:
-        thread, _ = await self._topic(case)
-        self._post(text if thread is not None else f"[{case.label}] {text}", thread)
-
-    async def _topic(self, case: Case) -> tuple[int | None, bool]:
-        """The case's topic, created (with its card) by one process if it has none yet."""
-        thread = await self.topics.thread(case.label)
-        if thread is not None or not case.open:
-            return thread, False
-        if await self.topics.first(case.label, "lock", self.service.ttl):
-            thread = await self._create_topic(st.topic_name(case))
-            if thread is None:  # posted in General instead; a later update tries again
-                self._post(f"[{case.label}] {st.card(case)}", None)
-                await self.topics.release(case.label, "lock")
-                return None, False
-            await self.topics.set_thread(case.label, thread, self.service.ttl)
-            self._post(st.card(case), thread)
-            return thread, True
-        for _ in range(50):  # another process is creating it
-            await asyncio.sleep(0.2)
-            thread = await self.topics.thread(case.label)
-            if thread is not None:
-                break
-        return thread, False
-
-    async def _create_topic(self, name: str) -> int | None:
-        for attempt in range(6):
-            wait = self.sender.limiter.reserve(self.chat_id)
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                return await self.transport.create_topic(self.chat_id, name)
-            except Flood as exc:
-                self.sender.limiter.pause(self.chat_id, exc.retry_after)
-            except Transient:
-                await asyncio.sleep(min(0.5 * 2**attempt, 10.0))
-            except Permanent as exc:
-                log.error(
-                    "staff desk: cannot create a topic (%s): is the staff group a forum, "
-                    "and the bot an admin allowed to manage topics?",
-                    type(exc).__name__,
-                )
-                return None
-        return None
-
-    async def _quietly(self, call: Awaitable[None]) -> None:
-        try:
-            await call
-        except TransportError as exc:
-            log.warning("staff desk: a topic change failed (%s)", type(exc).__name__)
-
-    def _post(self, text: str, thread: int | None) -> None:
-        self.sender.submit(
-            [OutgoingMessage(self.chat_id, piece, thread_id=thread) for piece in split_text(text)]
-        )
-
-
-def _reason(words: list[str]) -> str | None:
-    """A supervisor's reason: the first word, if it is one of `REASONS`."""
-    word = words[0].lower() if words else ""
-    return word if word in REASONS else None
-
-
-def _transfer_target(arg: str) -> str | None:
-    word = arg.strip().split()[0].lower() if arg.strip() else ""
-    if word in ("web", "dashboard"):
-        return "desk:web"
-    if word in ("telegram", "tg", "group"):
-        return "desk:telegram"
-    raw = arg.strip().split()[0] if arg.strip() else ""
-    return f"tg:{raw}" if _USERNAME.match(raw) else None

@@ -20,12 +20,12 @@ HELP = (
     "Telegram name). /name Ana once sets it for every /claim.\n"
     "Anything you write in the topic then goes to the young person, as text only.\n"
     "/note text: an internal note, never sent to the young person.\n"
-    "/transfer @worker, /transfer web: hand it to a colleague, or to the web desk.\n"
+    "{transfer}\n"
     "/close: end it; the young person may rate the conversation (anonymously).\n"
     "Only the worker who claimed a case writes, notes, transfers or closes it. Group "
     "admins (supervisors) may act on a colleague's case, giving a reason (away, "
     "safeguarding, conduct, workload, ended): /takeover away, /close ended, "
-    "/transfer web workload. The young person is told the name you set with /name.\n"
+    "/transfer {example} workload. The young person is told the name you set with /name.\n"
     "/queue (anywhere): the open cases."
 )
 ONLY_TEXT = "Only text is relayed to the young person: this was not sent. Please write it."
@@ -37,7 +37,11 @@ NEED_NAME = (
 NAME_SET = "Saved: you will answer as “{name}”. Use /claim in a case topic."
 NOTE_KEPT = "📝 Note kept for staff only (never sent to the young person)."
 NOTE_EMPTY = "Write the note after the command: /note text"
-TRANSFER_HOW = "Transfer to whom? /transfer @worker, /transfer web or /transfer telegram"
+# The transfer targets offered: only desks that would show the case (desk_reach.py).
+_TRANSFERS = {
+    "web": ("/transfer web", "to the web desk"),
+    "telegram": ("/transfer telegram", "back to this group's queue"),
+}
 UNKNOWN = "Unknown command here. /help lists what you can do."
 ANONYMOUS = (
     "Please write as yourself, not anonymously or as the group: only a known member of "
@@ -45,6 +49,20 @@ ANONYMOUS = (
 )
 QUEUE_EMPTY = "No open cases."
 SEND_FAILED = "Not sent: {why}"
+
+
+def help_text(desks: tuple[str, ...]) -> str:
+    """/help, offering only the desks that would show this group's cases."""
+    to = ", ".join(["/transfer @worker", *(_TRANSFERS[d][0] for d in desks if d != "telegram")])
+    where = " or ".join(["to a colleague", *(_TRANSFERS[d][1] for d in desks if d != "telegram")])
+    example = "web" if "web" in desks else "@worker"
+    return HELP.format(transfer=f"{to}: hand it {where}.", example=example)
+
+
+def transfer_how(desks: tuple[str, ...]) -> str:
+    """A /transfer without a valid target: the targets that would show the case."""
+    targets = ["/transfer @worker", *(_TRANSFERS[d][0] for d in desks)]
+    return "Transfer to whom? " + ", ".join(targets[:-1]) + " or " + targets[-1]
 
 
 def describe(case: Case) -> str:

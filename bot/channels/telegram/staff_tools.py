@@ -1,4 +1,4 @@
-"""The worker tools in the Telegram staff group, beside the case commands of staff_desk.py:
+"""The worker tools in the Telegram staff group, beside the case commands of staff_commands.py:
 
 - ``/onduty`` and ``/offduty`` (anywhere): say you are on duty, for `[desk] duty_hours`;
 - ``/replies`` (in a case topic): the approved replies in the case's language, each

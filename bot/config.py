@@ -234,6 +234,9 @@ class Web(_Strict):
     mfa_roles: tuple[str, ...] = ("admin", "supervisor")
     # How long a re-entered password counts before a raw export or an account change.
     reauth_minutes: int = Field(default=5, ge=1, le=60)
+    # How long a password an administrator gave opens the account page (to choose one's
+    # own, the only thing it opens) before it expires and the admin must give another.
+    issued_password_hours: int = Field(default=72, ge=1, le=24 * 30)
     # Where "leave quickly" goes: an ordinary site nobody would question on a shared screen.
     neutral_url: str = Field(default="https://www.bbc.com/weather", pattern=r"^https?://\S+$")
 

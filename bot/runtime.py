@@ -56,6 +56,7 @@ from bot.storage.deliveries import DeliveryQueue, MemoryDeliveryQueue
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.desk_tools import MemoryBlockStore, MemoryPresenceStore
 from bot.storage.feedback import FeedbackStore
+from bot.storage.issued_passwords import SqlIssuedPasswords
 from bot.storage.leases import LeaseStore, MemoryLeaseStore
 from bot.storage.login_limits import LoginLimits, MemoryLoginLimits
 from bot.storage.memory import MemorySessionStore
@@ -245,7 +246,8 @@ def staff_keys(settings: Settings) -> StaffKeys | None:
 def _accounts(store: FeedbackStore, keys: StaffKeys | None) -> Accounts:
     """Staff accounts with their second factor and their credential-change notices."""
     engine = store.engine
-    return Accounts(SqlAccountStore(engine), SqlMfaStore(engine), keys, SqlNoticeStore(engine))
+    return Accounts(SqlAccountStore(engine), SqlMfaStore(engine), keys, SqlNoticeStore(engine),
+                    SqlIssuedPasswords(engine))  # fmt: skip
 
 
 def secret_for(app: App, mode: Mode) -> bytes:

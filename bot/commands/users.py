@@ -48,6 +48,10 @@ def register(subparsers: Any) -> None:
 # Changes after which the account's open web logins must end at once (a disabled
 # account's end by themselves: the web re-reads the account at every request).
 ENDS_LOGINS = ("reset", "password", "reset-mfa")
+ISSUED = (
+    "It opens only their account page, to choose their own password at their first login, "
+    "and expires if unused ([web] issued_password_hours)."
+)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,23 +90,26 @@ def _act(args: argparse.Namespace, store: FeedbackStore, accounts: Accounts, ask
         if ask("The same again: ") != typed:
             print("safevoice: the two passwords are not the same; nothing changed")
             return 2
-        accounts.reset(args.name, typed)
+        accounts.reset(args.name, typed, issued=True)
         store.audit("cli", "user-password", args.name)
         print(f"{args.name}: password changed.")
+        print(ISSUED)
         return 0
     password = new_password()
     if args.action == "add":
         if args.role != "admin" and not args.scope:
             print("safevoice: give --scope ORG (or --scope '*') so the account sees something")
             return 2
-        account = accounts.add(args.name, args.role, tuple(args.scope), password)
+        account = accounts.add(args.name, args.role, tuple(args.scope), password, issued=True)
         detail = f"{account.name} role={account.role} scopes={','.join(account.scopes)}"
         store.audit("cli", "user-add", detail)
         print(f"Added {account.name} ({account.role}). Password (shown only now): {password}")
+        print(ISSUED)
     elif args.action == "reset":
-        accounts.reset(args.name, password)
+        accounts.reset(args.name, password, issued=True)
         store.audit("cli", "user-reset", args.name)
         print(f"New password for {args.name} (shown only now): {password}")
+        print(ISSUED)
     else:
         accounts.set_disabled(args.name, args.action == "disable")
         store.audit("cli", f"user-{args.action}", args.name)

@@ -8,6 +8,7 @@ Staff are not anonymous; young people never appear here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Literal, get_args
@@ -18,6 +19,7 @@ from bot.staff.keys import NEEDS_KEY, StaffKeys
 from bot.staff.passwords import PasswordHashes, new_password, password_problem
 from bot.staff.second_factor import SecondFactor
 from bot.storage.accounts import AccountRow, AccountStore
+from bot.storage.issued_passwords import SqlIssuedPasswords
 from bot.storage.staff_mfa import SqlMfaStore
 from bot.storage.staff_notices import Notice, SqlNoticeStore
 
@@ -82,16 +84,22 @@ class Accounts:
         mfa: SqlMfaStore | None = None,
         keys: StaffKeys | None = None,
         notices: SqlNoticeStore | None = None,
+        issued: SqlIssuedPasswords | None = None,
     ) -> None:
         self.store = store
         self.notices = notices
+        self.issued = issued
         self._second = SecondFactor(mfa, keys) if mfa is not None else None
         self.hashes = PasswordHashes(keys)
         # Verifying against this when the name is unknown keeps the timing the same, so the
         # login page does not reveal which names exist.
         self._dummy = self.hashes.dummy()
 
-    def add(self, name: str, role: str, scopes: tuple[str, ...], password: str) -> Account:
+    def add(
+        self, name: str, role: str, scopes: tuple[str, ...], password: str, *, issued: bool = False
+    ) -> Account:
+        """`issued`: an administrator gives the password (it expires, and opens only the
+        account page until its owner chooses their own; ASVS 2.3.1)."""
         name = _check_name(name)
         account = Account(name, _check_role(role), _check_scopes(scopes))
         _check_password(password, name)
@@ -99,6 +107,7 @@ class Accounts:
         if not self.store.insert(row):
             msg = f"an account called {name!r} already exists"
             raise AccountError(msg)
+        self._mark_issued(name, issued)
         return account
 
     def get(self, name: str) -> Account | None:
@@ -118,13 +127,27 @@ class Accounts:
             raise AccountError(msg)
         return self._second
 
-    def reset(self, name: str, password: str, *, told: bool = True) -> None:
+    def reset(self, name: str, password: str, *, told: bool = True, issued: bool = False) -> None:
         """An administrator's new password for the account (the web or the terminal);
-        `told=False` only for the demo's own account, reset at every start."""
+        `told=False` only for the demo's own account, reset at every start. `issued`: as
+        for `add`."""
         _check_password(password, name)
         self._update(name, password_hash=self._hash(password), disabled=False)
+        self._mark_issued(name, issued)
         if told:
             self.notify(name, "password", by_admin=True)
+
+    def issued_at(self, name: str) -> dt.datetime | None:
+        """When an administrator gave the account its password; None once it chose its own."""
+        return self.issued.issued_at(_key(name)) if self.issued is not None else None
+
+    def _mark_issued(self, name: str, issued: bool) -> None:
+        if self.issued is None:
+            return
+        if issued:
+            self.issued.issue(_key(name))
+        else:
+            self.issued.clear(_key(name))
 
     def remove_second_factor(self, name: str) -> None:
         """An admin's reset of a lost phone: the account logs in with its password again."""

@@ -64,6 +64,11 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
     if ended.isdigit():
         ends = {"0": "No other login was open.", "1": "That login has ended."}
         notes.append(ends.get(ended, f"{ended} logins have ended."))
+    if await asyncio.to_thread(state.accounts.issued_at, account.name) is not None:
+        notes.append(
+            "Your password was given to you by an administrator. Choose your own below "
+            "before you go on; the one you were given expires."
+        )
     if must_enrol(request, enrolled):
         notes.append(
             "Your role needs a second step at login. Set up an authenticator app below "

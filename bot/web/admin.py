@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from functools import partial
 
 from aiohttp import web
 
@@ -81,7 +82,9 @@ async def _users(request: web.Request, message: str = "", status: int = 200) -> 
 def _password_notice(name: str, password: str) -> str:
     return (
         f"The password for <strong>{esc(name)}</strong> is <code>{esc(password)}</code>. "
-        "It is shown only now: give it to them in person or by a safe channel."
+        "It is shown only now: give it to them in person or by a safe channel. It opens "
+        "only their account page, to choose their own at their first login, and expires "
+        "if unused."
     )
 
 
@@ -95,7 +98,9 @@ async def add_user(request: web.Request) -> web.StreamResponse:
     scopes = tuple(str(form.get("scope", "")).split(","))
     password = new_password()
     try:
-        account = await asyncio.to_thread(state.accounts.add, name, role, scopes, password)
+        account = await asyncio.to_thread(
+            partial(state.accounts.add, issued=True), name, role, scopes, password
+        )
     except AccountError as err:
         return await _users(request, esc(err), 400)
     detail = f"role={account.role} scopes={','.join(account.scopes)}"
@@ -113,7 +118,7 @@ async def _change(request: web.Request, action: str) -> web.StreamResponse:
     password = new_password()
     try:
         if action == "reset":
-            await asyncio.to_thread(state.accounts.reset, name, password)
+            await asyncio.to_thread(partial(state.accounts.reset, issued=True), name, password)
         elif action == "mfa-reset":
             await asyncio.to_thread(state.accounts.remove_second_factor, name)
         else:

@@ -11,6 +11,7 @@ against the client (bot/staff/login_policy.py), never against the account alone.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import secrets
 from urllib.parse import quote
 
@@ -126,6 +127,10 @@ async def login(request: web.Request) -> web.StreamResponse:
         await state.limiter.failed(name, client)
         await _audit(state, name or "-", "login-failed")
         return _form(request, "That name and password do not match an active account.", 401)
+    issued = await asyncio.to_thread(state.accounts.issued_at, account.name)
+    if issued is not None and _expired(issued, state.settings.issued_password_seconds):
+        await _audit(state, account.name, "login-issued-password-expired")
+        return _form(request, ISSUED_EXPIRED, 403)
     second = state.accounts.second_factor
     if await asyncio.to_thread(second.enrolled, account.name):
         response = web.HTTPSeeOther("/login/code?next=" + quote(next_, safe=""))
@@ -191,6 +196,19 @@ async def _open_session(
     return response
 
 
+ISSUED_EXPIRED = (
+    "This password was given to you some time ago and has expired before you chose your "
+    "own. Please ask your administrator for a new one."
+)
+
+
+def _expired(issued: dt.datetime, seconds: float) -> bool:
+    return (dt.datetime.now(dt.UTC) - issued).total_seconds() > seconds
+
+
+STAFF_LOGOUT_CLEARS = '"cache", "cookies", "storage"'
+
+
 @mfa_exempt
 async def logout(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
@@ -205,4 +223,6 @@ async def logout(request: web.Request) -> web.StreamResponse:
     )
     drop_cookie(response, state.settings, STAFF_COOKIE)
     drop_cookie(response, state.settings, REAUTH_COOKIE)
+    # A shared office computer keeps no staff page in its cache or storage (ASVS 8.2.3).
+    response.headers["Clear-Site-Data"] = STAFF_LOGOUT_CLEARS
     return response

@@ -232,6 +232,14 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             if request.method == "GET":
                 raise web.HTTPSeeOther("/account")
             raise web.HTTPForbidden(text="Set up the authenticator app on /account first.")
+    if (
+        not is_mfa_exempt(target)
+        and (await asyncio.to_thread(state.accounts.issued_at, session.account_name)) is not None
+    ):
+        # A password someone else gave opens only the account page, to choose one's own.
+        if request.method == "GET":
+            raise web.HTTPSeeOther("/account?choose=1")
+        raise web.HTTPForbidden(text="Choose your own password on /account first.")
     if request.method not in ("GET", "HEAD"):
         form = await request.post()
         token = form.get("csrf")

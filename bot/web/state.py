@@ -59,6 +59,7 @@ class WebSettings:
     # Roles that must log in with a second factor; how long a re-entered password counts.
     mfa_roles: tuple[str, ...] = ("admin", "supervisor")
     reauth_seconds: float = 5 * 60.0
+    issued_password_seconds: float = 72 * 3600.0
 
     @property
     def secure_cookies(self) -> bool:
@@ -75,6 +76,7 @@ class WebSettings:
             "host": web.host, "port": web.port, "neutral_url": web.neutral_url,
             "public_url": web.public_url, "trusted_proxies": web.trusted_proxies,
             "mfa_roles": web.mfa_roles, "reauth_seconds": web.reauth_minutes * 60.0,
+            "issued_password_seconds": web.issued_password_hours * 3600.0,
         }  # fmt: skip
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)

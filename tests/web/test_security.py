@@ -317,5 +317,9 @@ async def test_the_next_parameter_cannot_redirect_off_site(client: Client) -> No
 
 async def test_logout_ends_the_session(client: Client) -> None:
     csrf = await login(client, "viewer")
-    assert (await client.post("/logout", data={"csrf": csrf})).status == 200
+    out = await client.post("/logout", data={"csrf": csrf})
+    assert out.status == 200
     assert (await client.get("/dashboard", allow_redirects=False)).status == 303
+    # The browser forgets the staff pages it cached and anything stored for the site.
+    assert out.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
+

@@ -322,4 +322,3 @@ async def test_logout_ends_the_session(client: Client) -> None:
     assert (await client.get("/dashboard", allow_redirects=False)).status == 303
     # The browser forgets the staff pages it cached and anything stored for the site.
     assert out.headers["Clear-Site-Data"] == '"cache", "cookies", "storage"'
-

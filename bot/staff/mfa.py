@@ -75,6 +75,18 @@ def totp_step(
     return None
 
 
+def totp_replayed(secret: str, code: str, last_step: int | None, now: float | None = None) -> bool:
+    """Whether `code` is right for a step already used (`last_step` or before, within the
+    drift): a code seen or caught and tried again (ASVS 2.8.5)."""
+    code = "".join(code.split())
+    if last_step is None or not (len(code) == 6 and code.isascii() and code.isdigit()):
+        return False
+    totp = pyotp.TOTP(secret)
+    current = int((time.time() if now is None else now) // _STEP)
+    steps = range(current - _DRIFT, min(current + _DRIFT, last_step) + 1)
+    return any(hmac.compare_digest(totp.at(step * _STEP), code) for step in steps)
+
+
 def new_recovery_codes() -> list[str]:
     """Codes to write down, grouped in fives for reading: ABCDE-FGHIJ-KLMNO-PQRST-UVWXY."""
     codes = []

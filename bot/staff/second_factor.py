@@ -16,7 +16,14 @@ import logging
 from typing import Literal
 
 from bot.staff.keys import NEEDS_KEY, SEALED, MissingSecretKey, SeedUnreadable, StaffKeys
-from bot.staff.mfa import hash_recovery, new_recovery_codes, new_secret, totp_step, use_recovery
+from bot.staff.mfa import (
+    hash_recovery,
+    new_recovery_codes,
+    new_secret,
+    totp_replayed,
+    totp_step,
+    use_recovery,
+)
 from bot.storage.staff_mfa import MfaRow, SqlMfaStore
 
 __all__ = ["Factor", "SecondFactor", "SeedUnreadable"]
@@ -87,6 +94,17 @@ class SecondFactor:
         if left is None or not self.store.swap_recovery(name, row.recovery, tuple(left)):
             return None
         return "recovery"
+
+    def replayed(self, name: str, code: str) -> bool:
+        """Whether a refused `code` was a right app code used once already (2.8.5)."""
+        row = self.store.get(name)
+        if row is None or row.secret is None:
+            return False
+        try:
+            secret = self._open(name, row.secret)
+        except SeedUnreadable:
+            return False
+        return totp_replayed(secret, code, row.last_step)
 
     def recovery_left(self, name: str) -> int:
         row = self.store.get(name)

@@ -174,6 +174,11 @@ async def code(request: web.Request) -> web.StreamResponse:
     if factor is None or account is None or account.disabled:
         await state.limiter.failed(name, client)
         await _audit(state, name, "login-code-failed")
+        if await asyncio.to_thread(state.accounts.second_factor.replayed, name, typed):
+            # Someone who has the password tried a code already used (seen, or caught):
+            # the owner is told at their next login (ASVS 2.8.5).
+            await _audit(state, name, "login-code-replayed")
+            await asyncio.to_thread(state.accounts.notify, name, "code-replayed", by_admin=False)
         return _code_form(request, next_, "That code is not right, or was used already.", 401)
     await state.limiter.succeeded(name, client)
     if factor == "recovery":

@@ -36,9 +36,15 @@ _WHAT = {
 
 
 def notice_text(notice: Notice, times: StaffTime) -> str:
+    when = f"{times.stamp(notice.at)} ({times.zone_name})"
+    if notice.kind == "code-replayed":
+        return (
+            f"On {when} someone logged in with your password and then typed a code from "
+            "your authenticator app that had been used already; it was refused. If this "
+            "was not you, change your password now and tell your administrator."
+        )
     what = _WHAT.get(notice.kind, "Your login was changed")
     by = "an administrator" if notice.by_admin else "you"
-    when = f"{times.stamp(notice.at)} ({times.zone_name})"
     return f"{what} on {when} by {by}. If this was not you, tell your administrator."
 
 

@@ -1,16 +1,17 @@
 """A password an administrator gives opens only the account page, to choose one's own,
-and expires unused (ASVS 2.3.1)."""
+and expires unused (ASVS 2.3.1); a replayed authenticator code is told (2.8.5)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+import pyotp
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from bot.web import Web
-from tests.web.conftest import login
+from tests.web.conftest import PASSWORDS, enrol, login
 
 Client = TestClient[web.Request, web.Application]
 GIVEN = "harbour-juniper-copper-77"
@@ -75,3 +76,32 @@ async def test_the_admin_page_gives_passwords_that_must_be_replaced(
     assert "choose their own at their first login" in await created.text()
     assert state.accounts.get("omar") is not None
     assert state.accounts.issued_at("omar") is not None
+
+
+async def test_a_replayed_authenticator_code_was_refused_without_telling_its_owner(
+    state: Web, client: Client
+) -> None:
+    """ASVS 2.8.5: a right code used a second time is refused (as before), audited, and
+    now its owner is told at their next login."""
+    secret = enrol(state, "worker")
+    page = await client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', await page.text())
+    assert token
+    form = {"csrf": token[1], "name": "worker", "password": PASSWORDS["worker"], "next": "/"}
+    step = await client.post("/login", data=form, allow_redirects=False)
+    assert step.headers["Location"].startswith("/login/code")
+    # The step enrolment used is taken already: its code again is a replay.
+    used = state.accounts.second_factor.store.get("worker")
+    assert used is not None
+    assert used.last_step is not None
+    replay = pyotp.TOTP(secret).at(used.last_step * 30)
+    refused = await client.post("/login/code", data={"csrf": token[1], "code": replay,
+                                                    "next": "/"})  # fmt: skip
+    assert refused.status == 401
+    actions = [e.action for e in state.store.audit_entries(20, actor="worker")]
+    assert "login-code-replayed" in actions
+    await login(client, "worker")
+    notices = await (await client.get("/account/notices")).text()
+    assert "had been used already; it was refused" in notices
+    # A mistyped code is not a replay: no notice for that.
+    assert not state.accounts.second_factor.replayed("worker", "000000")

@@ -16,13 +16,14 @@ from aiohttp import web
 
 from bot.staff.accounts import AccountError
 from bot.staff.mfa import provisioning_uri, qr_svg
+from bot.staff.passwords import password_problem
 from bot.web.html import csrf_field, esc, html_response, staff_page
 from bot.web.notices_view import notices_block
 from bot.web.reauth import fresh, put_session_cookies, reauth_page
 from bot.web.sessions_view import client_of_request, sessions_section
 from bot.web.state import WEB, account_of, mfa_exempt, staff_session
 
-__all__ = ["change_password", "enrol", "enrol_form", "new_recovery", "overview"]
+__all__ = ["change_password", "enrol", "enrol_form", "new_recovery", "overview", "strength"]
 
 
 def _page(request: web.Request, title: str, body: str, status: int = 200) -> web.Response:
@@ -100,7 +101,9 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
         ' type="password" autocomplete="current-password" required>'
         '<label for="new">New password (12 characters or more; a few unusual words'
         ' together work well)</label><input id="new" name="new" type="password"'
-        ' autocomplete="new-password" required minlength="12" maxlength="128">'
+        ' autocomplete="new-password" required minlength="12" maxlength="128"'
+        ' aria-describedby="strength" data-strength="/account/password/strength">'
+        '<p id="strength" class="hint" aria-live="polite"></p>'
         '<label for="again">New password again</label><input id="again" name="again"'
         ' type="password" autocomplete="new-password" required>'
         '<button type="submit">Change password</button></form>'
@@ -129,6 +132,16 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     response = web.HTTPSeeOther("/account?changed=1")
     put_session_cookies(response, state, session.token)
     raise response
+
+
+@mfa_exempt
+async def strength(request: web.Request) -> web.StreamResponse:
+    """How a password being typed would fare, for the meter under the field (ASVS 2.1.8):
+    the check a change makes, said as it would be; nothing is kept or logged."""
+    form = await request.post()
+    typed = str(form.get("new", ""))[:1024]
+    problem = await asyncio.to_thread(password_problem, typed, name=account_of(request).name)
+    return web.json_response({"ok": problem is None, "message": problem or "Strong enough."})
 
 
 @mfa_exempt

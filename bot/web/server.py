@@ -132,6 +132,7 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/logout", auth.logout)
     router.add_get("/account", account.overview)
     router.add_post("/account/password", account.change_password)
+    router.add_post("/account/password/strength", account.strength)
     router.add_get("/account/mfa", account.enrol_form)
     router.add_post("/account/mfa", account.enrol)
     router.add_post("/account/recovery", account.new_recovery)

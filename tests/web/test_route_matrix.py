@@ -107,6 +107,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/updates/{update_id}/texts/{lang}/approve"): Rule("worker"),
     ("GET", "/account"): Rule("viewer"),
     ("POST", "/account/password"): Rule("viewer"),
+    ("POST", "/account/password/strength"): Rule("viewer"),
     ("GET", "/account/mfa"): Rule("viewer"),
     ("POST", "/account/mfa"): Rule("viewer"),
     ("POST", "/account/recovery"): Rule("viewer"),

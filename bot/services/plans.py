@@ -30,8 +30,8 @@ from bot.storage.texts import Group
 
 __all__ = ["PLANS", "Plan", "PlanCache", "View"]
 
-# Plans kept: one per (scope, k) in use. One plan of a million records holds about
-# 150 MB (BENCHMARKS.md), so a few only; the least recently used goes first.
+# Plans kept: one per (scope, k) in use. One plan of all services at a million records
+# holds about 40 MB (tracemalloc, BENCHMARKS.md), so a few only.
 CACHED_PLANS = 4
 
 

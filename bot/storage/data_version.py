@@ -31,7 +31,7 @@ version_table = sa.Table(
     sa.Column("version", sa.BigInteger, nullable=False),
 )
 # Engines whose database has the table: it is never dropped, so once seen it is not looked
-# for again (a database without it, from before migration 6, is looked at on every write).
+# for again (a database without it, from before migration 7, is looked at on every write).
 _HAVE: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 

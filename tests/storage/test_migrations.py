@@ -189,14 +189,14 @@ def test_migration_5_keeps_second_factor_rows_and_makes_room_for_sealed_keys(
     assert mfa.get("ana") == MfaRow("ana", sealed, "B" * 32, 1234, ("h1", "h2"))
 
 
-def test_migration_6_gives_a_database_at_version_5_a_data_version_and_keeps_its_records(
+def test_migration_7_gives_a_database_at_version_6_a_data_version_and_keeps_its_records(
     store: FeedbackStore,
 ) -> None:
-    upgrade(store.engine, migrations=tuple(m for m in MIGRATIONS if m.version <= 5))
-    assert current(store.engine) == 5
+    upgrade(store.engine, migrations=tuple(m for m in MIGRATIONS if m.version <= 6))
+    assert current(store.engine) == 6
     store.add(record("kept"))  # no version row yet: nothing to bump, nothing fails
     assert store.data_version() is None  # so the dashboard caches nothing
-    assert [m.version for m in upgrade(store.engine)] == [6]
+    assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:7])] == [7]
     first = store.data_version()
     assert first is not None
     assert store.data_version() == first  # reading changes nothing

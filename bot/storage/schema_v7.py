@@ -1,4 +1,4 @@
-"""Migration 6: the feedback data version, frozen as added.
+"""Migration 7: the feedback data version, frozen as added.
 
 One row whose ``version`` changes in the same transaction as every change of the rollup
 (bot/storage/data_version.py), so the dashboard can reuse its suppression plan while the

@@ -20,11 +20,12 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Literal, Protocol
 
-from bot.services.disclosure import ByGroup, Release, blocks, release, suppress
-from bot.storage.records import AtomCounts, AtomKey, FeedbackFilters
+from bot.services.disclosure import suppress
+from bot.services.plans import PLANS, View
+from bot.storage.records import AtomCounts, FeedbackFilters
 from bot.storage.texts import Group, TextCursor, TextGroup, TextPage
 
 __all__ = [
@@ -50,7 +51,8 @@ Format = Literal["table", "csv", "json"]
 
 
 class ReportSource(Protocol):
-    """The part of FeedbackStore a report reads."""
+    """The part of FeedbackStore a report reads. A source with ``data_version()`` too
+    (FeedbackStore) has its plans reused while that stays the same (plans.py)."""
 
     def atom_counts(self, services: tuple[str, ...] = ()) -> AtomCounts: ...
     def text_samples(
@@ -118,7 +120,7 @@ def build_report(
     """
     _check_k(k)
     filters = filters or FeedbackFilters()
-    plan = _Plan(store.atom_counts(filters.services), k)
+    plan = PLANS.plan(store, filters.services, k)
     view = plan.view(filters)
     text_filters = {
         group: view.text_filters(group, filters) for group, kind in view.answered if kind == "text"
@@ -150,82 +152,22 @@ def build_report(
         k=k,
         filters=filters,
         questions=tuple(questions),
-        weeks=view.periods(),
+        weeks=periods(view),
         text_filters=text_filters,
     )
 
 
-class _Plan:
-    """The blocks of one account's scope, and what each shows of each question."""
-
-    def __init__(self, counts: AtomCounts, k: int) -> None:
-        self.k = k
-        self.counts = ByGroup(counts)
-        self.blocks = blocks(counts.records, k)
-        # What each block shows of each question (every block is read to list questions).
-        self.released = [release(block, self.counts, k) for block in self.blocks]
-        # Every question some block shows, so that a view lists it (hidden where it must)
-        # whether or not the young people inside the view answered it.
-        listed = {
-            (block.service, question, kind)
-            for i, block in enumerate(self.blocks)
-            for question, kind in self.released[i]
-        }
-        self.questions = sorted(listed, key=lambda q: (q[0] is not None, q[0] or "", q[1], q[2]))
-
-    def view(self, filters: FeedbackFilters) -> _View:
-        inside = [i for i, block in enumerate(self.blocks) if block.inside(filters)]
-        return _View(self, inside)
-
-
-class _View:
-    """Sums of whole blocks inside one filter."""
-
-    def __init__(self, plan: _Plan, inside: list[int]) -> None:
-        self.plan = plan
-        self.inside = [plan.blocks[i] for i in inside]
-        self.answered: dict[tuple[Group, str], Release] = {}
-        self._atoms: dict[Group, set[AtomKey]] = defaultdict(set)
-        for i, block in zip(inside, self.inside, strict=True):
-            for (question, kind), shown in plan.released[i].items():
-                group = (block.service, question)
-                self._atoms[group].update(block.atoms)
-                sum_ = self.answered.get((group, kind))
-                values = dict(sum_.values) if sum_ else {}
-                for value, n in shown.values.items():
-                    values[value] = values.get(value, 0) + n
-                self.answered[(group, kind)] = Release(
-                    (sum_.respondents if sum_ else 0) + shown.respondents,
-                    values,
-                    (sum_.hidden if sum_ else False) or shown.hidden,
-                )
-
-    def text_filters(self, group: Group, filters: FeedbackFilters) -> FeedbackFilters:
-        """``filters`` for one group's comments, leaving out every group of records the
-        query would read whose block is outside the view or does not show the question."""
-        service, _ = group
-        allowed = self._atoms[group]
-        left_out = tuple(
-            atom
-            for atom in self.plan.counts.records
-            if atom.service == service and atom.matches(filters) and atom not in allowed
+def periods(view: View) -> tuple[WeekResult, ...]:
+    """Responses per period: the weeks of each block inside the view."""
+    summed: dict[tuple[str | None, str, str], int] = defaultdict(int)
+    for block in view.inside:
+        summed[(block.service, block.first_week, block.last_week)] += block.records
+    return tuple(
+        WeekResult(service, last, n, False, first)
+        for (service, first, last), n in sorted(
+            summed.items(), key=lambda item: (item[0][0] or "", item[0][1], item[0][2])
         )
-        return replace(
-            filters,
-            services=(service,) if service is not None else filters.services,
-            exclude=left_out,
-        )
-
-    def periods(self) -> tuple[WeekResult, ...]:
-        summed: dict[tuple[str | None, str, str], int] = defaultdict(int)
-        for block in self.inside:
-            summed[(block.service, block.first_week, block.last_week)] += block.records
-        return tuple(
-            WeekResult(service, last, n, False, first)
-            for (service, first, last), n in sorted(
-                summed.items(), key=lambda item: (item[0][0] or "", item[0][1], item[0][2])
-            )
-        )
+    )
 
 
 def comment_pages(
@@ -246,7 +188,7 @@ def comment_pages(
     filters = filters or FeedbackFilters()
     if filters.services and service not in filters.services:
         return  # outside the account's scope ("no service" is never inside a scope)
-    view = _Plan(store.atom_counts(filters.services), k).view(filters)
+    view = PLANS.plan(store, filters.services, k).view(filters)
     if (group, "text") not in view.answered:
         return
     scoped = view.text_filters(group, filters)

@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from bot.errors import StorageError
-from bot.storage import migrations, purging, rollup, texts
+from bot.storage import data_version, migrations, purging, rollup, texts
 from bot.storage.purging import PurgeBatch, What
 from bot.storage.records import (
     Answer,
@@ -237,6 +237,12 @@ class FeedbackStore:
             respondents={(AtomKey(*row[:5]), row[5], row[6]): row[7] for row in answered},
             values={(AtomKey(*row[:5]), row[5], row[6], row[7]): row[8] for row in values},
         )
+
+    def data_version(self) -> int | None:
+        """A number that changes with every change of the rollup (data_version.py); the
+        dashboard reuses its plan while it stays the same. None: never reuse."""
+        with self._connect("counting feedback") as conn:
+            return data_version.read(conn)
 
     def weekly_counts(self, filters: FeedbackFilters | None = None) -> list[WeekCount]:
         with self._connect("counting feedback") as conn:

@@ -40,7 +40,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from bot.errors import StorageError
-from bot.storage import schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6
+from bot.storage import (
+    schema_v1,
+    schema_v2,
+    schema_v3,
+    schema_v4,
+    schema_v5,
+    schema_v6,
+    schema_v7,
+)
 from bot.storage.sql_errors import safe_url, sql_errors
 
 __all__ = ["HEAD", "MIGRATIONS", "VERSION_TABLE", "Migration", "current", "is_empty", "upgrade"]
@@ -73,6 +81,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "staff are told in the app when their credentials change", schema_v4.create),
     Migration(5, "room for sealed authenticator keys", schema_v5.create),
     Migration(6, "passwords an administrator gave expire and must be replaced", schema_v6.create),
+    Migration(7, "the feedback data version, for the dashboard's cache", schema_v7.create),
 )
 HEAD = MIGRATIONS[-1].version
 
@@ -153,6 +162,7 @@ def is_empty(engine: Engine) -> bool:
         *schema_v4.metadata.tables,
         *schema_v5.metadata.tables,
         *schema_v6.metadata.tables,
+        *schema_v7.metadata.tables,
     }
     with sql_errors(_what(engine), "reading the tables"), engine.connect() as conn:
         return not ours & set(sa.inspect(conn).get_table_names())

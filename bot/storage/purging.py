@@ -15,6 +15,7 @@ from typing import Any, Literal, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from bot.storage import data_version
 from bot.storage.rollup import (
     NO_SERVICE,
     answers_table,
@@ -65,6 +66,7 @@ def batch(conn: Connection, what: What, cutoff: dt.date, after: str, size: int) 
 def _uncount(conn: Connection, ids: list[str], *, texts_only: bool) -> None:
     """Subtract these records (or only their free text) from the rollup; a count that
     reaches zero is removed, as if the group had never been seen."""
+    data_version.bump(conn)  # first, before any count row: see data_version.py
     r, a = records_table.c, answers_table.c
     group = [r.created_week_start, sa.func.coalesce(r.service, NO_SERVICE), r.flow_id,
              r.age_band, r.language]  # fmt: skip

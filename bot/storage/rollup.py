@@ -10,7 +10,8 @@ Three count tables, each one row per (service, flow, age band, language, ISO wee
 Every record lies in exactly one such group, so summing a group's counts over any filter
 gives the same number as ``COUNT(DISTINCT record_id)`` over the raw rows. They are kept
 up to date in the same transaction as each write (``FeedbackStore.add`` upserts, each
-purge batch subtracts what it deletes (purging.py), bulk loads rebuild). A record
+purge batch subtracts what it deletes (purging.py), bulk loads rebuild), and each of
+those writes changes the data version too (data_version.py). A record
 without a service is stored with the service ``''``, since a NULL would not match in a
 primary key / ON CONFLICT target.
 """
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from bot.storage import data_version
 from bot.storage.records import FeedbackFilters, FeedbackRecord, week_start
 
 __all__ = [
@@ -183,6 +185,7 @@ def atom_counts(
 
 def add_record(conn: Connection, record: FeedbackRecord) -> None:
     """Count one (checked) record in the rollup, inside the caller's transaction."""
+    data_version.bump(conn)  # first: the lock order of every rollup writer
     group = {
         "created_week_start": record.week_start,
         "service": NO_SERVICE if record.service is None else record.service,
@@ -215,6 +218,7 @@ def _upsert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> No
 
 def rebuild(conn: Connection, since: dt.date | None = None) -> None:
     """Recount the rollup from the raw tables (all of it, or the weeks from ``since`` on)."""
+    data_version.bump(conn)
     r, a = records_table.c, answers_table.c
     for table in ROLLUP:
         delete = table.delete()

@@ -19,6 +19,7 @@ from bot.errors import StorageError
 from bot.staff.accounts import Accounts
 from bot.storage import (
     accounts,
+    data_version,
     desk_names,
     issued_passwords,
     rollup,
@@ -41,6 +42,7 @@ MONDAY = dt.date(2024, 3, 4)
 NOW = dt.datetime(2024, 3, 4, 12, tzinfo=dt.UTC)
 LIVE = (
     rollup.metadata,
+    data_version.metadata,
     accounts.metadata,
     desk_names.metadata,
     staff_mfa.metadata,
@@ -188,6 +190,23 @@ def test_migration_5_keeps_second_factor_rows_and_makes_room_for_sealed_keys(
     assert len(sealed) > 64  # past what the column held before (PostgreSQL refused it)
     assert mfa.reseal("ana", "secret", "A" * 32, sealed)
     assert mfa.get("ana") == MfaRow("ana", sealed, "B" * 32, 1234, ("h1", "h2"))
+
+
+def test_migration_7_gives_a_database_at_version_6_a_data_version_and_keeps_its_records(
+    store: FeedbackStore,
+) -> None:
+    upgrade(store.engine, migrations=tuple(m for m in MIGRATIONS if m.version <= 6))
+    assert current(store.engine) == 6
+    store.add(record("kept"))  # no version row yet: nothing to bump, nothing fails
+    assert store.data_version() is None  # so the dashboard caches nothing
+    assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:7])] == [7]
+    first = store.data_version()
+    assert first is not None
+    assert store.data_version() == first  # reading changes nothing
+    store.add(record("new"))
+    assert store.data_version() not in (None, first)
+    assert sorted(t.value for t in store.text_answers()) == ["kept", "new"]
+    assert store.count() == 2
 
 
 def test_a_0_1_0_database_gets_the_tables_and_indexes_it_lacked(store: FeedbackStore) -> None:

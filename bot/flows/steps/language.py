@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 class LanguageStep(StepBase):
     """Offer every shipped language by its own name. Typing a language's name works too.
 
+    The language the conversation is in (the device's, or the source language) comes
+    first; the others follow in the order of `[languages] shipped`.
+
     Other typed words are a guess, never a choice: the question comes again in the language
     they seem to be in, that language's button first, for the young person to press.
 
@@ -35,7 +38,8 @@ class LanguageStep(StepBase):
         return tuple(Option(code, names.get(code, code)) for code in order)
 
     def enter(self, ctx: StepContext, first: str | None = None) -> Outcome:
-        options = self.choices(ctx, first)
+        # With 18 buttons, the guess on top is the one to confirm with a single tap.
+        options = self.choices(ctx, first or ctx.session.lang)
         say: Say = ctx.say(ctx.t(self.text or ""), input="choice", options=options)
         return Outcome(events=[say], wait=True)
 

@@ -13,8 +13,8 @@ from bot.errors import SafeVoiceError
 
 ROOT = Path(__file__).resolve().parents[2]
 # The translated languages in `[languages] shipped` (all but the source, English).
-SHIPPED = ("bs", "de", "it", "sw", "lv", "pcm", "nl", "nb", "ro", "sq", "so", "sr", "sv", "uk",
-           "ar", "fa", "ti")  # fmt: skip
+SHIPPED = ("ro", "it", "sr", "bs", "sq", "lv", "sv", "nb", "nl", "de", "sw", "uk", "ar", "fa",
+           "ti", "so", "pcm")  # fmt: skip
 # Every catalog in locales/: each one must be complete and safe to show before a language
 # can be added to `[languages] shipped`.
 CATALOGS = tuple(

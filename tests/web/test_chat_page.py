@@ -282,3 +282,26 @@ def test_a_browser_set_to_italian_is_first_asked_in_italian(
         assert page.locator("html").get_attribute("lang") == "it"
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang", "question", "direction"),
+    [("ar-EG", "ar", "بأي لغة نتحدث؟", "rtl"), ("ti-ER", "ti", "ኣየናይ ቋንቋ ትደልዩ?", "ltr")],
+    ids=["right-to-left", "geez"],
+)
+def test_a_browser_in_arabic_or_tigrinya_is_asked_in_its_script(
+    live: LiveServer, browser: Any, locale: str, lang: str, question: str, direction: str
+) -> None:
+    """The representative scripts in a real browser (the other languages are covered by
+    the cheap golden and catalog tests): the page's direction and the guess on top."""
+    context = browser.new_context(locale=locale)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live.url}/chat")
+        _wait(page)
+        _bot(page, question).wait_for()
+        assert page.locator("html").get_attribute("dir") == direction
+        assert page.locator("#choices button").first.get_attribute("data-value") == lang
+    finally:
+        context.close()

@@ -41,10 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from babel import Locale
 from babel.messages.pofile import read_po
 
+from bot.config import load_config
 from bot.i18n.detect import LanguageDetector, lingua_language
 
-LANGS = ("en", "ro", "it", "sr", "bs", "sq", "lv", "sv", "nb", "nl", "de", "sw", "uk", "ar",
-         "fa", "ti", "so", "pcm")  # fmt: skip
+# The shipped languages, in config.toml's order (the Serbian/Bosnian tie goes to the first).
+LANGS = load_config(Path(__file__).resolve().parents[1] / "config.toml")[0].languages.shipped
 DJANGO = {"sr": "sr_Latn"}  # Django's folder for a code, where it differs
 CLDR = {"sr": "sr_Latn"}
 BUCKETS = ("1", "2-3", "4-6", "7+")
@@ -218,6 +219,7 @@ def detectors(langid_path: str | None) -> dict[str, Callable[[str], str | None]]
         "lingua": lingua_restricted,
         "chosen (letters+lingua+rules)": LanguageDetector(LANGS).detect,
         "letters+lingua low accuracy+rules": LanguageDetector(LANGS, low_accuracy=True).detect,
+        "letters+lingua Latin-only+rules": LanguageDetector(LANGS, latin_only=True).detect,
     }
     if langid_path:
         sys.path.insert(0, langid_path)
@@ -246,6 +248,10 @@ _LOAD = {
     "letters+lingua low accuracy+rules": (
         "from bot.i18n.detect import LanguageDetector; "
         f"d = LanguageDetector({LANGS!r}, low_accuracy=True); d.warm(); d.detect('Hallo du')"
+    ),
+    "letters+lingua Latin-only+rules": (
+        "from bot.i18n.detect import LanguageDetector; "
+        f"d = LanguageDetector({LANGS!r}, latin_only=True); d.warm(); d.detect('Hallo du')"
     ),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from bot.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = (ROOT / "config.toml").read_text(encoding="utf-8")
+EIGHTEEN = ("en", "ro", "it", "sr", "bs", "sq", "lv", "sv", "nb", "nl", "de", "sw", "uk", "ar",
+            "fa", "ti", "so", "pcm")  # fmt: skip
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -22,11 +25,27 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_shipped_config_loads_every_band_and_language() -> None:
     config, base = load_config(ROOT / "config.toml")
     assert config.band_ids == ("8-12", "13-15", "16-17", "18-24")
-    assert config.languages.shipped == ("en", "ro", "ar")
-    assert config.is_rtl("ar")
-    assert not config.is_rtl("ro")
+    assert sorted(config.languages.shipped) == sorted(EIGHTEEN)
+    assert all(lang in config.languages.names for lang in EIGHTEEN)
+    assert [lang for lang in EIGHTEEN if config.is_rtl(lang)] == ["ar", "fa"]
     assert "text" not in config.band("8-12").keep
     assert base == ROOT
+
+
+def test_serbian_is_listed_before_bosnian() -> None:
+    """A Latin text with neither Serbian nor Bosnian forms is taken for the one listed
+    first (bot/i18n/detect.py); the keyboard sorts by name whatever the order here."""
+    config, _ = load_config(ROOT / "config.toml")
+    assert config.languages.shipped.index("sr") < config.languages.shipped.index("bs")
+
+
+def test_a_shipped_list_without_the_source_language_is_refused(tmp_path: Path) -> None:
+    config, _ = load_config(ROOT / "config.toml")
+    shipped = ", ".join(f'"{lang}"' for lang in config.languages.shipped if lang != "en")
+    text = re.sub(r"(?m)^shipped = \[.*\]$", f"shipped = [{shipped}]", SHIPPED, count=1)
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    assert "source language" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +56,6 @@ def test_shipped_config_loads_every_band_and_language() -> None:
         (("min_age = 8", "min_age = 13"), "min_age 13 is above max_age 12"),
         (('library = "aiogram"', 'library = "other"'), "telegram.library"),
         (('sh1 = "shelter"', 'sh1 = "nowhere"'), "unknown service 'nowhere'"),
-        (('shipped = ["en", "ro", "ar"]', 'shipped = ["ro", "ar"]'), "source language"),
         (("[privacy]", "[privacy]\nsurprise = 1"), "privacy.surprise"),
     ],
 )

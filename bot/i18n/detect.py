@@ -16,7 +16,7 @@ from functools import cache
 from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
 from bot.i18n.close_languages import is_pidgin, serbian_or_bosnian
-from bot.i18n.scripts import candidates
+from bot.i18n.scripts import NON_LATIN_LANGUAGES, candidates
 
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 # Languages lingua has no model for, and what it is told to weigh instead: Pidgin reads
@@ -46,12 +46,22 @@ class LanguageDetector:
     """`detect(text)`: a shipped language code, or None when the text is too short or unclear."""
 
     def __init__(
-        self, shipped: Iterable[str], min_confidence: float = 0.0, *, low_accuracy: bool = False
+        self,
+        shipped: Iterable[str],
+        min_confidence: float = 0.0,
+        *,
+        low_accuracy: bool = False,
+        latin_only: bool = False,
     ) -> None:
         self.shipped = tuple(shipped)
         self.min_confidence = min_confidence
         self.low_accuracy = low_accuracy
-        models = {code for lang in self.shipped for code in _STAND_INS.get(lang, (lang,))}
+        # latin_only: lingua weighs only the Latin-script languages; between two others of
+        # one script (ar/fa without a telling letter, uk/sr Cyrillic) the first listed wins.
+        weighed = [
+            lang for lang in self.shipped if not (latin_only and lang in NON_LATIN_LANGUAGES)
+        ]
+        models = {code for lang in weighed for code in _STAND_INS.get(lang, (lang,))}
         self._models = tuple(sorted(models))
 
     def warm(self) -> None:
@@ -77,7 +87,7 @@ class LanguageDetector:
     def _statistical(self, text: str, allowed: Sequence[str]) -> str | None:
         """The most likely of `allowed`, after lingua weighed every shipped model."""
         detector = _lingua(self._models, self.low_accuracy)
-        if detector is None:
+        if detector is None or not all(self._weighs(lang) for lang in allowed):
             return allowed[0]
         scores: dict[str, float] = {}
         for value in detector.compute_language_confidence_values(text):  # type: ignore[attr-defined]
@@ -89,6 +99,9 @@ class LanguageDetector:
             return None
         best = max(allowed, key=lambda lang: scores.get(lang, 0.0))
         return best if scores.get(best, 0.0) > self.min_confidence else None
+
+    def _weighs(self, lang: str) -> bool:
+        return any(code in self._models for code in _STAND_INS.get(lang, (lang,)))
 
 
 def _claimed(code: str, lang: str, allowed: Sequence[str]) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-__all__ = ["first_guess", "from_accept_language"]
+__all__ = ["browser_guess", "first_guess", "from_accept_language"]
 
 # Codes devices send for a shipped language under another name.
 _SAME = {"no": "nb", "nn": "nb", "sh": "sr", "hr": "bs", "prs": "fa", "ara": "ar"}
@@ -42,3 +42,14 @@ def first_guess(preferred: Iterable[str | None], shipped: Sequence[str], source:
             if candidate in shipped:
                 return candidate
     return source
+
+
+def browser_guess(browser: object, page: object, shipped: Sequence[str], source: str) -> str | None:
+    """The web chat's first guess: the browser's `navigator.languages` ("it-IT,it,en",
+    sent by the page with a turn), else the page's own language (its link's, or the
+    Accept-Language guess); None when neither names a shipped language."""
+    page_lang = page if isinstance(page, str) and page in shipped else None
+    if isinstance(browser, str) and browser:
+        found = first_guess([*from_accept_language(browser), page_lang], shipped, "")
+        return found or page_lang
+    return page_lang

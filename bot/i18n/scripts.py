@@ -40,6 +40,8 @@ _LATIN_LETTERS = (
 GEEZ_LANGUAGES = ("ti", "am")
 ARABIC_LANGUAGES = ("ar", "fa", "ur", "ps", "ckb")
 CYRILLIC_LANGUAGES = ("uk", "sr", "ru", "bg", "mk")
+# Languages written only in another script here (Serbian is typed in Latin letters too).
+NON_LATIN_LANGUAGES = frozenset((*GEEZ_LANGUAGES, *ARABIC_LANGUAGES, *CYRILLIC_LANGUAGES)) - {"sr"}
 
 
 def candidates(text: str, shipped: Iterable[str]) -> tuple[str, ...]:
@@ -57,8 +59,7 @@ def candidates(text: str, shipped: Iterable[str]) -> tuple[str, ...]:
     if _CYRILLIC.search(text):
         return _cyrillic(text, langs)
     if _LATIN.search(text):
-        others = (*GEEZ_LANGUAGES, *ARABIC_LANGUAGES, *CYRILLIC_LANGUAGES)
-        return _latin(text, tuple(lang for lang in langs if lang not in others or lang == "sr"))
+        return _latin(text, tuple(lang for lang in langs if lang not in NON_LATIN_LANGUAGES))
     return ()
 
 

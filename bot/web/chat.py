@@ -27,7 +27,7 @@ from aiohttp import web
 from bot.app import App
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
-from bot.i18n.negotiate import first_guess, from_accept_language
+from bot.i18n.negotiate import browser_guess, first_guess, from_accept_language
 from bot.inputs import BodyError, clean_text
 from bot.services.cases import Deliver
 from bot.services.contact import CONTACT_STEP
@@ -69,12 +69,15 @@ async def page(request: web.Request) -> web.StreamResponse:
     config = state.app.config
     preview = _preview(state, request.query)
     lang = request.query.get("lang", "")
-    if lang not in config.languages.shipped:  # the browser's languages: a first guess
+    linked = lang in config.languages.shipped  # a link's own language (a shelter's QR code)
+    if not linked:  # the browser's languages: a first guess
         wanted = from_accept_language(request.headers.get("Accept-Language"))
         lang = first_guess(wanted, config.languages.shipped, config.languages.source)
     words = ui(state.app, lang)
     data = {"neutral": state.settings.neutral_url, "lang": lang,
             "max": str(config.engine.max_input_chars)}  # fmt: skip
+    if linked:
+        data["linked"] = "1"  # the page then sends no navigator.languages
     if preview:
         data |= {"flow": preview["flow"], "band": preview["band"]}
     data_attrs = "".join(f' data-{key}="{esc(value)}"' for key, value in data.items())
@@ -174,9 +177,10 @@ async def turn(request: web.Request) -> web.StreamResponse:
         ask = asked(data["messages"])
         await _keep_ask(service, user, ask)
         return web.json_response(data | {"visit": token, "ask": ask, "case": False})
-    lang = payload.get("lang")
-    lang = lang if lang in state.app.config.languages.shipped else None
-    reply = await service.handle(CHANNEL, user, inp, language_hint=lang)
+    languages = state.app.config.languages
+    lang, browser = payload.get("lang"), payload.get("languages")
+    hint = browser_guess(browser, lang, languages.shipped, languages.source)
+    reply = await service.handle(CHANNEL, user, inp, language_hint=hint)
     return await _answer(state, service, token, user, inp, reply)
 
 

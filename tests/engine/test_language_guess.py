@@ -37,3 +37,18 @@ def test_a_language_typed_by_its_name_is_chosen_at_once(engine: Engine) -> None:
     session, _ = engine.start("en")
     after, _ = engine.resume(session, Input.text("Română"))
     assert (after.lang, after.step) == ("ro", "pick_age")
+
+
+def test_the_language_keyboard_lists_each_by_its_own_name_the_guess_first(
+    engine: Engine,
+) -> None:
+    """Issue 13: with 18 languages, Latin-script names alphabetically, then Cyrillic,
+    Arabic and Ge'ez script, whatever order config.toml lists them in; the language the
+    conversation opened in (the device's guess) on top, to confirm with one tap."""
+    _, events = engine.start("it")
+    labels = [o.label for o in says(events)[-1].options]
+    assert labels[0] == "Italiano"
+    latin = labels[1:-4]
+    assert latin == sorted(latin, key=lambda name: name.casefold().replace("ă", "a"))
+    assert labels[-4:] == ["Українська", "العربية", "فارسی", "ትግርኛ"]
+    assert len(labels) == len(engine.config.languages.shipped)

@@ -252,7 +252,8 @@ def test_missing_translation_is_a_warning(tmp_path: Path, config: Config) -> Non
     missing = [
         p for p in problems if "translation" in p.message and "`extra`, step `hi`" in p.message
     ]
-    assert [p.message.split()[-3] for p in missing] == ["ar"]
+    others = [lang for lang in config.languages.shipped if lang not in ("en", "ro")]
+    assert sorted(p.message.split()[-3] for p in missing) == sorted(others)  # "ar" too
     assert all(p.severity == "warning" for p in problems)
     assert "locales/ar/LC_MESSAGES/safevoice.po" in missing[0].fix
 
@@ -322,8 +323,9 @@ def test_shipped_flows_have_no_errors(config: Config) -> None:
     for band in config.band_ids:
         for name in REQUIRED_FLOWS:
             assert flows.resolve(band, name) is not None, (band, name)
-    # The only warnings are translations still to do.
-    assert [str(p) for p in problems if "translation" not in p.message] == []
+    # The only warnings are about translations: still to do, or hard to read (for their
+    # native reviewers); none about the English source.
+    assert [str(p) for p in problems if not p.lang and "translation" not in p.message] == []
 
 
 # Parity: per key, answers every band can count together.

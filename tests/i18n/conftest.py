@@ -10,9 +10,11 @@ from bot.commands import i18n as i18n_command
 from bot.errors import SafeVoiceError
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = ("ro", "ar")
-# Every catalog in locales/, shipped or drafted ahead of its danger lexicon: each one must
-# be complete and safe to show before a language can be added to `[languages] shipped`.
+# The translated languages in `[languages] shipped` (all but the source, English).
+SHIPPED = ("ro", "it", "sr", "bs", "sq", "lv", "sv", "nb", "nl", "de", "sw", "uk", "ar", "fa",
+           "ti", "so", "pcm")  # fmt: skip
+# Every catalog in locales/: each one must be complete and safe to show before a language
+# can be added to `[languages] shipped`.
 CATALOGS = tuple(
     sorted(p.parent.parent.name for p in (ROOT / "locales").glob("*/LC_MESSAGES/safevoice.po"))
 )

@@ -15,12 +15,32 @@ from bot.app import App, load_app
 from bot.engine.events import Event, Say
 from bot.engine.inputs import Input
 from bot.engine.session import Session
+from bot.i18n import catalogs
 from bot.i18n.system import SYSTEM_PLURALS, SYSTEM_TEXTS
-from tests.i18n.conftest import ROOT
+from tests.i18n.conftest import ROOT, SHIPPED
 
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 MENU = ("feedback", "privacy", "person", "stop", "forget")
-TYPED = {"ro": "Mai multă liniște seara.", "ar": "هدوء أكثر في المساء."}
+# "More quiet in the evening", as a young person might type it.
+TYPED = {
+    "ro": "Mai multă liniște seara.",
+    "ar": "هدوء أكثر في المساء.",
+    "bs": "Više mira uveče.",
+    "de": "Mehr Ruhe am Abend.",
+    "it": "Più silenzio la sera.",
+    "sw": "Utulivu zaidi jioni.",
+    "lv": "Vairāk klusuma vakarā.",
+    "pcm": "Make e quiet small for evening.",
+    "nl": "Meer rust in de avond.",
+    "nb": "Mer ro om kvelden.",
+    "sq": "Më shumë qetësi në mbrëmje.",
+    "so": "Aamus badan fiidkii.",
+    "sr": "Više mira uveče.",
+    "sv": "Mer lugn på kvällen.",
+    "uk": "Більше тиші ввечері.",
+    "fa": "آرامش بیشتر در شب.",
+    "ti": "ምሸት ዝያዳ ህድኣት።",
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +54,18 @@ def english(app: App) -> set[str]:
     texts |= {band.label["en"] for band in app.config.age_bands}
     texts |= {service.label["en"] for service in app.config.services.values()}
     return texts
+
+
+def own_words(app: App, lang: str) -> set[str]:
+    """The texts `lang`'s catalog and labels give, whatever they look like."""
+    catalog = catalogs.read(catalogs.po_path(ROOT / "locales", lang), lang)
+    found = {text for m in catalog if m.id for text in _strings(m.string)}
+    found |= {band.label.get(lang, "") for band in app.config.age_bands}
+    return found | {service.label.get(lang, "") for service in app.config.services.values()}
+
+
+def _strings(string: str | tuple[str, ...]) -> tuple[str, ...]:
+    return string if isinstance(string, tuple) else (string,)
 
 
 def says(events: list[Event]) -> list[Say]:
@@ -78,10 +110,11 @@ def step(app: App, session: Session, shown: list[Say], inp: Input) -> tuple[Sess
 
 
 @pytest.mark.parametrize("band", ["8-12", "13-15", "16-17", "18-24"])
-@pytest.mark.parametrize("lang", ["ro", "ar"])
+@pytest.mark.parametrize("lang", SHIPPED)
 def test_conversation_has_no_english_flow_text(app: App, lang: str, band: str) -> None:
     shown = talk(app, lang, band)
-    source = english(app)
+    # A word the language writes as English does ("No" in Italian, much of Pidgin) is its own.
+    source = english(app) - own_words(app, lang)
     leaked = [s.text for s in shown[1:] if s.text in source]
     leaked += [o.label for s in shown for o in s.options if o.label in source]
     leaked += [s.skip.label for s in shown if s.skip and s.skip.label in source]
@@ -109,5 +142,6 @@ def test_romanian_conversation_is_left_to_right(app: App) -> None:
 
 
 def test_loaded_app_reports_no_missing_translation(app: App) -> None:
-    missing = [str(p) for p in app.warnings if "translation" in p.message]
+    # Only missing ones: a long or hard translated sentence is a warning of its own kind.
+    missing = [str(p) for p in app.warnings if p.kind in ("untranslated", "no catalog")]
     assert not missing

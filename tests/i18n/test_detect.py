@@ -105,3 +105,24 @@ def test_the_same_guesses_in_two_processes() -> None:
     }
     assert len(runs) == 1
     assert "None" in next(iter(runs)) or "'" in next(iter(runs))
+
+
+def test_the_app_guesses_among_the_languages_config_ships_letters_first() -> None:
+    """Issue 13: the serving detector is built from `[languages] shipped`, and letters
+    decide before lingua is asked: Ge'ez is Tigrinya, پ چ ژ گ are Persian."""
+    from bot.app import load_app
+    from tests.i18n.conftest import ROOT
+
+    app = load_app(ROOT / "config.toml")
+    assert app.language_detector.shipped == app.config.languages.shipped
+    assert set(app.config.languages.shipped) == set(ALL)
+    assert app.language_detector.detect("ሓገዝ የድልየኒ") == "ti"
+    assert app.language_detector.detect("می‌خواهم با کسی حرف بزنم") == "fa"
+    assert app.language_detector.detect("چطوری") == "fa"  # one letter settles it
+
+
+def test_latin_only_weighs_no_model_of_another_script() -> None:
+    """The measured alternative (BENCHMARKS.md): less memory, Persian and Ukrainian worse."""
+    latin = LanguageDetector(ALL, latin_only=True)
+    assert not {"ar", "fa", "uk"} & set(latin._models)
+    assert latin.detect("سلام دوست من") == "ar"  # no telling letter: the first listed

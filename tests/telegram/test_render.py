@@ -58,3 +58,23 @@ def test_limiter_keeps_one_per_second_per_chat_after_a_burst() -> None:
     assert waits[4] > 1.9
     limiter.pause(6, 2.0)
     assert limiter.reserve(6) >= 2.0
+
+
+def test_eighteen_languages_are_laid_out_two_a_row() -> None:
+    """Regression: with every language shipped, one button a row made a keyboard three
+    phone screens long; a long list of short names goes two a row, in the same order."""
+    names = ["English", "Bosanski", "Deutsch", "Norsk bokmål", "Українська", "العربية", "ትግርኛ"]
+    options = tuple(Option(str(i), name) for i, name in enumerate(names))
+    say = Say("Which language?", "en", step="lang", input="choice", options=options)
+    [message] = render([say], ctx())
+    assert isinstance(message, OutgoingMessage)
+    assert [len(row) for row in message.keyboard] == [2, 2, 2, 1]
+    assert [b.label for row in message.keyboard for b in row] == names
+
+
+def test_a_short_menu_keeps_one_button_a_row() -> None:
+    options = tuple(Option(str(i), f"Entry {i}") for i in range(6))
+    say = Say("What now?", "en", step="menu", input="choice", options=options)
+    [message] = render([say], ctx())
+    assert isinstance(message, OutgoingMessage)
+    assert [len(row) for row in message.keyboard] == [1] * 6

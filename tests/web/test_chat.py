@@ -166,12 +166,29 @@ async def test_the_web_chat_asks_8_to_12_in_their_words(state: Web, client: Clie
 
 
 async def test_the_page_opens_in_the_browsers_language_as_a_first_guess(client: Client) -> None:
-    headers = {"Accept-Language": "de-DE,de;q=0.9,ro;q=0.8,en;q=0.5"}
+    headers = {"Accept-Language": "fr-FR,fr;q=0.9,ro;q=0.8,en;q=0.5"}
     page = await (await client.get("/chat", headers=headers)).text()
-    assert '<html lang="ro"' in page  # German is not shipped; Romanian is the next wanted
+    assert '<html lang="ro"' in page  # French is not shipped; Romanian is the next wanted
+    page = await (await client.get("/chat", headers={"Accept-Language": "it-IT,it"})).text()
+    assert '<html lang="it"' in page
+    assert "data-linked" not in page
     page = await (await client.get("/chat", headers={"Accept-Language": "ar-EG"})).text()
     assert '<html lang="ar" dir="rtl"' in page
     page = await (await client.get("/chat?lang=en", headers={"Accept-Language": "ar"})).text()
     assert '<html lang="en"' in page  # a link's own language wins
+    assert 'data-linked="1"' in page  # so the page sends no navigator.languages
     page = await (await client.get("/chat", headers={"Accept-Language": "x;q=nonsense,,"})).text()
     assert '<html lang="en"' in page
+
+
+async def test_the_browsers_languages_sent_with_the_first_turn_open_the_conversation(
+    client: Client,
+) -> None:
+    """Issue 13: `navigator.languages` is the first guess; the language question, in
+    that language with its button first, asks the young person to confirm it."""
+    token = await _open(client)
+    data = await _turn(client, token, kind="start", lang="en", languages="fr-FR,it-IT,it")
+    ask = _ask(data)
+    assert ask["lang"] == "it"
+    assert ask["text"] == "Che lingua vuoi?"
+    assert ask["options"][0] == {"value": "it", "label": "Italiano"}

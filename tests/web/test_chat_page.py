@@ -251,3 +251,57 @@ def test_a_long_paste_is_answered_and_kept_in_the_box(live: LiveServer, page: An
     assert page.input_value("#text") == paste  # and keeps what was typed
     # Nothing shown as sent, cut or not.
     assert page.locator("#log p.me", has_text="nobody listens").count() == 0
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Accept-Language": "en"}],
+    ids=["accept-language", "navigator-languages"],
+)
+def test_a_browser_set_to_italian_is_first_asked_in_italian(
+    live: LiveServer, browser: Any, headers: dict[str, str]
+) -> None:
+    """Issue 13: the browser's languages are the first guess, confirmed by the young
+    person: the language question comes in Italian, "Italiano" its first button. Also
+    where only `navigator.languages` says Italian (a proxy rewrote Accept-Language)."""
+    context = browser.new_context(locale="it-IT", extra_http_headers=headers)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live.url}/chat")
+        _wait(page)
+        _bot(page, "Che lingua vuoi?").wait_for()
+        assert page.locator("#log p.bot").first.inner_text().startswith("Ciao!")
+        buttons = page.locator("#choices button")
+        assert buttons.count() == len(live.state.app.config.languages.shipped)
+        assert buttons.first.get_attribute("data-value") == "it"
+        assert buttons.first.inner_text() == "Italiano"
+        assert page.locator("#choices button[data-value='ar']").get_attribute("dir") == "auto"
+        buttons.first.click()  # confirmed with one tap
+        _wait(page)
+        assert page.locator("html").get_attribute("lang") == "it"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang", "question", "direction"),
+    [("ar-EG", "ar", "بأي لغة نتحدث؟", "rtl"), ("ti-ER", "ti", "ኣየናይ ቋንቋ ትደልዩ?", "ltr")],
+    ids=["right-to-left", "geez"],
+)
+def test_a_browser_in_arabic_or_tigrinya_is_asked_in_its_script(
+    live: LiveServer, browser: Any, locale: str, lang: str, question: str, direction: str
+) -> None:
+    """The representative scripts in a real browser (the other languages are covered by
+    the cheap golden and catalog tests): the page's direction and the guess on top."""
+    context = browser.new_context(locale=locale)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live.url}/chat")
+        _wait(page)
+        _bot(page, question).wait_for()
+        assert page.locator("html").get_attribute("dir") == direction
+        assert page.locator("#choices button").first.get_attribute("data-value") == lang
+    finally:
+        context.close()

@@ -325,8 +325,12 @@ class TelegramChannel:
 
     # -- start-up -------------------------------------------------------------------------
     async def set_commands(self) -> None:
-        """The command menu in every shipped language (and the source one as default)."""
-        for lang in (None, *self.languages.shipped):
+        """The command menu in every shipped language (and the source one as default).
+
+        Telegram takes only two-letter ISO 639-1 codes here: Nigerian Pidgin ("pcm"),
+        which no Telegram app is set to anyway, gets the default menu."""
+        shipped = [lang for lang in self.languages.shipped if len(lang) == 2 and lang.isalpha()]
+        for lang in (None, *shipped):
             chosen = lang or self.languages.source
             menu = [(name, self._t(chosen, text)) for name, text in texts.COMMANDS]
             await self.sender.transport.set_commands(menu, lang)

@@ -122,6 +122,10 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return pieces
 
 
+# A choice with more short options than this is laid out two a row (the language list).
+LONG_LIST = 6
+
+
 def keyboard(say: Say, sign: Callable[[str | None, str], str]) -> Keyboard:
     rows: list[tuple[Button, ...]] = []
     buttons = [
@@ -131,6 +135,10 @@ def keyboard(say: Say, sign: Callable[[str | None, str], str]) -> Keyboard:
     short = all(len(o.label) <= 12 for o in say.options)
     if say.input == "scale" or (say.input == "yes_no" and short):
         rows.append(tuple(buttons))  # faces and numbers read best side by side
+    elif say.input == "choice" and len(buttons) > LONG_LIST and short:
+        # Eighteen languages one per row would fill three phone screens; two a row fit
+        # "Norsk bokmål" whole on a narrow phone, where three would cut it short.
+        rows.extend(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
     else:
         rows.extend((button,) for button in buttons)
     extra = [o for o in (say.done, say.skip) if o is not None]

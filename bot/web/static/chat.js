@@ -91,11 +91,20 @@
 
   function payload(kind, value, step) {
     const data = { kind: kind, value: value, step: step, lang: body.dataset.lang };
+    // The browser's languages, most wanted first: the first guess at the young person's
+    // language (the language question still asks). A link's own language goes first.
+    if (kind === "start" && !body.dataset.linked) data.languages = browserLanguages();
     if (preview) {
       data.preview = true;
       if (kind === "start") { data.flow = preview.flow; data.band = preview.band; }
     }
     return data;
+  }
+
+  function browserLanguages() {
+    const wanted = navigator.languages && navigator.languages.length
+      ? Array.from(navigator.languages) : [navigator.language || ""];
+    return wanted.slice(0, 10).join(",").slice(0, 200);
   }
 
   function setBusy(on) {
@@ -155,6 +164,7 @@
     b.type = "button";
     b.dataset.value = value;
     b.textContent = label;
+    b.dir = "auto"; // a name in its own script ("العربية" among Latin ones) reads right
     if (pressed !== undefined) b.setAttribute("aria-pressed", pressed ? "true" : "false");
     b.addEventListener("click", onClick);
     return b;

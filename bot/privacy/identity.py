@@ -354,6 +354,22 @@ _STRONG_CUES = _phrases(
     "|mi se spune|mi se zice|ma striga|ma semnez|semnat"
     "|اسمي|انا اسمي|اسمي هو|ينادونني|ينادوني|نادوني|ادعي|لقبي"
     "|esmi|ismi|esmy|ismy|esmee|ismee|esmi howa|ana esmi|ana ismi|smiti"
+    # The other shipped languages: "my name is" and "they call me" in each (the name lists
+    # are en/ro/ar only, so here the cue is what tells a name).
+    "|ich heiße|ich heisse|mein name ist|mein name is|man nennt mich|nennt mich"
+    "|mi chiamo|il mio nome è|il mio nome e|mi chiamano|chiamami"
+    "|ik heet|mijn naam is|noem me|ze noemen me"
+    "|jag heter|mitt namn är|kalla mig|de kallar mig"
+    "|jeg heter|mitt navn er|kall meg|de kaller meg"
+    "|mani sauc|mans vārds ir|sauc mani"
+    "|мене звати|мене звуть|моє ім'я|моє ім’я|моє імʼя|мене кличуть|mene zvaty|mene zvut"
+    "|zovem se|ime mi je|moje ime je|zovu me"
+    "|quhem|emri im është|emri im eshte|më thërrasin|me therrasin"
+    "|اسم من|اسمم|نام من|esme man|esmam|name man"
+    "|jina langu ni|naitwa|ninaitwa|wananiita"
+    "|magacaygu waa|magacayga waa|magacaygu|waxaa la i yiraahdaa|waxaa la igu yiraahdaa"
+    "|ስመይ|ሽመይ"
+    "|my name na|ma name na|dem dey call me|dem call me|people dey call me"
 )
 _WEAK_CUES = _phrases("i am|i'm|im|sunt|eu sunt|eu is|انا|أنا|ana")
 _ROLES = _keys(

@@ -189,3 +189,42 @@ async def test_configured_places_are_scrubbed_in_every_write(tmp_path: Path) -> 
     finally:
         use_places(())
     assert scrub("we sleep at casa soarelui now") == "we sleep at casa soarelui now"
+
+
+# "My name is …" in each language shipped after en, ro and ar, with a name of that
+# language; and a sentence of ordinary feedback in it that must come back whole.
+NEW_LANGUAGES = {
+    "de": ("Ich heiße Lena und wohne hier.", "Die Betreuer sind nett und das Essen ist gut."),
+    "it": ("Mi chiamo Giulia e ho quindici anni.", "Il cibo è buono e le educatrici gentili."),
+    "nl": ("Ik heet Sanne.", "Het eten is lekker en de begeleiders zijn aardig."),
+    "sv": ("Jag heter Elin.", "Maten är god och personalen är snäll."),
+    "nb": ("Jeg heter Ingrid.", "Maten er god og de voksne er snille."),
+    "lv": ("Mani sauc Laura.", "Ēdiens ir garšīgs un darbinieki ir laipni."),
+    "uk": ("Мене звати Олена.", "Їжа смачна, а працівники добрі."),
+    "sr": ("Zovem se Milica.", "Hrana je dobra i radnici su ljubazni."),
+    "bs": ("Ime mi je Amra.", "Hrana je dobra i osoblje je ljubazno."),
+    "sq": ("Emri im është Arta.", "Ushqimi është i mirë dhe stafi është i sjellshëm."),
+    "fa": ("اسم من سارا است.", "غذا خوب است و کارکنان مهربان هستند."),
+    "sw": ("Jina langu ni Amani.", "Chakula ni kizuri na wafanyakazi ni wema."),
+    "so": ("Magacaygu waa Hodan.", "Cuntadu waa fiican tahay shaqaaluhuna waa wanaagsan yihiin."),
+    "ti": ("ስመይ ሳባ እዩ።", "መግቢ ጽቡቕ እዩ።"),
+    "pcm": ("My name na Chioma.", "The food sweet well well and the aunties dey kind."),
+}
+
+
+NAMES = {
+    "de": "Lena", "it": "Giulia", "nl": "Sanne", "sv": "Elin", "nb": "Ingrid", "lv": "Laura",
+    "uk": "Олена", "sr": "Milica", "bs": "Amra", "sq": "Arta", "fa": "سارا", "sw": "Amani",
+    "so": "Hodan", "ti": "ሳባ", "pcm": "Chioma",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", sorted(NEW_LANGUAGES))
+def test_a_name_after_my_name_is_was_kept_in_the_languages_shipped_later(lang: str) -> None:
+    """Seen when 15 languages shipped: "Ich heiße Lena", "Мене звати Олена", "ስመይ ሳባ እዩ"
+    reached the store whole; the name lists and cues knew only English, Romanian, Arabic."""
+    named, ordinary = NEW_LANGUAGES[lang]
+    scrubbed = scrub(named)
+    assert "[name]" in scrubbed, scrubbed
+    assert NAMES[lang] not in scrubbed
+    assert scrub(ordinary) == ordinary

@@ -140,7 +140,8 @@ class Deployment:
         assert status == 200, (status, self.spawner.stderr())
 
     async def add_user(self, name: str, role: str) -> str:
-        """`safevoice users add NAME --role ROLE --scope '*'`; the password it printed."""
+        """`safevoice users add NAME --role ROLE --scope '*'`, then, as the new staff member
+        does at their first login, their own password instead of the one printed; it."""
         done = await run_safevoice(
             "--config", str(self.config), "users", "add", name, "--role", role, "--scope", "*",
             env=self.env,
@@ -148,7 +149,24 @@ class Deployment:
         assert done.returncode == 0, done.stdout + done.stderr
         found = re.search(r"Password \(shown only now\): (\S+)", done.stdout)
         assert found, done.stdout
-        return found[1]
+        chosen = f"{name}-chose-this-harbour-juniper-77"
+        jar = aiohttp.CookieJar(unsafe=True)
+        async with aiohttp.ClientSession(cookie_jar=jar) as browser:
+            base = self.serve_a.url
+            form = await browser.get(f"{base}/login")
+            token = re.search(r'name="csrf" value="([^"]+)"', await form.text())
+            assert token
+            login = {"csrf": token[1], "name": name, "password": found[1], "next": "/account"}
+            await (await browser.post(f"{base}/login", data=login)).read()
+            account = await browser.get(f"{base}/account")
+            page = await account.text()
+            assert "Choose your own below" in page, page[:500]
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+            assert csrf
+            change = {"csrf": csrf[1], "current": found[1], "new": chosen, "again": chosen}
+            changed = await browser.post(f"{base}/account/password", data=change)
+            assert "Your password is changed" in await changed.text()
+        return chosen
 
     def sent_to(self, chat: int) -> list[str]:
         """What the bots sent to `chat`, in the order the stand-in Bot API received it."""

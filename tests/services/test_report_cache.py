@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.runtime import open_database
 from bot.services.plans import PLANS, PlanCache
 from bot.services.report import Report, build_report, comment_pages
 from bot.storage import Answer, FeedbackFilters, FeedbackRecord, FeedbackStore
@@ -51,9 +52,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FeedbackSt
     else:
         url = request.getfixturevalue("pg_database_url")
     PLANS.clear()
-    with FeedbackStore(url) as opened:
-        opened.create_schema()
-        yield opened
+    config = Path(__file__).resolve().parents[2] / "config.toml"
+    with open_database(config, url=url) as database:
+        yield database.store
     PLANS.clear()
 
 

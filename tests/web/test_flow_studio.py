@@ -64,3 +64,27 @@ async def test_an_admin_adds_an_advisor_on_the_web(state: Web, client: Client) -
     )
     assert "shown only now" in await added.text()
     assert state.accounts.get("bea") == Account("bea", "advisor", ())
+
+
+async def test_the_diagram_labels_branches_and_shows_options(client: Client, advisor: str) -> None:
+    await login(client, advisor)
+    page = await (await client.get("/flows/13-15/service_feedback")).text()
+    assert "if service was answered → overall" in page
+    assert "otherwise → which_service" in page
+    assert "if felt_safe is “no” → not_safe" in page
+    assert "If “Yes, please” is chosen: " in page  # the step list, in words
+    assert "Options: Yes, please · Not now" in page
+    assert "<li>I feel safe</li>" in page
+    assert 'aria-current="true">English' in page
+
+
+async def test_the_diagram_shows_the_texts_in_the_chosen_language(
+    client: Client, advisor: str
+) -> None:
+    await login(client, advisor)
+    page = await (await client.get("/flows/13-15/service_feedback?lang=ro")).text()
+    assert "Te simți în siguranță acolo?" in page
+    assert "if “Da, te rog” is chosen → get_person" in page
+    assert "Do you feel safe there?" not in page
+    unknown = await (await client.get("/flows/13-15/service_feedback?lang=xx")).text()
+    assert "Do you feel safe there?" in unknown  # the source language

@@ -2,19 +2,22 @@
 
 For survivor advisory groups who co-design flows: read a flow as boxes and arrows, then try
 it in any band and language. "Try it" opens the chat in preview mode: nothing is recorded.
+Both show the flow files as they are now (bot/web/preview_flows.py): an edit needs no restart.
 """
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import PurePath
 from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.flows.flow import COMMON, Flow
+from bot.flows.flow import COMMON, Flow, FlowSet
 from bot.flows.steps import StepBase
 from bot.web.flow_diagram import Say, diagram, exits, options_of
 from bot.web.html import attrs, esc, html_response, staff_page
+from bot.web.preview_flows import preview_flows
 from bot.web.state import WEB, Web, account_of, requires, staff_session
 
 __all__ = ["detail", "index", "sayer"]
@@ -36,12 +39,13 @@ def _try_links(state: Web, flow_id: str, band: str) -> str:
 @requires("advisor")
 async def index(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
+    flows, problems = await _current(request)
     sections = []
     for band in state.app.config.band_ids:
-        ids = sorted({flow.id for flow in state.app.flows if flow.scope in (band, COMMON)})
+        ids = sorted({flow.id for flow in flows if flow.scope in (band, COMMON)})
         rows = []
         for flow_id in ids:
-            flow = state.app.flows.resolve(band, flow_id)
+            flow = flows.resolve(band, flow_id)
             if flow is None:
                 continue
             href = f"/flows/{flow.scope}/{flow.id}?band={band}"
@@ -63,7 +67,7 @@ async def index(request: web.Request) -> web.StreamResponse:
     )
     page = staff_page(
         "Flows",
-        intro + "".join(sections),
+        problems + intro + "".join(sections),
         account=account_of(request),
         csrf=staff_session(request).csrf,
         demo=state.settings.demo,
@@ -74,7 +78,8 @@ async def index(request: web.Request) -> web.StreamResponse:
 @requires("advisor")
 async def detail(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
-    flow = state.app.flows.get(request.match_info["scope"], request.match_info["flow_id"])
+    flows, problems = await _current(request)
+    flow = flows.get(request.match_info["scope"], request.match_info["flow_id"])
     if flow is None:
         raise web.HTTPNotFound(text="There is no such flow.")
     band = request.query.get("band", "")
@@ -86,7 +91,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
         lang = languages.source
     say = sayer(state, flow, lang)
     body = (
-        f"<p>{esc(flow.header.description)}</p>"
+        f"{problems}<p>{esc(flow.header.description)}</p>"
         f"<p>File: <code>{esc(flow.scope)}/{esc(PurePath(flow.path).name)}</code>. "
         f"Version {flow.header.version}.</p>"
         f"<p>{_try_links(state, flow.id, band)}</p>"
@@ -101,6 +106,25 @@ async def detail(request: web.Request) -> web.StreamResponse:
         demo=state.settings.demo,
     )
     return html_response(page)
+
+
+async def _current(request: web.Request) -> tuple[FlowSet, str]:
+    """The flow files as they are now (edits show without a restart), and a kind note
+    with the checker's messages when an edit broke them."""
+    preview = preview_flows(request)
+    errors = await asyncio.to_thread(preview.refresh)
+    if not errors:
+        return preview.flows, ""
+    items = "".join(f"<li><code>{esc(error)}</code></li>" for error in errors[:20])
+    more = f"<p>And {len(errors) - 20} more.</p>" if len(errors) > 20 else ""
+    note = (
+        '<section class="notice" role="status" aria-labelledby="edit-problem"><h2 '
+        'id="edit-problem">The last edit needs a fix</h2><p>The flow files changed, but the '
+        "checker found something to fix, so these pages and “Try it” still show the last "
+        "version that worked. Nothing is lost: fix the file and reload this page. What the "
+        f"checker says (file:line:column):</p><ul>{items}</ul>{more}</section>"
+    )
+    return preview.flows, note
 
 
 def sayer(state: Web, flow: Flow, lang: str) -> Say:

@@ -39,6 +39,7 @@ from bot.web import (
 )  # fmt: skip
 from bot.web.cookies import read_cookie
 from bot.web.html import staff_page
+from bot.web.preview_flows import PREVIEW, PreviewFlows
 from bot.web.security import same_token
 from bot.web.state import (
     SESSION,
@@ -119,6 +120,7 @@ async def serve_web(
 def create_app(state: Web) -> web.Application:
     application = web.Application(middlewares=[_guard], client_max_size=64 * 1024)
     application[WEB] = state
+    application[PREVIEW] = PreviewFlows(state.app, state.preview)
     application.on_response_prepare.append(_headers)
     application.cleanup_ctx.append(_scheduled_work)
     application[desk_ws.SOCKETS] = weakref.WeakSet()

@@ -44,8 +44,10 @@ ROLES: tuple[Role, ...] = get_args(Role)
 LADDER: tuple[Role, ...] = ("viewer", "worker", "supervisor", "admin")
 # Who opens a page marked "advisor" (the flow studio): advisors, and on the ladder these.
 STUDIO_STAFF: tuple[Role, ...] = ("supervisor", "admin")
+# Who writes in the studio (comments, suggested wording, sign-off): "reviewer" pages.
+REVIEWERS: tuple[Role, ...] = ("advisor", "admin")
 # A page marked "any" (logging out, one's own account) is open to every account.
-Needed = Literal["viewer", "worker", "supervisor", "admin", "advisor", "any"]
+Needed = Literal["viewer", "worker", "supervisor", "admin", "advisor", "reviewer", "any"]
 ALL = "*"  # a scope that covers every organisation
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -72,6 +74,8 @@ class Account:
             return True
         if needed == "advisor":
             return self.role == "advisor" or self.role in STUDIO_STAFF
+        if needed == "reviewer":
+            return self.role in REVIEWERS
         if self.role == "advisor":  # fails closed: nothing on the ladder
             return False
         return LADDER.index(self.role) >= LADDER.index(needed)

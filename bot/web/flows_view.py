@@ -8,6 +8,7 @@ Both show the flow files as they are now (bot/web/preview_flows.py): an edit nee
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import PurePath
 from urllib.parse import urlencode
 
@@ -19,6 +20,8 @@ from bot.web.flow_diagram import Say, diagram, exits, options_of
 from bot.web.html import attrs, esc, html_response, staff_page
 from bot.web.preview_flows import preview_flows
 from bot.web.state import WEB, Web, account_of, requires, staff_session
+from bot.web.studio_comments import comments_under
+from bot.web.studio_signoff import signoff_section
 
 __all__ = ["detail", "index", "sayer"]
 
@@ -90,13 +93,15 @@ async def detail(request: web.Request) -> web.StreamResponse:
     if lang not in languages.shipped:
         lang = languages.source
     say = sayer(state, flow, lang)
+    under = await comments_under(request, flow, band, lang)
     body = (
         f"{problems}<p>{esc(flow.header.description)}</p>"
         f"<p>File: <code>{esc(flow.scope)}/{esc(PurePath(flow.path).name)}</code>. "
         f"Version {flow.header.version}.</p>"
         f"<p>{_try_links(state, flow.id, band)}</p>"
         f"{_language_picker(state, flow, band, lang)}"
-        f"{diagram(flow, say, lang)}{_steps(flow, say, lang)}"
+        f"{diagram(flow, say, lang)}{_steps(flow, say, lang, under)}"
+        f"{await signoff_section(request, flow, band)}"
     )
     page = staff_page(
         f"Flow: {flow.header.title}",
@@ -155,8 +160,9 @@ def _language_picker(state: Web, flow: Flow, band: str, lang: str) -> str:
     return f'<nav aria-label="Language of the texts"><p>Texts in: {" · ".join(links)}</p></nav>'
 
 
-def _steps(flow: Flow, say: Say, lang: str) -> str:
-    """Every step in words: its text, its options and where each answer leads."""
+def _steps(flow: Flow, say: Say, lang: str, under: Callable[[StepBase], str]) -> str:
+    """Every step in words: its text, its options and where each answer leads; then
+    what `under` adds (advisors' comments)."""
     items = []
     for step in flow.steps:
         text = f'<p lang="{esc(lang)}">{esc(say(step, "", step.text))}</p>' if step.text else ""
@@ -177,6 +183,6 @@ def _steps(flow: Flow, say: Say, lang: str) -> str:
         items.append(
             f'<li><section id="step-{esc(step.id)}" aria-labelledby="h-{esc(step.id)}">'
             f'<h3 id="h-{esc(step.id)}">{esc(step.id)} ({esc(step.type)})</h3>'
-            f"{text}{options}{nexts}</section></li>"
+            f"{text}{options}{nexts}{under(step)}</section></li>"
         )
     return f'<h2>Steps</h2><ol class="steps">{"".join(items)}</ol>'

@@ -35,6 +35,8 @@ from bot.web import (
     notices_view,
     reauth,
     sessions_view,
+    studio_comments,
+    studio_signoff,
     updates,
 )  # fmt: skip
 from bot.web.cookies import read_cookie
@@ -166,6 +168,8 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/desk/duty", desk_tools.duty)
     router.add_get("/flows", flows_view.index)
     router.add_get("/flows/{scope}/{flow_id}", flows_view.detail)
+    router.add_post("/flows/{scope}/{flow_id}/comments", studio_comments.add)
+    router.add_post("/flows/{scope}/{flow_id}/signoff", studio_signoff.sign)
     router.add_get("/updates", updates.page)
     router.add_post("/updates", updates.write)
     router.add_post("/updates/{update_id}/approve", updates.approve)

@@ -128,7 +128,8 @@ def is_mfa_exempt(handler: Any) -> bool:
 def requires(role: Needed) -> Callable[[Handler], Handler]:
     """Mark what a handler needs, enforced by the auth middleware (Account.allows): a rung
     of the ladder (that role or above; never an advisor), "advisor" (the flow studio:
-    advisors, supervisors, admins) or "any" (every account: its own pages, logging out).
+    advisors, supervisors, admins), "reviewer" (writing in the studio: advisors and
+    admins) or "any" (every account: its own pages, logging out).
     Unmarked handlers need "viewer", so a new page stays closed to advisors."""
 
     def mark(handler: Handler) -> Handler:

@@ -88,3 +88,54 @@ async def test_the_diagram_shows_the_texts_in_the_chosen_language(
     assert "Do you feel safe there?" not in page
     unknown = await (await client.get("/flows/13-15/service_feedback?lang=xx")).text()
     assert "Do you feel safe there?" in unknown  # the source language
+
+
+async def test_an_advisor_comments_on_a_step_with_a_suggested_wording(
+    state: Web, client: Client, advisor: str
+) -> None:
+    csrf = await login(client, advisor)
+    form = {"csrf": csrf, "step": "felt_safe", "band": "13-15", "lang": "ro",
+            "text": "Too direct <script>alert(1)</script>",
+            "suggestion": "Te simți bine acolo?"}  # fmt: skip
+    added = await client.post("/flows/13-15/service_feedback/comments", data=form,
+                              allow_redirects=False)  # fmt: skip
+    assert added.status == 303
+    assert (
+        added.headers["Location"]
+        == "/flows/13-15/service_feedback?band=13-15&lang=ro#step-felt_safe"
+    )
+    page = await (await client.get(added.headers["Location"])).text()
+    section = page[page.index('id="step-felt_safe"') : page.index('id="step-not_safe"')]
+    assert "Too direct &lt;script&gt;alert(1)&lt;/script&gt;" in section
+    assert "<script>alert" not in page
+    assert 'Suggested wording: <q lang="ro">Te simți bine acolo?</q>' in section
+    assert "<strong>ada</strong>" in section
+    [entry] = [e for e in state.store.audit_entries(10) if e.action == "flow-comment"]
+    assert entry.actor == "ada"
+    assert "felt_safe" in entry.detail
+    assert "direct" not in entry.detail  # never the words
+
+
+async def test_a_comment_needs_words_a_real_step_and_the_form_token(
+    client: Client, advisor: str
+) -> None:
+    csrf = await login(client, advisor)
+    url = "/flows/13-15/service_feedback/comments"
+    base = {"csrf": csrf, "step": "felt_safe", "band": "13-15", "lang": "en", "text": "ok"}
+    assert (await client.post(url, data=base | {"text": "  "})).status == 400
+    assert (await client.post(url, data=base | {"step": "nope"})).status == 400
+    assert (await client.post(url, data=base | {"text": "x" * 2001})).status == 400
+    assert (await client.post(url, data=base | {"csrf": "forged"})).status == 403
+
+
+async def test_a_supervisor_reads_comments_but_cannot_add_them(
+    state: Web, client: Client, advisor: str
+) -> None:
+    state.accounts.add("sue", "supervisor", ("shelter",), ADVISOR)
+    PASSWORDS["sue"] = ADVISOR
+    csrf = await login(client, "sue")
+    page = await (await client.get("/flows/13-15/service_feedback")).text()
+    assert "Comments" in page
+    assert "Add comment" not in page
+    form = {"csrf": csrf, "step": "felt_safe", "band": "13-15", "lang": "en", "text": "x"}
+    assert (await client.post("/flows/13-15/service_feedback/comments", data=form)).status == 403

@@ -14,8 +14,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import load_app
+from bot.cli import main
 from bot.web import Web, create_app
 from bot.web.chat_visit import HEADER
+from bot.web.reauth import REAUTH_COOKIE
 from tests.web.conftest import PASSWORDS, ROOT, login, make_state
 
 Client = TestClient[web.Request, web.Application]
@@ -97,3 +99,44 @@ async def test_a_broken_edit_is_explained_and_the_preview_keeps_working(
     fixed = await (await client.get("/flows")).text()
     assert "The last edit needs a fix" not in fixed
     assert NEW in await _preview_texts(client)
+
+
+async def test_a_web_sign_off_is_the_one_flows_status_shows(
+    edited: tuple[Web, Path], client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state, path = edited
+    csrf = await login(client, "ada")
+    url = "/flows/13-15/service_feedback/signoff"
+    client.session.cookie_jar.clear(lambda cookie: cookie.key == REAUTH_COOKIE)
+    asked = await client.post(url, data={"csrf": csrf, "lang": "ro", "band": "13-15"})
+    assert asked.status == 403
+    assert "Confirm it is you" in await asked.text()
+    confirmed = await client.post("/account/confirm", data={
+        "csrf": csrf, "password": "advisor-password-123", "next": "/flows"})  # fmt: skip
+    assert confirmed.status == 200
+    done = await client.post(url, data={"csrf": csrf, "lang": "ro", "band": "13-15"},
+                             allow_redirects=False)  # fmt: skip
+    assert done.status == 303, await done.text()
+    page = await (await client.get(done.headers["Location"])).text()
+    assert "signed off by ada (advisor)" in page
+    [entry] = [e for e in state.store.audit_entries(20) if e.action == "flow-signoff"]
+    assert entry.detail.startswith("13-15/service_feedback v1 lang=ro content=")
+    capsys.readouterr()
+    assert main(["--config", str(path.parents[2] / "config.toml"), "flows", "status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    [row] = [line for line in lines if line.startswith("13-15/service_feedback") and " ro " in line]
+    assert "signed off by ada (advisor)" in row
+    assert entry.detail.endswith(row.split()[3])  # the same content hash
+
+
+async def test_a_sign_off_waits_for_a_broken_edit_to_be_fixed(
+    edited: tuple[Web, Path], client: Client
+) -> None:
+    _, path = edited
+    csrf = await login(client, "ada")
+    _write(path, path.read_text(encoding="utf-8").replace("next: felt_safe", "next: nowhere"))
+    refused = await client.post("/flows/13-15/service_feedback/signoff",
+                                data={"csrf": csrf, "lang": "en", "band": "13-15"})  # fmt: skip
+    assert refused.status == 409
+    assert "need a fix" in await refused.text()
+    assert not (path.parents[1] / "signoffs.toml").exists()

@@ -2,7 +2,8 @@
 supervisor, admin and advisor, in two organisations: allowed or denied, from one table.
 
 `ROUTES` says, for each registered route, the least role it needs ("public": none; "any":
-every account; "advisor": the flow studio, for advisors, supervisors and admins) and
+every account; "advisor": the flow studio, for advisors, supervisors and admins;
+"reviewer": comments and sign-off in the studio, for advisors and admins) and
 what it shows of an organisation: "case" (the case in `{label}`), "queue" (the open
 cases), "feedback" (answers about services). `SOCKET` says the same for each kind of
 frame the desk's websocket sends. A route or frame kind added to the app without a row
@@ -91,6 +92,11 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/desk/duty"): Rule("worker"),
     ("GET", "/flows"): Rule("advisor"),
     ("GET", "/flows/{scope}/{flow_id}"): Rule("advisor"),
+    # An unshipped language (400 past the guard): the repository's signoffs.toml stays as it is.
+    ("POST", "/flows/{scope}/{flow_id}/signoff"): Rule("reviewer", form={"lang": "zz"}),
+    ("POST", "/flows/{scope}/{flow_id}/comments"): Rule(
+        "reviewer", form={"step": "hello", "band": "13-15", "lang": "en", "text": "Kind."}
+    ),
     ("GET", "/admin/users"): Rule("admin"),
     ("POST", "/admin/users"): Rule("admin"),
     ("POST", "/admin/users/{name}/disable"): Rule("admin"),
@@ -136,8 +142,10 @@ CELLS = (
     + [(role, org) for role in ACCOUNT_ROLES for org in ORGS]
     + [("admin", "health"), ("advisor", "health")]
 )
-# "advisor" pages (the flow studio): advisors and these rungs of the ladder.
+# "advisor" pages (the flow studio): advisors and these rungs of the ladder; "reviewer"
+# pages (writing in the studio): advisors and admins.
 STUDIO = ("advisor", "supervisor", "admin")
+REVIEWERS = ("advisor", "admin")
 
 
 def account_name(role: str, org: str) -> str:
@@ -217,8 +225,8 @@ def _allowed(role: str, rule: Rule) -> bool:
         return True
     if role == "anonymous":
         return False
-    if rule.least in ("any", "advisor"):
-        return rule.least == "any" or role in STUDIO
+    if rule.least in ("any", "advisor", "reviewer"):
+        return rule.least == "any" or role in (STUDIO if rule.least == "advisor" else REVIEWERS)
     return role in LADDER and LADDER.index(role) >= LADDER.index(rule.least)  # type: ignore[arg-type]
 
 
@@ -227,7 +235,7 @@ def _fill(path: str, label: str) -> str:
     path = path.replace("/static/{name}", "/static/desk.css").replace("{name}", "nobody")
     path = path.replace("{update_id}", "nosuchupdate").replace("{lang}", "ro")
     path = path.replace("{session_id}", "0" * 32).replace("{notice_id}", "0" * 32)
-    return path.replace("{scope}", "common").replace("{flow_id}", "main_menu")
+    return path.replace("{scope}", "common").replace("{flow_id}", "start")
 
 
 async def _request(client: Client, world: World, key: tuple[str, str], rule: Rule,

@@ -21,7 +21,7 @@ from bot.web.html import attrs, esc, html_response, staff_page
 from bot.web.preview_flows import preview_flows
 from bot.web.state import WEB, Web, account_of, requires, staff_session
 from bot.web.studio_comments import comments_under
-from bot.web.studio_signoff import signoff_section
+from bot.web.studio_signoff import changes_section, signoff_section
 
 __all__ = ["detail", "index", "sayer"]
 
@@ -101,6 +101,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
         f"<p>{_try_links(state, flow.id, band)}</p>"
         f"{_language_picker(state, flow, band, lang)}"
         f"{diagram(flow, say, lang)}{_steps(flow, say, lang, under)}"
+        f"{await changes_section(request, flow, lang)}"
         f"{await signoff_section(request, flow, band)}"
     )
     page = staff_page(

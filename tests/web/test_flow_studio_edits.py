@@ -140,3 +140,32 @@ async def test_a_sign_off_waits_for_a_broken_edit_to_be_fixed(
     assert refused.status == 409
     assert "need a fix" in await refused.text()
     assert not (path.parents[1] / "signoffs.toml").exists()
+
+
+async def test_what_changed_since_the_sign_off_per_step(
+    edited: tuple[Web, Path], client: Client
+) -> None:
+    _, path = edited
+    csrf = await login(client, "ada")
+    url = "/flows/13-15/service_feedback"
+    before = await (await client.get(url + "?lang=en")).text()
+    assert "Not signed off in English yet" in before
+    form = {"csrf": csrf, "lang": "en", "band": "13-15"}
+    assert (await client.post(url + "/signoff", data=form, allow_redirects=False)).status == 303
+    assert (path.parents[1] / "signoffs").is_dir()  # the words kept beside signoffs.toml
+    same = await (await client.get(url + "?lang=en")).text()
+    assert "Nothing: it is as ada signed it off." in same
+    good = path.read_text(encoding="utf-8")
+    edit = good.replace(OLD, NEW).replace(
+        '"Not now", goto: listened}', '"Not now", goto: get_person}'
+    )
+    _write(path, edit.replace('equals: "no"', 'equals: "yes"'))
+    page = await (await client.get(url + "?lang=en")).text()
+    changes = page[page.index('id="changes"') : page.index('id="signoff"')]
+    assert f'<span lang="en">{OLD}</span></td><td><span lang="en">{NEW}</span>' in changes
+    assert 'href="#step-talk_now"' in changes  # an option now leads elsewhere
+    assert "options lead to" in changes
+    assert 'href="#step-felt_safe"' in changes
+    assert "leads to" in changes  # the branch's condition changed
+    assert "&quot;yes&quot;" in changes
+    assert 'href="#step-liked"' not in changes  # unchanged steps are not listed

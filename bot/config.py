@@ -243,7 +243,7 @@ class Web(_Strict):
     @field_validator("mfa_roles")
     @classmethod
     def _roles(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        known = ("viewer", "worker", "supervisor", "admin")  # bot/staff/accounts.py ROLES
+        known = ("viewer", "worker", "supervisor", "admin", "advisor")  # accounts.py ROLES
         for role in value:
             if role not in known:
                 msg = f"{role!r} is not a role: use {', '.join(known)}"

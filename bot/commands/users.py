@@ -97,7 +97,7 @@ def _act(args: argparse.Namespace, store: FeedbackStore, accounts: Accounts, ask
         return 0
     password = new_password()
     if args.action == "add":
-        if args.role != "admin" and not args.scope:
+        if args.role not in ("admin", "advisor") and not args.scope:  # advisors hold none
             print("safevoice: give --scope ORG (or --scope '*') so the account sees something")
             return 2
         account = accounts.add(args.name, args.role, tuple(args.scope), password, issued=True)

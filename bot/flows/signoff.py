@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from bot.errors import FlowError
+from bot.flows import signoff_words
 from bot.flows.flow import Flow, FlowSet
 from bot.flows.problems import Problem
 from bot.i18n.translator import Translator
@@ -197,6 +198,9 @@ def sign(
         at=datetime.now(UTC).replace(microsecond=0).isoformat(),
     )
     book.add(record)
+    signoff_words.keep(
+        book.path.parent, record.content, signoff_words.words(flow, lang, translator)
+    )
     return record
 
 

@@ -23,12 +23,31 @@ from bot.storage.issued_passwords import SqlIssuedPasswords
 from bot.storage.staff_mfa import SqlMfaStore
 from bot.storage.staff_notices import Notice, SqlNoticeStore
 
-__all__ = ["ALL", "ROLES", "Account", "AccountError", "Accounts", "Role", "new_password"]
+__all__ = [
+    "ALL",
+    "LADDER",
+    "ROLES",
+    "Account",
+    "AccountError",
+    "Accounts",
+    "Needed",
+    "Role",
+    "new_password",
+]
 
-# Ordered: each role may do what the ones before it may. A supervisor is a worker who may
-# also take over, reassign or close any case of their organisation (with a reason).
-Role = Literal["viewer", "worker", "supervisor", "admin"]
+# The ladder is ordered: each role may do what the ones before it may. A supervisor is a
+# worker who may also take over, reassign or close any case of their organisation (with a
+# reason). An advisor (a member of a survivor advisory group) stands outside the ladder:
+# it opens the flow studio and its own account pages, never feedback, cases or admin.
+Role = Literal["viewer", "worker", "supervisor", "admin", "advisor"]
 ROLES: tuple[Role, ...] = get_args(Role)
+LADDER: tuple[Role, ...] = ("viewer", "worker", "supervisor", "admin")
+# Who opens a page marked "advisor" (the flow studio): advisors, and on the ladder these.
+STUDIO_STAFF: tuple[Role, ...] = ("supervisor", "admin")
+# Who writes in the studio (comments, suggested wording, sign-off): "reviewer" pages.
+REVIEWERS: tuple[Role, ...] = ("advisor", "admin")
+# A page marked "any" (logging out, one's own account) is open to every account.
+Needed = Literal["viewer", "worker", "supervisor", "admin", "advisor", "reviewer", "any"]
 ALL = "*"  # a scope that covers every organisation
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -48,13 +67,23 @@ class Account:
 
     @property
     def sees_all(self) -> bool:
-        return self.role == "admin" or ALL in self.scopes
+        return self.role == "admin" or (ALL in self.scopes and self.role != "advisor")
 
-    def allows(self, needed: Role) -> bool:
-        return ROLES.index(self.role) >= ROLES.index(needed)
+    def allows(self, needed: Needed) -> bool:
+        if needed == "any":
+            return True
+        if needed == "advisor":
+            return self.role == "advisor" or self.role in STUDIO_STAFF
+        if needed == "reviewer":
+            return self.role in REVIEWERS
+        if self.role == "advisor":  # fails closed: nothing on the ladder
+            return False
+        return LADDER.index(self.role) >= LADDER.index(needed)
 
     def sees(self, organisation: str) -> bool:
         """Whether cases and feedback of `organisation` are this account's to see."""
+        if self.role == "advisor":
+            return False
         return self.sees_all or organisation in self.scopes
 
     def services(self, config: Config) -> tuple[str, ...]:
@@ -101,7 +130,13 @@ class Accounts:
         """`issued`: an administrator gives the password (it expires, and opens only the
         account page until its owner chooses their own; ASVS 2.3.1)."""
         name = _check_name(name)
-        account = Account(name, _check_role(role), _check_scopes(scopes))
+        role = _check_role(role)
+        checked = _check_scopes(scopes)
+        if role == "advisor" and checked:
+            # Scopes open feedback and cases; an advisor sees neither, so it holds none.
+            msg = "an advisor sees no organisation's feedback or cases: give no organisations"
+            raise AccountError(msg)
+        account = Account(name, role, checked)
         _check_password(password, name)
         row = AccountRow(name, account.role, account.scopes, self._hash(password))
         if not self.store.insert(row):

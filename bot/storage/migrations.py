@@ -48,6 +48,7 @@ from bot.storage import (
     schema_v5,
     schema_v6,
     schema_v7,
+    schema_v8,
 )
 from bot.storage.sql_errors import safe_url, sql_errors
 
@@ -82,6 +83,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "room for sealed authenticator keys", schema_v5.create),
     Migration(6, "passwords an administrator gave expire and must be replaced", schema_v6.create),
     Migration(7, "the feedback data version, for the dashboard's cache", schema_v7.create),
+    Migration(8, "advisors' comments on flow steps", schema_v8.create),
 )
 HEAD = MIGRATIONS[-1].version
 
@@ -163,6 +165,7 @@ def is_empty(engine: Engine) -> bool:
         *schema_v5.metadata.tables,
         *schema_v6.metadata.tables,
         *schema_v7.metadata.tables,
+        *schema_v8.metadata.tables,
     }
     with sql_errors(_what(engine), "reading the tables"), engine.connect() as conn:
         return not ours & set(sa.inspect(conn).get_table_names())

@@ -21,7 +21,7 @@ from bot.web.html import csrf_field, esc, html_response, staff_page
 from bot.web.notices_view import notices_block
 from bot.web.reauth import fresh, put_session_cookies, reauth_page
 from bot.web.sessions_view import client_of_request, sessions_section
-from bot.web.state import WEB, account_of, mfa_exempt, staff_session
+from bot.web.state import WEB, account_of, mfa_exempt, requires, staff_session
 
 __all__ = ["change_password", "enrol", "enrol_form", "new_recovery", "overview", "strength"]
 
@@ -39,6 +39,7 @@ def must_enrol(request: web.Request, enrolled: bool) -> bool:
     return not enrolled and account_of(request).role in roles
 
 
+@requires("any")
 @mfa_exempt
 async def overview(request: web.Request) -> web.StreamResponse:
     return await _overview(request)
@@ -112,6 +113,7 @@ async def _overview(request: web.Request, message: str = "", status: int = 200) 
     return _page(request, "Your account", body, status)
 
 
+@requires("any")
 @mfa_exempt
 async def change_password(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
@@ -134,6 +136,7 @@ async def change_password(request: web.Request) -> web.StreamResponse:
     raise response
 
 
+@requires("any")
 @mfa_exempt
 async def strength(request: web.Request) -> web.StreamResponse:
     """How a password being typed would fare, for the meter under the field (ASVS 2.1.8):
@@ -144,6 +147,7 @@ async def strength(request: web.Request) -> web.StreamResponse:
     return web.json_response({"ok": problem is None, "message": problem or "Strong enough."})
 
 
+@requires("any")
 @mfa_exempt
 async def enrol_form(request: web.Request) -> web.StreamResponse:
     if not fresh(request):
@@ -185,6 +189,7 @@ def _codes_page(request: web.Request, codes: list[str], intro: str) -> web.Respo
     return _page(request, "Your recovery codes", body)
 
 
+@requires("any")
 @mfa_exempt
 async def enrol(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
@@ -207,6 +212,7 @@ async def enrol(request: web.Request) -> web.StreamResponse:
     return _codes_page(request, codes, "The authenticator app is on.")
 
 
+@requires("any")
 async def new_recovery(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     if not fresh(request):

@@ -34,6 +34,7 @@ from bot.web.state import (
     client_of,
     mfa_exempt,
     public,
+    requires,
     staff_session,
 )
 
@@ -44,8 +45,11 @@ PENDING_TTL = 300.0
 _PENDING = "login-second-step"
 
 
+@requires("any")
 async def index(request: web.Request) -> web.StreamResponse:
-    raise web.HTTPSeeOther("/dashboard")
+    # An advisor has no dashboard: its home is the flow studio.
+    advisor = staff_session(request).account.role == "advisor"
+    raise web.HTTPSeeOther("/flows" if advisor else "/dashboard")
 
 
 def _login_token(request: web.Request) -> str:
@@ -214,6 +218,7 @@ def _expired(issued: dt.datetime, seconds: float) -> bool:
 STAFF_LOGOUT_CLEARS = '"cache", "cookies", "storage"'
 
 
+@requires("any")
 @mfa_exempt
 async def logout(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]

@@ -19,6 +19,7 @@ Every answer says whether a case is open (``case``): the page then keeps a text 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ from bot.web.chat_render import UI, asked, render, render_messages, ui
 from bot.web.chat_requests import read_after, read_turn
 from bot.web.chat_visit import HEADER, accept, mint, user_of, visit_of
 from bot.web.html import esc, html_response
+from bot.web.preview_flows import preview_flows
 from bot.web.state import WEB, Web, public
 
 CHANNEL = "web"
@@ -57,7 +59,7 @@ def _preview(state: Web, query: Any) -> dict[str, str] | None:
     flow, band, lang = query.get("flow"), query.get("band"), query.get("lang")
     if not flow or not band or band not in state.app.config.band_ids:
         return None
-    if state.app.flows.resolve(band, flow) is None:
+    if state.preview.engine.flows.resolve(band, flow) is None:  # as edited (preview_flows)
         return None
     shipped = state.app.config.languages.shipped
     return {"flow": flow, "band": band, "lang": lang if lang in shipped else shipped[0]}
@@ -67,6 +69,8 @@ def _preview(state: Web, query: Any) -> dict[str, str] | None:
 async def page(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
     config = state.app.config
+    if request.query.get("flow"):  # a "try it" link: the flow files as they are now
+        await asyncio.to_thread(preview_flows(request).refresh)
     preview = _preview(state, request.query)
     lang = request.query.get("lang", "")
     linked = lang in config.languages.shipped  # a link's own language (a shelter's QR code)
@@ -169,6 +173,8 @@ async def turn(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text=f"{exc} Please reload the page.") from None
     token, visit = accept(state.secret, given)  # a made-up token: a new visit, kindly
     user = user_of(state.secret, visit)
+    if payload.get("flow") or payload.get("preview"):
+        await asyncio.to_thread(preview_flows(request).refresh)
     preview = _preview(state, payload)
     service = state.preview if preview or payload.get("preview") else state.conversation
     inp = _input(payload)

@@ -2,22 +2,28 @@
 
 For survivor advisory groups who co-design flows: read a flow as boxes and arrows, then try
 it in any band and language. "Try it" opens the chat in preview mode: nothing is recorded.
+Both show the flow files as they are now (bot/web/preview_flows.py): an edit needs no restart.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from pathlib import PurePath
 from urllib.parse import urlencode
 
 from aiohttp import web
 
-from bot.flows.flow import COMMON, Flow
+from bot.flows.flow import COMMON, Flow, FlowSet
+from bot.flows.steps import StepBase
+from bot.web.flow_diagram import Say, diagram, exits, options_of
 from bot.web.html import attrs, esc, html_response, staff_page
-from bot.web.state import WEB, Web, account_of, staff_session
+from bot.web.preview_flows import preview_flows
+from bot.web.state import WEB, Web, account_of, requires, staff_session
+from bot.web.studio_comments import comments_under
+from bot.web.studio_signoff import changes_section, signoff_section
 
-__all__ = ["detail", "diagram", "index"]
-
-_BOX_W, _BOX_H, _ROW, _X = 420, 58, 86, 20
+__all__ = ["detail", "index", "sayer"]
 
 
 def _try_links(state: Web, flow_id: str, band: str) -> str:
@@ -33,14 +39,16 @@ def _try_links(state: Web, flow_id: str, band: str) -> str:
     return " ".join(links)
 
 
+@requires("advisor")
 async def index(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
+    flows, problems = await _current(request)
     sections = []
     for band in state.app.config.band_ids:
-        ids = sorted({flow.id for flow in state.app.flows if flow.scope in (band, COMMON)})
+        ids = sorted({flow.id for flow in flows if flow.scope in (band, COMMON)})
         rows = []
         for flow_id in ids:
-            flow = state.app.flows.resolve(band, flow_id)
+            flow = flows.resolve(band, flow_id)
             if flow is None:
                 continue
             href = f"/flows/{flow.scope}/{flow.id}?band={band}"
@@ -62,7 +70,7 @@ async def index(request: web.Request) -> web.StreamResponse:
     )
     page = staff_page(
         "Flows",
-        intro + "".join(sections),
+        problems + intro + "".join(sections),
         account=account_of(request),
         csrf=staff_session(request).csrf,
         demo=state.settings.demo,
@@ -70,19 +78,31 @@ async def index(request: web.Request) -> web.StreamResponse:
     return html_response(page)
 
 
+@requires("advisor")
 async def detail(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]
-    flow = state.app.flows.get(request.match_info["scope"], request.match_info["flow_id"])
+    flows, problems = await _current(request)
+    flow = flows.get(request.match_info["scope"], request.match_info["flow_id"])
     if flow is None:
         raise web.HTTPNotFound(text="There is no such flow.")
     band = request.query.get("band", "")
     if band not in state.app.config.band_ids:
         band = flow.scope if flow.scope != COMMON else state.app.config.band_ids[0]
+    languages = state.app.config.languages
+    lang = request.query.get("lang", "")
+    if lang not in languages.shipped:
+        lang = languages.source
+    say = sayer(state, flow, lang)
+    under = await comments_under(request, flow, band, lang)
     body = (
-        f"<p>{esc(flow.header.description)}</p>"
+        f"{problems}<p>{esc(flow.header.description)}</p>"
         f"<p>File: <code>{esc(flow.scope)}/{esc(PurePath(flow.path).name)}</code>. "
         f"Version {flow.header.version}.</p>"
-        f"<p>{_try_links(state, flow.id, band)}</p>{diagram(flow)}"
+        f"<p>{_try_links(state, flow.id, band)}</p>"
+        f"{_language_picker(state, flow, band, lang)}"
+        f"{diagram(flow, say, lang)}{_steps(flow, say, lang, under)}"
+        f"{await changes_section(request, flow, lang)}"
+        f"{await signoff_section(request, flow, band)}"
     )
     page = staff_page(
         f"Flow: {flow.header.title}",
@@ -94,60 +114,76 @@ async def detail(request: web.Request) -> web.StreamResponse:
     return html_response(page)
 
 
-def diagram(flow: Flow) -> str:
-    """Steps as boxes in file order; arrows for every link; other flows named in the box."""
-    index = {step.id: i for i, step in enumerate(flow.steps)}
-    height = len(flow.steps) * _ROW + 20
-    parts = [
-        f'<svg class="diagram" role="img" aria-labelledby="diagram-t" viewBox="0 0 760 {height}" '
-        'width="100%" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="diagram-t">Diagram of the flow {esc(flow.header.title)}</title>'
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#333"/></marker></defs>'
-    ]
-    lane = 0
-    for i, step in enumerate(flow.steps):
-        y = 10 + i * _ROW
-        fill = "#fff3c4" if step.type in ("handoff", "forget") else "#eef4fb"
-        text = step.text or ""
-        parts.append(
-            f'<g><rect x="{_X}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="8" fill="{fill}" '
-            'stroke="#0b5cad"/>'
-            f'<text x="{_X + 10}" y="{y + 20}" font-size="14" font-weight="bold">'
-            f'{esc(step.id)} <tspan font-weight="normal" fill="#555">'
-            f"({esc(step.type)})</tspan></text>"
-            f'<text x="{_X + 10}" y="{y + 42}" font-size="12">{esc(_cut(text, 62))}</text></g>'
+async def _current(request: web.Request) -> tuple[FlowSet, str]:
+    """The flow files as they are now (edits show without a restart), and a kind note
+    with the checker's messages when an edit broke them."""
+    preview = preview_flows(request)
+    errors = await asyncio.to_thread(preview.refresh)
+    if not errors:
+        return preview.flows, ""
+    items = "".join(f"<li><code>{esc(error)}</code></li>" for error in errors[:20])
+    more = f"<p>And {len(errors) - 20} more.</p>" if len(errors) > 20 else ""
+    note = (
+        '<section class="notice" role="status" aria-labelledby="edit-problem"><h2 '
+        'id="edit-problem">The last edit needs a fix</h2><p>The flow files changed, but the '
+        "checker found something to fix, so these pages and “Try it” still show the last "
+        "version that worked. Nothing is lost: fix the file and reload this page. What the "
+        f"checker says (file:line:column):</p><ul>{items}</ul>{more}</section>"
+    )
+    return preview.flows, note
+
+
+def sayer(state: Web, flow: Flow, lang: str) -> Say:
+    """Texts of `flow` as `lang` says them; the source text, marked, where it says nothing yet."""
+    translator = state.app.translator
+
+    def say(step: StepBase, part: str, text: str) -> str:
+        if lang == translator.source:
+            return text
+        context = f"{flow.scope}/{flow.id}/{step.id}" + (f"/{part}" if part else "")
+        catalog = translator.catalogs.get(lang)
+        found = catalog.messages.get((context, text)) if catalog else None
+        return found if isinstance(found, str) and found else f"{text} (not translated yet)"
+
+    return say
+
+
+def _language_picker(state: Web, flow: Flow, band: str, lang: str) -> str:
+    names = state.app.config.languages.names
+    links = []
+    for code in state.app.config.languages.shipped:
+        name = esc(names.get(code, code))
+        if code == lang:
+            links.append(f'<strong aria-current="true">{name}</strong>')
+            continue
+        href = f"/flows/{flow.scope}/{flow.id}?" + urlencode({"band": band, "lang": code})
+        links.append(f"<a{attrs(href=href, hreflang=code)}>{name}</a>")
+    return f'<nav aria-label="Language of the texts"><p>Texts in: {" · ".join(links)}</p></nav>'
+
+
+def _steps(flow: Flow, say: Say, lang: str, under: Callable[[StepBase], str]) -> str:
+    """Every step in words: its text, its options and where each answer leads; then
+    what `under` adds (advisors' comments)."""
+    items = []
+    for step in flow.steps:
+        text = f'<p lang="{esc(lang)}">{esc(say(step, "", step.text))}</p>' if step.text else ""
+        choices = options_of(step, say)
+        options = (
+            f'<p>Options:</p><ul lang="{esc(lang)}">'
+            + "".join(f"<li>{esc(choice)}</li>" for choice in choices)
+            + "</ul>"
+            if choices
+            else ""
         )
-        other = getattr(step, "flow", None) or getattr(step, "then", None)
-        if isinstance(other, str):
-            parts.append(
-                f'<text x="{_X + _BOX_W + 12}" y="{y + 34}" font-size="13" fill="#6a3d9a">'
-                f"→ flow {esc(other)}</text>"
-            )
-        for target in dict.fromkeys(step.links()):
-            j = index.get(target)
-            if j is None:
-                continue
-            if j == i + 1:
-                x = _X + _BOX_W / 2
-                parts.append(
-                    f'<line x1="{x}" y1="{y + _BOX_H}" x2="{x}" y2="{y + _ROW - 2}" '
-                    'stroke="#333" marker-end="url(#arrow)"/>'
-                )
-                continue
-            lane = lane % 6 + 1
-            x_out = _X + _BOX_W + 14 * lane + (120 if other else 0)
-            y1, y2 = y + _BOX_H / 2, 10 + j * _ROW + _BOX_H / 2
-            parts.append(
-                f'<path d="M{_X + _BOX_W},{y1} H{x_out} V{y2} H{_X + _BOX_W + 2}" fill="none" '
-                f'stroke="#0b5cad" stroke-dasharray="{"" if j > i else "5 3"}" '
-                'marker-end="url(#arrow)"/>'
-            )
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _cut(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        ways = [
+            f"<li>{esc(when[:1].upper() + when[1:]) + ': ' if when else ''}"
+            f'<a href="#step-{esc(target)}">{esc(target)}</a></li>'
+            for when, target in exits(flow, step, say)
+        ]
+        nexts = f"<p>Then:</p><ul>{''.join(ways)}</ul>" if ways else ""
+        items.append(
+            f'<li><section id="step-{esc(step.id)}" aria-labelledby="h-{esc(step.id)}">'
+            f'<h3 id="h-{esc(step.id)}">{esc(step.id)} ({esc(step.type)})</h3>'
+            f"{text}{options}{nexts}{under(step)}</section></li>"
+        )
+    return f'<h2>Steps</h2><ol class="steps">{"".join(items)}</ol>'

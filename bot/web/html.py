@@ -55,7 +55,9 @@ def staff_page(
 ) -> str:
     nav = ""
     if account is not None:
-        links = [("/dashboard", "Dashboard"), ("/flows", "Flows")]
+        links = [] if account.role == "advisor" else [("/dashboard", "Dashboard")]
+        if account.allows("advisor"):
+            links.append(("/flows", "Flows"))
         if account.allows("worker"):
             links.append(("/desk", "Desk"))
             links.append(("/updates", "You said, we did"))

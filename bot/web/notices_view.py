@@ -23,7 +23,7 @@ from bot.storage.staff_notices import Notice
 from bot.web.html import attrs, csrf_field, esc, html_response, staff_page
 from bot.web.reauth import fresh, reauth_page
 from bot.web.security import same_origin_path
-from bot.web.state import WEB, Web, account_of, mfa_exempt, staff_session
+from bot.web.state import WEB, Web, account_of, mfa_exempt, requires, staff_session
 
 __all__ = ["after_login", "dismiss", "notice_text", "notices_block", "page"]
 
@@ -81,6 +81,7 @@ async def notices_block(request: web.Request, back: str) -> str:
     )
 
 
+@requires("any")
 @mfa_exempt
 async def page(request: web.Request) -> web.StreamResponse:
     next_ = same_origin_path(request.query.get("next"))
@@ -96,6 +97,7 @@ async def page(request: web.Request) -> web.StreamResponse:
     return html_response(html)
 
 
+@requires("any")
 @mfa_exempt
 async def dismiss(request: web.Request) -> web.StreamResponse:
     form = await request.post()

@@ -15,7 +15,16 @@ from bot.storage.staff_sessions import token_digest
 from bot.web.cookies import put_cookie, read_cookie
 from bot.web.html import csrf_field, esc, html_response, staff_page
 from bot.web.security import same_origin_path, seal, unseal
-from bot.web.state import STAFF_COOKIE, WEB, Web, account_of, client_of, mfa_exempt, staff_session
+from bot.web.state import (
+    STAFF_COOKIE,
+    WEB,
+    Web,
+    account_of,
+    client_of,
+    mfa_exempt,
+    requires,
+    staff_session,
+)
 
 __all__ = [
     "REAUTH_COOKIE", "confirm", "confirm_form", "fresh", "put_session_cookies", "reauth_cookie",
@@ -68,11 +77,13 @@ def reauth_page(
     return html_response(page, status)
 
 
+@requires("any")
 @mfa_exempt
 async def confirm_form(request: web.Request) -> web.StreamResponse:
     return reauth_page(request, request.query.get("next", "/account"), status=200)
 
 
+@requires("any")
 @mfa_exempt
 async def confirm(request: web.Request) -> web.StreamResponse:
     state = request.app[WEB]

@@ -35,10 +35,13 @@ from bot.web import (
     notices_view,
     reauth,
     sessions_view,
+    studio_comments,
+    studio_signoff,
     updates,
 )  # fmt: skip
 from bot.web.cookies import read_cookie
 from bot.web.html import staff_page
+from bot.web.preview_flows import PREVIEW, PreviewFlows
 from bot.web.security import same_token
 from bot.web.state import (
     SESSION,
@@ -119,6 +122,7 @@ async def serve_web(
 def create_app(state: Web) -> web.Application:
     application = web.Application(middlewares=[_guard], client_max_size=64 * 1024)
     application[WEB] = state
+    application[PREVIEW] = PreviewFlows(state.app, state.preview)
     application.on_response_prepare.append(_headers)
     application.cleanup_ctx.append(_scheduled_work)
     application[desk_ws.SOCKETS] = weakref.WeakSet()
@@ -164,6 +168,8 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/desk/duty", desk_tools.duty)
     router.add_get("/flows", flows_view.index)
     router.add_get("/flows/{scope}/{flow_id}", flows_view.detail)
+    router.add_post("/flows/{scope}/{flow_id}/comments", studio_comments.add)
+    router.add_post("/flows/{scope}/{flow_id}/signoff", studio_signoff.sign)
     router.add_get("/updates", updates.page)
     router.add_post("/updates", updates.write)
     router.add_post("/updates/{update_id}/approve", updates.approve)

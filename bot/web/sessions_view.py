@@ -24,7 +24,7 @@ from bot.services.staff_time import StaffTime
 from bot.storage.staff_sessions import StaffSessionStore, session_id, token_digest
 from bot.web.html import csrf_field, esc
 from bot.web.reauth import fresh, reauth_page
-from bot.web.state import WEB, Web, account_of, mfa_exempt, staff_session
+from bot.web.state import WEB, Web, account_of, mfa_exempt, requires, staff_session
 
 __all__ = ["describe", "end_others", "end_session", "sessions_section"]
 
@@ -101,6 +101,7 @@ async def _audit(state: Web, actor: str, action: str) -> None:
     await asyncio.to_thread(state.store.audit, actor, action, "")
 
 
+@requires("any")
 @mfa_exempt
 async def end_session(request: web.Request) -> web.StreamResponse:
     if not fresh(request):
@@ -120,6 +121,7 @@ async def end_session(request: web.Request) -> web.StreamResponse:
     raise web.HTTPSeeOther("/account?ended=1")
 
 
+@requires("any")
 @mfa_exempt
 async def end_others(request: web.Request) -> web.StreamResponse:
     if not fresh(request):

@@ -6,7 +6,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
 
 from aiohttp import web
 
@@ -14,7 +14,7 @@ from bot.app import App
 from bot.config import Web as WebConfig
 from bot.services.cases import HandoffService
 from bot.services.conversation import ConversationService
-from bot.staff.accounts import ROLES, Account, Accounts, Role
+from bot.staff.accounts import Account, Accounts, Needed
 from bot.staff.login_policy import LoginPolicy
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
@@ -125,8 +125,12 @@ def is_mfa_exempt(handler: Any) -> bool:
     return bool(getattr(handler, "safevoice_mfa_exempt", False))
 
 
-def requires(role: Role) -> Callable[[Handler], Handler]:
-    """Mark the least role a handler needs; the auth middleware enforces it."""
+def requires(role: Needed) -> Callable[[Handler], Handler]:
+    """Mark what a handler needs, enforced by the auth middleware (Account.allows): a rung
+    of the ladder (that role or above; never an advisor), "advisor" (the flow studio:
+    advisors, supervisors, admins), "reviewer" (writing in the studio: advisors and
+    admins) or "any" (every account: its own pages, logging out).
+    Unmarked handlers need "viewer", so a new page stays closed to advisors."""
 
     def mark(handler: Handler) -> Handler:
         handler.safevoice_role = role  # type: ignore[attr-defined]
@@ -135,10 +139,10 @@ def requires(role: Role) -> Callable[[Handler], Handler]:
     return mark
 
 
-def role_needed(handler: Any) -> Role:
+def role_needed(handler: Any) -> Needed:
     wanted = getattr(handler, "safevoice_role", "viewer")
     # An unknown marker fails closed: only an admin may call the handler.
-    return next((role for role in ROLES if role == wanted), "admin")
+    return next((role for role in get_args(Needed) if role == wanted), "admin")
 
 
 def is_public(handler: Any) -> bool:

@@ -112,3 +112,16 @@ async def test_a_password_set_at_the_terminal_opens_the_web_with_the_same_key(
         assert runtime.accounts.verify("ana", GOOD) is not None
     finally:
         await runtime.close()
+
+
+def test_an_advisor_is_added_without_organisations(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--config", CONFIG, "users", "add", "ada", "--role", "advisor"]) == 0
+    assert main(["--config", CONFIG, "users", "add", "bea", "--role", "advisor",
+                 "--scope", "shelter"]) == 2  # fmt: skip
+    assert "no organisations" in capsys.readouterr().out
+    with open_database(CONFIG, url=database) as opened:
+        ada = opened.accounts.get("ada")
+        assert ada is not None
+        assert (ada.role, ada.scopes) == ("advisor", ())

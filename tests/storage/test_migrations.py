@@ -21,6 +21,7 @@ from bot.storage import (
     accounts,
     data_version,
     desk_names,
+    flow_comments,
     issued_passwords,
     rollup,
     schema_v1,
@@ -31,6 +32,7 @@ from bot.storage import (
 from bot.storage.accounts import SqlAccountStore
 from bot.storage.desk_names import DeskNameStore
 from bot.storage.feedback import FeedbackStore
+from bot.storage.flow_comments import FlowComment, SqlFlowComments
 from bot.storage.issued_passwords import SqlIssuedPasswords
 from bot.storage.migrations import HEAD, MIGRATIONS, VERSION_TABLE, Migration, current, upgrade
 from bot.storage.records import Answer, FeedbackRecord
@@ -49,6 +51,7 @@ LIVE = (
     staff_notices.metadata,
     issued_passwords.metadata,
     updates.metadata,
+    flow_comments.metadata,
 )
 
 
@@ -207,6 +210,23 @@ def test_migration_7_gives_a_database_at_version_6_a_data_version_and_keeps_its_
     assert store.data_version() not in (None, first)
     assert sorted(t.value for t in store.text_answers()) == ["kept", "new"]
     assert store.count() == 2
+
+
+def test_migration_8_adds_flow_comments_and_keeps_the_records(store: FeedbackStore) -> None:
+    upgrade(store.engine, migrations=MIGRATIONS[:7])
+    store.add(record("kept"))
+    assert "flow_comments" not in sa.inspect(store.engine).get_table_names()
+    assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:8])] == [8]
+    comments = SqlFlowComments(store.engine)
+    comments.add(FlowComment("ada", "13-15", "service_feedback", "13-15", "ro", "felt_safe",
+                             "Too direct", "Te simți bine acolo?"))  # fmt: skip
+    [found] = comments.of_flow("13-15", "service_feedback")
+    assert (found.account, found.step, found.suggestion) == ("ada", "felt_safe",
+                                                            "Te simți bine acolo?")  # fmt: skip
+    assert found.created_at is not None
+    assert found.created_at.tzinfo is not None
+    assert comments.of_flow("common", "service_feedback") == []
+    assert sorted(t.value for t in store.text_answers()) == ["kept"]
 
 
 def test_a_0_1_0_database_gets_the_tables_and_indexes_it_lacked(store: FeedbackStore) -> None:

@@ -146,7 +146,7 @@ def test_demo_feedback_is_labelled_and_loaded_once(state: Web) -> None:
 
 
 async def test_flows_view_lists_flows_with_diagrams_and_try_links(client: Client) -> None:
-    await login(client, "viewer")
+    await login(client, "admin")  # the flow studio: advisors, supervisors, admins
     index = await (await client.get("/flows")).text()
     assert "/chat?flow=service_feedback&amp;band=8-12&amp;lang=ar" in index
     detail = await (await client.get("/flows/13-15/service_feedback?band=13-15")).text()

@@ -7,11 +7,22 @@ author errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 
 from bot.config import Config
 from bot.flows.flow import Flow, FlowSet
 from bot.flows.problems import Problem
+
+# The answer to "Would you tell us how the chat went?" that starts the survey.
+SURVEY_YES = "yes"
+# Telegram's rule for a /start payload, and so for every deep link.
+LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def is_link(value: object) -> bool:
+    """Whether `value` can be a deep link's name (anything else is never looked up)."""
+    return isinstance(value, str) and LINK.fullmatch(value) is not None
 
 
 def band_flows(flows: FlowSet, band: str | None) -> list[Flow]:
@@ -26,9 +37,19 @@ def case_closed_flow(flows: FlowSet, band: str | None) -> Flow | None:
     return next((f for f in band_flows(flows, band) if _case_closed(f)), None)
 
 
+def survey_bands(flows: FlowSet, bands: Iterable[str]) -> frozenset[str]:
+    """The bands with a `case_closed` flow to offer when a worker ends a chat."""
+    return frozenset(band for band in bands if case_closed_flow(flows, band) is not None)
+
+
 def deep_link_flow(flows: FlowSet, band: str | None, name: str) -> Flow | None:
     """The flow a deep link `?start=<name>` starts in this band, if any."""
     return next((f for f in band_flows(flows, band) if _deep_link(f) == name), None)
+
+
+def known_link(flows: FlowSet, name: str | None) -> bool:
+    """Whether any flow of any band starts from this deep link (for logs: never the name)."""
+    return name is not None and any(_deep_link(flow) == name for flow in flows)
 
 
 def _case_closed(flow: Flow) -> bool:

@@ -18,21 +18,26 @@ from babel.dates import format_datetime
 
 from bot.config import Config
 from bot.engine.events import InputKind, Option, Say
+from bot.flows.triggers import SURVEY_YES
 from bot.i18n.translator import Translator
 from bot.safety.helplines import country_for, format_helplines
 from bot.services.hours import OfficeHours
 from bot.storage.cases import Case
 
-__all__ = ["RATING_FACES", "RATING_STEP", "HandoffTexts"]
+__all__ = ["RATING_FACES", "RATING_STEP", "SURVEY_STEP", "HandoffTexts"]
 
 # The rating question's step: the conversation service answers these buttons itself.
 RATING_STEP = "handoff_rating"
+# The question after a closed chat: "Would you tell us how the chat went?" yes / no.
+SURVEY_STEP = "case_closed_survey"
 RATING_FACES = (("1", "🙁"), ("2", "😐"), ("3", "🙂"))
 
 
 class HandoffTexts:
     def __init__(self, config: Config, translator: Translator, hours: OfficeHours) -> None:
         self.config, self.translator, self.hours = config, translator, hours
+        # Bands with a `case_closed` flow (set from the flows at start-up).
+        self.surveys: frozenset[str] = frozenset()
 
     def _say(
         self,
@@ -256,7 +261,13 @@ class HandoffTexts:
         options = tuple(Option(f"{value}.{token}", face) for value, face in RATING_FACES)
         ask = t.system(lang, "How was talking with us? Tap a face.")
         rating = self._say(lang, ask, step=RATING_STEP, input="choice", options=options)
-        return [self._say(lang, bye), rating]
+        if case.age_band not in self.surveys:
+            return [self._say(lang, bye), rating]
+        # The band's `case_closed` flow, only if they say yes (bot/flows/triggers.py).
+        offer = t.system(lang, "Would you tell us how the chat went? It is anonymous.")
+        answers = (Option(SURVEY_YES, t.system(lang, "Yes")), Option("no", t.system(lang, "No")))
+        survey = self._say(lang, offer, step=SURVEY_STEP, input="choice", options=answers)
+        return [self._say(lang, bye), rating, survey]
 
     def stopped(self, lang: str) -> list[Say]:
         text = self.translator.system(lang, "Your request to talk to a person is cancelled.")

@@ -261,20 +261,22 @@ class HandoffTexts:
         options = tuple(Option(f"{value}.{token}", face) for value, face in RATING_FACES)
         ask = t.system(lang, "How was talking with us? Tap a face.")
         rating = self._say(lang, ask, step=RATING_STEP, input="choice", options=options)
-        if case.age_band not in self.surveys:
-            return [self._say(lang, bye), rating]
-        # The band's `case_closed` flow, only if they say yes (bot/flows/triggers.py).
-        offer = t.system(lang, "Would you tell us how the chat went? It is anonymous.")
-        answers = (Option(SURVEY_YES, t.system(lang, "Yes")), Option("no", t.system(lang, "No")))
-        survey = self._say(lang, offer, step=SURVEY_STEP, input="choice", options=answers)
-        return [self._say(lang, bye), rating, survey]
+        return [self._say(lang, bye), rating]
 
     def stopped(self, lang: str) -> list[Say]:
         text = self.translator.system(lang, "Your request to talk to a person is cancelled.")
         return [self._say(lang, text)]
 
-    def rated(self, lang: str) -> list[Say]:
-        return [self._say(lang, self.translator.system(lang, "Thank you for telling us."))]
+    def rated(self, lang: str, band: str | None = None) -> list[Say]:
+        """Thanks for the rating; then, for a band with a `case_closed` flow, the gentle
+        offer of it (one question at a time: the web chat shows only the newest buttons)."""
+        t = self.translator
+        thanks = [self._say(lang, t.system(lang, "Thank you for telling us."))]
+        if band not in self.surveys:
+            return thanks
+        offer = t.system(lang, "Would you tell us how the chat went? It is anonymous.")
+        answers = (Option(SURVEY_YES, t.system(lang, "Yes")), Option("no", t.system(lang, "No")))
+        return [*thanks, self._say(lang, offer, step=SURVEY_STEP, input="choice", options=answers)]
 
     def relayed(self, case: Case, name: str, text: str) -> Say:
         """A worker's message as the young person sees it: "<display name>: text"."""

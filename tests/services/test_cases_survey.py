@@ -27,7 +27,8 @@ def transcript(events: tuple[Event, ...] | list[Event]) -> list[str]:
 
 
 async def _closed(desk: Desk) -> tuple[Say, str]:
-    """A chat a worker took and ended; the offer, the last thing the young person got."""
+    """A chat a worker took and ended, and the young person's tap on the rating; the
+    offer comes with the thanks for it (one question at a time)."""
     await desk.start("en", "13-15")
     await desk.ask_for_person()
     [case] = await desk.service.queue()
@@ -38,11 +39,13 @@ async def _closed(desk: Desk) -> tuple[Say, str]:
         "Ana has ended the chat. Thank you for talking with us. "
         "To talk to a person again, type /person.",
         "How was talking with us? Tap a face. | 🙁 / 😐 / 🙂",
-        f"{OFFER} | Yes / No",
     ]
-    offer = told[-1]
+    rating = told[-1]
+    assert isinstance(rating, Say) and rating.step == RATING_STEP
+    rated = await desk.press(rating.options[2].value, RATING_STEP)
+    assert transcript(rated.events) == ["Thank you for telling us.", f"{OFFER} | Yes / No"]
+    offer = rated.events[-1]
     assert isinstance(offer, Say) and offer.step == SURVEY_STEP
-    assert isinstance(told[1], Say) and told[1].step == RATING_STEP
     return offer, case.label
 
 
@@ -86,4 +89,7 @@ async def test_a_band_without_a_case_closed_flow_is_not_asked(desk: Desk) -> Non
     [case] = await desk.service.queue()
     await desk.service.claim(case.label, "web:ana", "Ana")
     await desk.service.close(case.label, "web:ana")
-    assert OFFER not in transcript(desk.delivered[-1][1])
+    rating = desk.delivered[-1][1][-1]
+    assert isinstance(rating, Say)
+    rated = await desk.press(rating.options[0].value, RATING_STEP)
+    assert transcript(rated.events) == ["Thank you for telling us."]

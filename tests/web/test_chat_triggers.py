@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.services.handoff_texts import SURVEY_STEP
+from bot.services.handoff_texts import RATING_STEP, SURVEY_STEP
 from bot.web import Web
 from bot.web.chat_visit import HEADER
 from tests.web.test_chat import _ask, _open, _turn
@@ -61,11 +61,24 @@ async def _closed_by_a_worker(state: Web, client: Client) -> tuple[str, dict[str
     [case] = await state.cases.queue()
     await state.cases.claim(case.label, "web:ana", "Ana")
     await state.cases.close(case.label, "web:ana")
-    events = await client.get("/chat/events?after=0", headers={HEADER: token})
-    told = json.dumps(await events.json(), ensure_ascii=False)
+    events = await (await client.get("/chat/events?after=0", headers={HEADER: token})).json()
+    told = json.dumps(events, ensure_ascii=False)
     assert "Ana has ended the chat" in told
-    assert OFFER in told
+    assert OFFER not in told  # one question at a time: the rating first
+    [face] = [o["value"] for o in _asks(events, RATING_STEP) for o in o["options"]][2:3]
+    data = await _turn(client, token, kind="button", value=face, step=RATING_STEP)
+    assert _texts(data)[-2:] == ["Thank you for telling us.", OFFER]
     return token, {"label": case.label}
+
+
+def _asks(node: Any, step: str) -> list[dict[str, Any]]:
+    """Every message in a JSON answer that asks the question `step`."""
+    if isinstance(node, dict):
+        found = [node] if node.get("step") == step and "options" in node else []
+        return found + [m for value in node.values() for m in _asks(value, step)]
+    if isinstance(node, list):
+        return [m for value in node for m in _asks(value, step)]
+    return []
 
 
 async def test_yes_after_a_closed_chat_starts_the_survey(state: Web, client: Client) -> None:

@@ -109,7 +109,7 @@ async def test_the_rating_is_recorded_anonymously_and_once(desk: Desk) -> None:
     happy = rating.options[2].value
     reply = await desk.press(happy, RATING_STEP)
     # Then the `case_closed` survey's offer (tests/services/test_cases_survey.py).
-    assert [getattr(e, "text", "") for e in reply.events][0] == "Îți mulțumim că ne-ai spus."
+    assert next(getattr(e, "text", "") for e in reply.events) == "Îți mulțumim că ne-ai spus."
     again = await desk.press(happy, RATING_STEP)
     assert again.events == ()
     [record] = [r for r in desk.feedback.iter_records() if r.flow_id == "handoff_rating"]

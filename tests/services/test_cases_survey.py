@@ -41,11 +41,13 @@ async def _closed(desk: Desk) -> tuple[Say, str]:
         "How was talking with us? Tap a face. | 🙁 / 😐 / 🙂",
     ]
     rating = told[-1]
-    assert isinstance(rating, Say) and rating.step == RATING_STEP
+    assert isinstance(rating, Say)
+    assert rating.step == RATING_STEP
     rated = await desk.press(rating.options[2].value, RATING_STEP)
     assert transcript(rated.events) == ["Thank you for telling us.", f"{OFFER} | Yes / No"]
     offer = rated.events[-1]
-    assert isinstance(offer, Say) and offer.step == SURVEY_STEP
+    assert isinstance(offer, Say)
+    assert offer.step == SURVEY_STEP
     return offer, case.label
 
 

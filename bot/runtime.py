@@ -33,6 +33,7 @@ from bot.app import App
 from bot.config import Config, Settings, load_config
 from bot.engine.events import FeedbackSubmitted
 from bot.errors import ConfigError, StorageError
+from bot.flows.triggers import survey_bands
 from bot.privacy.scrub import use_places
 from bot.privacy.scrub import warm as scrub_warm
 from bot.services.cases import Audit, HandoffService
@@ -417,6 +418,8 @@ def _cases(
     audit = fixed.audit or store.audit
     service = HandoffService(case_store, hub, app.config, app.translator, audit=audit,
                              rng=fixed.rng, **extra)  # fmt: skip
+    # Bands whose young people are offered a survey when a worker ends the chat.
+    service.texts.surveys = survey_bands(app.flows, app.config.band_ids)
     # The worker tools' own stores: who is on duty, and senders blocked for a while.
     if redis is None:
         service.presence, service.blocks = MemoryPresenceStore(), MemoryBlockStore()

@@ -27,6 +27,7 @@ from bot.engine.text import too_long
 from bot.flows.flow import Flow, FlowSet
 from bot.flows.steps import Outcome, Question, StepBase
 from bot.flows.steps.end import EndStep
+from bot.flows.triggers import SURVEY_YES, case_closed_flow, deep_link_flow, is_link
 from bot.i18n.translator import Translator
 from bot.inputs.text import clean_text
 from bot.privacy.scrub import scrub
@@ -106,13 +107,44 @@ class Engine:
         self.danger = danger
 
     # -- public surface -------------------------------------------------------------------
-    def start(self, lang: str, *, service: str | None = None) -> tuple[Session, list[Event]]:
-        """A new conversation in `lang` (a guess the young person confirms), from `start`."""
+    def start(
+        self, lang: str, *, service: str | None = None, link: str | None = None
+    ) -> tuple[Session, list[Event]]:
+        """A new conversation in `lang` (a guess the young person confirms), from `start`;
+        a deep link's flow comes once the age band is chosen."""
         lang = lang if lang in self.config.languages.shipped else self.config.languages.source
         service = service if service in self.config.services else None
-        session = Session(lang=lang, service=service)
+        session = Session(lang=lang, service=service, link=link if is_link(link) else None)
         events: list[Event] = []
         self._enter_flow(session, "start", events)
+        return session, events
+
+    def follow_link(self, previous: Session, link: str) -> tuple[Session, list[Event]] | None:
+        """A deep link for a conversation whose age band is known: its flow, directly;
+        None when this band has no flow for it (the caller starts as usual)."""
+        flow = deep_link_flow(self.flows, previous.band, link) if previous.band else None
+        if flow is None:
+            return None
+        session = Session(lang=previous.lang, band=previous.band, service=previous.service)
+        session.turn = previous.turn + 1
+        events: list[Event] = []
+        self._enter_flow(session, flow.id, events)
+        return session, events
+
+    def after_chat(self, previous: Session, answer: str) -> tuple[Session, list[Event]]:
+        """The answer to "Would you tell us how the chat went?" after a worker closed the
+        chat: yes starts the band's `case_closed` flow, anything else carries on."""
+        session = Session.from_json(previous.to_json())
+        session.turn += 1
+        session.answers, session.kept, session.picked, session.back = {}, {}, [], None
+        events: list[Event] = []
+        flow = case_closed_flow(self.flows, session.band) if session.band else None
+        if answer == SURVEY_YES and flow is not None:
+            self._enter_flow(session, flow.id, events)
+            return session, events
+        text = "Okay. We can carry on. If you want to talk to someone later, type /person."
+        events.append(self.system_say(session, text))
+        self._enter_flow(session, "menu" if session.band else "start", events)
         return session, events
 
     def open_at(self, lang: str, band: str, flow_id: str) -> tuple[Session, list[Event]]:
@@ -324,6 +356,11 @@ class Engine:
         self, session: Session, flow_id: str, events: list[Event]
     ) -> tuple[Flow, StepBase] | None:
         flow = self.flows.resolve(session.band, flow_id)
+        if session.link and session.band:
+            # The age band is chosen: the deep link's flow instead of the welcome.
+            linked = deep_link_flow(self.flows, session.band, session.link)
+            session.link = None
+            flow = linked or flow
         step = flow.step(flow.start) if flow else None
         if flow is None or step is None:
             self._broken(session, events)

@@ -39,6 +39,8 @@ class Session:
     picked: list[str] = field(default_factory=list)
     back: list[str] | None = None
     service: str | None = None
+    # A deep link's name (`?start=<name>`), kept until the age band is known.
+    link: str | None = None
     turn: int = 0
     v: int = SESSION_VERSION
 

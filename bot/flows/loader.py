@@ -187,6 +187,10 @@ def _step_positions(
         for path, place in positions.items():
             if path[:2] == ("steps", str(index)):
                 out[(step_id, *path[2:])] = place
+    # Header triggers, under "@" (no step id can be "@"), for messages about them.
+    for path, place in positions.items():
+        if path[:1] == ("triggers",):
+            out[("@", *path)] = place
     return out
 
 

@@ -90,6 +90,17 @@ class Option(Model):
         return self.value if self.counts_as is None else str(self.counts_as)
 
 
+DeepLink = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class Triggers(Model):
+    """Ways a flow starts besides the menu: when a worker closes a chat (`case_closed`,
+    after the young person agrees), or from a link with `?start=<deep_link>`."""
+
+    case_closed: bool = False
+    deep_link: DeepLink | None = None
+
+
 class FlowHeader(Model):
     """Everything in a flow file except its steps."""
 
@@ -100,4 +111,5 @@ class FlowHeader(Model):
     description: str = ""
     start: Name | None = None
     feedback: bool = False
+    triggers: Triggers | None = None
     steps: list[Any] = Field(min_length=1)

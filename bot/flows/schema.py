@@ -27,6 +27,11 @@ FIELD_HELP = {
     "description": "Notes for people reading the flows; the young person never sees it.",
     "start": "The id of the first step. Without it, the first step in the list comes first.",
     "feedback": "true for a feedback flow; it then needs an `end` step with `submit: true`.",
+    "triggers": "Ways this flow starts besides the menu: `case_closed` and `deep_link`.",
+    "case_closed": "true offers this flow (after asking) when a worker ends a chat: one per "
+    "age band, like a short survey about the chat.",
+    "deep_link": "A name (1-64 letters A-Z a-z, digits, _ and -) that starts this flow from "
+    "a link ending in `?start=` and the name. One flow per name in each age band.",
     "steps": "The steps of the conversation, in the order people usually meet them.",
     "type": "The kind of step.",
     "text": "What the young person sees, in the source language.",
@@ -104,6 +109,9 @@ def flow_schema() -> dict[str, Any]:
         defs[name] = _step_schema(kind, STEP_TYPES[kind], defs)
         kinds.append({"$ref": _REF.format(model=name)})
     header = FlowHeader.model_json_schema(ref_template=_REF)
+    for name, sub in header.pop("$defs", {}).items():
+        _help_fields(sub)
+        defs.setdefault(name, sub)
     _help_fields(header)
     header["properties"]["spec_version"]["maximum"] = SPEC_VERSION
     header["properties"]["steps"]["items"] = {"oneOf": kinds}

@@ -22,6 +22,7 @@ from bot.flows.steps.goto import GotoStep
 from bot.flows.steps.handoff import HandoffStep
 from bot.flows.steps.scale import ScaleStep
 from bot.flows.steps.yes_no import YesNoStep
+from bot.flows.triggers import check_triggers
 from bot.i18n.translator import Translator
 
 # Young readers: a sentence longer than this is hard going.
@@ -270,6 +271,7 @@ def check_set(flows: FlowSet, config: Config) -> Iterator[Problem]:
     """Checks across flows: the safety exits of every band, one set of keys per flow id,
     and answers every band can count together under each key."""
     yield from _parity(flows)
+    yield from check_triggers(flows, config)
     for band in config.band_ids:
         for required in REQUIRED_FLOWS:
             if flows.resolve(band, required) is None:

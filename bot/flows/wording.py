@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
+# Telegram's rule for the part after `?start=`.
+_LINK_RULE = "Use 1 to 64 letters A-Z or a-z, digits, _ and - (no spaces), like `after_chat`."
 _ID_RULE = "Use small letters a-z, digits and _, starting with a letter (like `felt_safe`)."
 
 
@@ -42,6 +44,8 @@ def _explain(error: ErrorDetails, what: str, fields: Iterable[str]) -> tuple[str
             f"{field} is not something a {what} can have.",
             f"Check the spelling, or remove it.{suggest(loc[-1] if loc else '', fields)}",
         )
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "deep_link":
+        return f"{value!r} cannot be used for {field}.", _LINK_RULE
     if kind == "string_pattern_mismatch":
         return f"{value!r} cannot be used for {field}.", _ID_RULE
     if kind == "literal_error":

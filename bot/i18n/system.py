@@ -47,6 +47,7 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "Yes, please",
     "Not now",
     "Okay. We can carry on. If you want to talk to someone later, type /person.",
+    "Would you tell us how the chat went? It is anonymous.",
     # Typed text went to the worker on an open case while a text question was on screen
     # (bot/services/conversation.py).
     "I sent that to the worker, not as your answer to the question. While you wait, "

@@ -131,4 +131,4 @@ class CaseRequests(DeskTools):
             RATING_FLOW, 1, data["band"], lang, data.get("service") or None,
             (("rating", "scale", face),),
         )  # fmt: skip
-        return record, list(self.texts.rated(lang))
+        return record, list(self.texts.rated(lang, data["band"]))

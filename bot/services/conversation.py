@@ -35,7 +35,7 @@ from bot.services.confirm import SEND, young
 from bot.services.contact import CONTACT_STEP, ContactCheck, contact_kinds
 from bot.services.feedback import FeedbackService
 from bot.services.handoff import Address, HandoffDesk
-from bot.services.handoff_texts import RATING_STEP
+from bot.services.handoff_texts import RATING_STEP, SURVEY_STEP
 from bot.services.updates import UpdateService
 from bot.storage.outbox import Claim, Post
 from bot.storage.sessions import Session as Saved
@@ -133,10 +133,12 @@ class ConversationService:
         update_id: str | None = None,
         language_hint: str | None = None,
         service: str | None = None,
+        link: str | None = None,
         channel_data: ChannelUpdate | None = None,
         outbox: Compose | None = None,
     ) -> Reply:
-        """Handle one input (None, or /start, begins a conversation) for one chat.
+        """Handle one input (None, or /start, begins a conversation) for one chat;
+        `link` is a deep link's name that came with the start.
 
         `channel_data` maps the channel's saved data to the data to save with this turn;
         `outbox` renders the reply into the items saved with it (see the module).
@@ -175,7 +177,7 @@ class ConversationService:
                 reply = replace(reply, events=(*dropped, *reply.events), channel_data=data,
                                 lang=_lang(saved) or reply.lang)  # fmt: skip
                 return await self._save(turn, kept, reply, outbox)
-            session, events = self._run(saved, inp, language_hint, service)
+            session, events = self._run(saved, inp, language_hint, service, link)
             deleted = any(isinstance(event, DataDeletionRequested) for event in events)
             if inp is not None and inp.kind == "command" and inp.value == "stop":
                 events = [*await self.desk.stop(key), *events]
@@ -273,6 +275,7 @@ class ConversationService:
         inp: Input | None,
         language_hint: str | None,
         service: str | None,
+        link: str | None = None,
     ) -> tuple[Session, list[Event]]:
         session = None
         if saved is not None:
@@ -280,6 +283,8 @@ class ConversationService:
                 session = Session.from_json(saved)
             except SessionError:
                 log.warning("a saved conversation could not be read; starting again")
+        if session is not None and inp is not None and inp.step == SURVEY_STEP:
+            return self.engine.after_chat(session, inp.value)
         starting = inp is None or (inp.kind == "command" and inp.value == "start")
         if session is None or (starting and session.band is None):
             lang = language_hint or (
@@ -294,9 +299,12 @@ class ConversationService:
                 # "Delete my data" is never swallowed, even after the session expired.
                 fresh, _ = self.engine.start(lang, service=service)
                 return self.engine.resume(fresh, inp)
-            return self.engine.start(lang, service=service)
+            return self.engine.start(lang, service=service, link=link if starting else None)
         if service and service in self.engine.config.services:
             session.service = service
+        followed = self.engine.follow_link(session, link) if starting and link else None
+        if followed is not None:
+            return followed
         return self.engine.resume(session, inp or Input.command("start"))
 
     async def _remember(

@@ -18,21 +18,26 @@ from babel.dates import format_datetime
 
 from bot.config import Config
 from bot.engine.events import InputKind, Option, Say
+from bot.flows.triggers import SURVEY_YES
 from bot.i18n.translator import Translator
 from bot.safety.helplines import country_for, format_helplines
 from bot.services.hours import OfficeHours
 from bot.storage.cases import Case
 
-__all__ = ["RATING_FACES", "RATING_STEP", "HandoffTexts"]
+__all__ = ["RATING_FACES", "RATING_STEP", "SURVEY_STEP", "HandoffTexts"]
 
 # The rating question's step: the conversation service answers these buttons itself.
 RATING_STEP = "handoff_rating"
+# The question after a closed chat: "Would you tell us how the chat went?" yes / no.
+SURVEY_STEP = "case_closed_survey"
 RATING_FACES = (("1", "🙁"), ("2", "😐"), ("3", "🙂"))
 
 
 class HandoffTexts:
     def __init__(self, config: Config, translator: Translator, hours: OfficeHours) -> None:
         self.config, self.translator, self.hours = config, translator, hours
+        # Bands with a `case_closed` flow (set from the flows at start-up).
+        self.surveys: frozenset[str] = frozenset()
 
     def _say(
         self,
@@ -262,8 +267,16 @@ class HandoffTexts:
         text = self.translator.system(lang, "Your request to talk to a person is cancelled.")
         return [self._say(lang, text)]
 
-    def rated(self, lang: str) -> list[Say]:
-        return [self._say(lang, self.translator.system(lang, "Thank you for telling us."))]
+    def rated(self, lang: str, band: str | None = None) -> list[Say]:
+        """Thanks for the rating; then, for a band with a `case_closed` flow, the gentle
+        offer of it (one question at a time: the web chat shows only the newest buttons)."""
+        t = self.translator
+        thanks = [self._say(lang, t.system(lang, "Thank you for telling us."))]
+        if band not in self.surveys:
+            return thanks
+        offer = t.system(lang, "Would you tell us how the chat went? It is anonymous.")
+        answers = (Option(SURVEY_YES, t.system(lang, "Yes")), Option("no", t.system(lang, "No")))
+        return [*thanks, self._say(lang, offer, step=SURVEY_STEP, input="choice", options=answers)]
 
     def relayed(self, case: Case, name: str, text: str) -> Say:
         """A worker's message as the young person sees it: "<display name>: text"."""

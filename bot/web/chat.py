@@ -20,6 +20,7 @@ Every answer says whether a case is open (``case``): the page then keeps a text 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ from aiohttp import web
 from bot.app import App
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
+from bot.flows.triggers import is_link, known_link
 from bot.i18n.negotiate import browser_guess, first_guess, from_accept_language
 from bot.inputs import BodyError, clean_text
 from bot.services.cases import Deliver
@@ -42,6 +44,7 @@ from bot.web.html import esc, html_response
 from bot.web.preview_flows import preview_flows
 from bot.web.state import WEB, Web, public
 
+log = logging.getLogger(__name__)
 CHANNEL = "web"
 # The question on screen, kept in the session's channel data for a reload.
 ASK = "ask"
@@ -82,6 +85,8 @@ async def page(request: web.Request) -> web.StreamResponse:
             "max": str(config.engine.max_input_chars)}  # fmt: skip
     if linked:
         data["linked"] = "1"  # the page then sends no navigator.languages
+    if is_link(start := request.query.get("start")) and not preview:
+        data["start"] = str(start)  # a deep link: bot/flows/triggers.py
     if preview:
         data |= {"flow": preview["flow"], "band": preview["band"]}
     data_attrs = "".join(f' data-{key}="{esc(value)}"' for key, value in data.items())
@@ -186,7 +191,12 @@ async def turn(request: web.Request) -> web.StreamResponse:
     languages = state.app.config.languages
     lang, browser = payload.get("lang"), payload.get("languages")
     hint = browser_guess(browser, lang, languages.shipped, languages.source)
-    reply = await service.handle(CHANNEL, user, inp, language_hint=hint)
+    link = payload.get("start") if inp is None and not preview else None
+    if link is not None:
+        log.info("deep link", extra={"known": known_link(state.app.flows, str(link))})
+    reply = await service.handle(
+        CHANNEL, user, inp, language_hint=hint, link=str(link) if is_link(link) else None
+    )
     return await _answer(state, service, token, user, inp, reply)
 
 

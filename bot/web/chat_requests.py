@@ -28,7 +28,8 @@ __all__ = ["TURN_FIELDS", "TURN_JSON", "TurnBody", "parse_turn", "read_after", "
 TURN_JSON = JsonLimits(max_bytes=32 * 1024, max_depth=4)
 # The text fields of a turn; `preview` is true or false.
 # `languages`: the browser's navigator.languages, joined by commas, on the first turn.
-TURN_FIELDS = ("kind", "value", "step", "lang", "languages", "flow", "band")
+# `start`: a deep link's name (`/chat?start=<name>`), on the first turn.
+TURN_FIELDS = ("kind", "value", "step", "lang", "languages", "flow", "band", "start")
 # Mailbox sequence numbers stay far below this.
 _MAX_AFTER_DIGITS = 9
 

@@ -66,6 +66,9 @@ EXPECTED = {
     # Regression: a branch's bad key said "cannot be used for `constrained-str`" and more.
     "dash_in_condition_key": "10:21: 'would-repeat' cannot be used for `key`. Use small "
     "letters a-z, digits and _, starting with a letter (like `felt_safe`).",
+    # A deep link is the part of a link after `?start=`: Telegram allows no spaces there.
+    "deep_link_with_space": "5:14: 'after chat' cannot be used for `deep_link`. Use 1 to 64 "
+    "letters A-Z or a-z, digits, _ and - (no spaces), like `after_chat`.",
     "colon_in_text": "7:19: there is a `:` here that cannot be read. Text with a colon in it "
     'needs quotes. Put the whole text in "double quotes", or check the indentation.',
 }

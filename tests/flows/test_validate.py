@@ -473,6 +473,45 @@ def test_broken_flow_gives_exactly_its_errors(tmp_path: Path, config: Config, na
     assert [str(p).removeprefix(f"{where}:") for p in errors] == EXPECTED_ERRORS[name]
 
 
+BROKEN_SETS = Path(__file__).parent / "broken" / "sets"
+
+# name -> every error for the flows in tests/flows/broken/sets/NAME/<scope>/<id>.yaml:
+# mistakes that take two flows, like two flows of a band claiming one trigger.
+EXPECTED_SET_ERRORS = {
+    "two_case_closed": [
+        "13-15/chat_survey.yaml:5:16: flow `chat_survey`: age band 13-15 already offers "
+        "`after_chat` when a chat is closed (`case_closed: true`). Keep `case_closed: true` "
+        "in one flow of each age band."
+    ],
+    "same_deep_link": [
+        "13-15/poster_b.yaml:5:14: flow `poster_b`: age band 13-15 already starts `poster_a` "
+        "from the deep link `poster`. Give each flow of an age band its own `deep_link`."
+    ],
+}
+
+
+def test_every_broken_set_has_its_expected_errors() -> None:
+    assert {path.name for path in BROKEN_SETS.iterdir()} == set(EXPECTED_SET_ERRORS)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_SET_ERRORS))
+def test_broken_set_gives_exactly_its_errors(tmp_path: Path, config: Config, name: str) -> None:
+    root = BROKEN_SETS / name
+    files = {
+        str(path.relative_to(root).with_suffix("")): path.read_text(encoding="utf-8")
+        for path in sorted(root.rglob("*.yaml"))
+    }
+    problems = check(tmp_path, config, files)
+    errors = [p for p in problems if p.severity == "error"]
+    assert [str(p).removeprefix(f"{tmp_path}/") for p in errors] == EXPECTED_SET_ERRORS[name]
+
+
+def test_one_trigger_each_in_different_bands_is_fine(tmp_path: Path, config: Config) -> None:
+    survey = _flow("chat_survey", END, "triggers: {case_closed: true, deep_link: poster}\n")
+    files = {"13-15/chat_survey": survey, "8-12/chat_survey": survey}
+    assert errors(check(tmp_path, config, files)) == []
+
+
 def _four_point_scale(maps_to: str) -> str:
     return _flow(
         "extra",

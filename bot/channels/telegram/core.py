@@ -32,6 +32,7 @@ from bot.channels.telegram.render import (
 from bot.channels.telegram.sender import Sender
 from bot.engine.events import Event, Say
 from bot.engine.inputs import COMMANDS, Input
+from bot.flows.triggers import is_link, known_link
 from bot.i18n.negotiate import first_guess
 from bot.i18n.translator import Translator
 from bot.services.contact import CONTACT_STEP
@@ -141,19 +142,23 @@ class TelegramChannel:
     # -- kinds of update ------------------------------------------------------------------
     async def _input(self, update: Incoming) -> None:
         inp: Input
-        service = None
+        service = link = None
         command = split_command(update.text) if update.kind == "command" else None
         if command is not None:
             name, argument = command
             if name == "start" and argument:
                 # A deep link: t.me/<bot>?start=<code>. Unknown codes are simply ignored.
                 service = self.service_codes.get(argument[:64])
+                # Or a flow's deep link (bot/flows/triggers.py); logged only as known or not.
+                link = argument if service is None and is_link(argument) else None
+                known = service is not None or known_link(self.service.engine.flows, link)
+                log.info("deep link", extra={"known": known})
             inp = Input.command(name if name in COMMANDS else "help")
         else:
             inp = Input.text(update.text)
         actions: list[Outgoing] = []
         compose = self._composer(update, actions)
-        reply = await self._turn(update, inp, service=service, compose=compose)
+        reply = await self._turn(update, inp, service=service, link=link, compose=compose)
         self._dispatch(update, reply, actions)
 
     async def _button(self, update: Incoming) -> None:
@@ -237,7 +242,13 @@ class TelegramChannel:
 
     # -- helpers --------------------------------------------------------------------------
     async def _turn(
-        self, update: Incoming, inp: Input, *, compose: Compose, service: str | None = None
+        self,
+        update: Incoming,
+        inp: Input,
+        *,
+        compose: Compose,
+        service: str | None = None,
+        link: str | None = None,
     ) -> Reply:
         typing = asyncio.create_task(self._typing_later(update.chat_id))
         try:
@@ -248,6 +259,7 @@ class TelegramChannel:
                 update_id=self._uid(update),
                 language_hint=self.hint(update),
                 service=service,
+                link=link,
                 channel_data=self._track(update),
                 outbox=compose,
             )

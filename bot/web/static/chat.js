@@ -94,6 +94,8 @@
     // The browser's languages, most wanted first: the first guess at the young person's
     // language (the language question still asks). A link's own language goes first.
     if (kind === "start" && !body.dataset.linked) data.languages = browserLanguages();
+    // A deep link's name (?start=<name>): its flow comes after language and age band.
+    if (kind === "start" && body.dataset.start) data.start = body.dataset.start;
     if (preview) {
       data.preview = true;
       if (kind === "start") { data.flow = preview.flow; data.band = preview.band; }
@@ -334,7 +336,16 @@
     } catch (e) { /* begin afresh */ }
     booted = true;
     setBusy(false);
-    if (!resumed) await send("start", "", null, null);
+    // A followed deep link starts, even in a conversation already going; once only, so
+    // a reload does not start it again.
+    const linked = Boolean(body.dataset.start);
+    if (!resumed || linked) await send("start", "", null, null);
+    if (linked) {
+      delete body.dataset.start;
+      const url = new URL(window.location.href);
+      url.searchParams.delete("start");
+      window.history.replaceState(null, "", url.pathname + url.search);
+    }
     poll();
   }
 

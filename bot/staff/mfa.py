@@ -56,35 +56,35 @@ def qr_svg(uri: str) -> str:
     return svg
 
 
+def _matching_steps(secret: str, code: str, now: float | None) -> list[int]:
+    """The time steps within the allowed drift of now whose code is `code`."""
+    code = "".join(code.split())
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
+        return []
+    totp = pyotp.TOTP(secret)
+    current = int((time.time() if now is None else now) // _STEP)
+    return [
+        step
+        for step in range(current - _DRIFT, current + _DRIFT + 1)
+        if hmac.compare_digest(totp.at(step * _STEP), code)
+    ]
+
+
 def totp_step(
     secret: str, code: str, last_step: int | None, now: float | None = None
 ) -> int | None:
     """The time step `code` belongs to when it is right and that step is newer than
     `last_step` (so a code seen over a shoulder cannot be used again); else None."""
-    code = "".join(code.split())
-    if not (len(code) == 6 and code.isascii() and code.isdigit()):
-        return None
-    totp = pyotp.TOTP(secret)
-    at = time.time() if now is None else now
-    current = int(at // _STEP)
-    for step in range(current - _DRIFT, current + _DRIFT + 1):
-        if last_step is not None and step <= last_step:
-            continue
-        if hmac.compare_digest(totp.at(step * _STEP), code):
-            return step
-    return None
+    newer = [s for s in _matching_steps(secret, code, now) if last_step is None or s > last_step]
+    return newer[0] if newer else None
 
 
 def totp_replayed(secret: str, code: str, last_step: int | None, now: float | None = None) -> bool:
     """Whether `code` is right for a step already used (`last_step` or before, within the
     drift): a code seen or caught and tried again (ASVS 2.8.5)."""
-    code = "".join(code.split())
-    if last_step is None or not (len(code) == 6 and code.isascii() and code.isdigit()):
+    if last_step is None:
         return False
-    totp = pyotp.TOTP(secret)
-    current = int((time.time() if now is None else now) // _STEP)
-    steps = range(current - _DRIFT, min(current + _DRIFT, last_step) + 1)
-    return any(hmac.compare_digest(totp.at(step * _STEP), code) for step in steps)
+    return any(step <= last_step for step in _matching_steps(secret, code, now))
 
 
 def new_recovery_codes() -> list[str]:

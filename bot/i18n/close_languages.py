@@ -50,6 +50,12 @@ _PIDGIN_PAIRS = re.compile(
     r"|\bno be\b|\bmake (?:we|i|una|dem|e|you)\b|\bhow far\b|\bsmall small\b|\bwell well\b",
     re.IGNORECASE,
 )
+# Phrases of Pidgin that no shipped language says, whatever the detector took them for.
+_PIDGIN_PHRASES = re.compile(
+    r"\bno vex\b|\bna so\b|\be be (?:like|say|for|dat|dis)\b|\b(?:i|we|e|una|dem) go (?:try|come"
+    r"|do|see|talk|tell|chop|waka|fit)\b|\bna im\b|\bna wa\b|\bi dey\b",
+    re.IGNORECASE,
+)
 _PIDGIN_LETTERS = re.compile("[\u1eb9\u1ecd\u1eb8\u1ecc]")  # ẹ ọ: the Naijá spelling
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -68,6 +74,17 @@ _EKAVIAN = re.compile(
     r"|verovatno|razume\w*|primer\w*|uneti|odeljak|procen\w*)\b",
     re.IGNORECASE,
 )
+# Words of the standards themselves, not of the yat: Bosnian "sedmica, historija,
+# općina, također, lahko", Serbian "nedelja, istorija, opština, takođe, lako".
+_BOSNIAN_WORDS = re.compile(
+    r"\b(?:sedmic\w*|historij\w*|histori\w*|općin\w*|opć\w*|uopće|također|švicarsk\w*"
+    r"|njemač\w*|lahk\w*|hljeb\w*|kahv\w*|mehk\w*|sahat\w*|cijel\w*|cijeo|unesen\w*)\b",
+    re.IGNORECASE,
+)
+_SERBIAN_WORDS = re.compile(
+    r"\b(?:istorij\w*|opšt\w*|uopšte|takođe|švajcarsk\w*|nemač\w*|ceo|unet|uneta|uneto)\b",
+    re.IGNORECASE,
+)
 
 
 def is_pidgin(text: str, statistical_guess: str | None) -> bool:
@@ -76,6 +93,8 @@ def is_pidgin(text: str, statistical_guess: str | None) -> bool:
     words = [w.lower() for w in _WORD.findall(text)]
     if _PIDGIN_LETTERS.search(text) or any(w in _PIDGIN_WORDS for w in words):
         return True
+    if _PIDGIN_PHRASES.search(text):
+        return True
     if statistical_guess != "en":
         return False
     return any(w in _PIDGIN_SHARED for w in words) or bool(_PIDGIN_PAIRS.search(text))
@@ -83,8 +102,8 @@ def is_pidgin(text: str, statistical_guess: str | None) -> bool:
 
 def serbian_or_bosnian(text: str) -> str | None:
     """ "bs" for ijekavian forms, "sr" for ekavian ones, None when the text has neither."""
-    ije = len(_IJEKAVIAN.findall(text))
-    eka = len(_EKAVIAN.findall(text))
+    ije = len(_IJEKAVIAN.findall(text)) + len(_BOSNIAN_WORDS.findall(text))
+    eka = len(_EKAVIAN.findall(text)) + len(_SERBIAN_WORDS.findall(text))
     if ije > eka:
         return "bs"
     if eka > ije:

@@ -2,7 +2,8 @@
 
 Letters settle what statistics on three words cannot: Ge'ez letters are Tigrinya here,
 پ چ ژ گ and the Persian forms of ی and ک are Persian (an Arabic keyboard writes ي and ك),
-Cyrillic is Ukrainian unless it has Serbian letters (ђ ј љ њ ћ џ). Pure: text in, a set of
+Cyrillic is Ukrainian unless it has Serbian letters (ђ ј љ њ ћ џ), ẹ ọ and acute tone
+marks are Nigerian Pidgin's Naijá spelling. Pure: text in, a set of
 candidate languages out; the statistical detector chooses among them when more than one
 is left (bot/i18n/detect.py).
 """
@@ -24,6 +25,9 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 # Latin letters only some shipped languages write; a text with several keeps only the
 # languages that write them all ("å" and "ä": Swedish, not Norwegian or German).
 _LATIN_LETTERS = (
+    # Naijá spelling: dot-below vowels and acute tone marks, which no other shipped
+    # language writes (Italian marks its final vowels with a grave accent).
+    (re.compile("[ẹọẸỌáíúÁÍÚ]"), frozenset({"pcm"})),
     (re.compile("[ăâîșțşţĂÂÎȘȚŞŢ]"), frozenset({"ro"})),
     (re.compile("[āēīūģķļņĀĒĪŪĢĶĻŅ]"), frozenset({"lv"})),
     (re.compile("[øæØÆ]"), frozenset({"nb"})),

@@ -20,7 +20,8 @@ JARGON_DIR = Path(__file__).parent / "jargon"
 # The easiest a text must be, per band's youngest age: below it is a warning.
 LOWEST_EASE = ((12, 70.0), (15, 60.0), (99, 50.0))
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_SENTENCE = re.compile(r"[^.!?؟]+[.!?؟]*")
+# Sentence ends: Latin, Arabic "؟", and Ge'ez "።" (full stop) and "፧" (question mark).
+SENTENCE = re.compile(r"[^.!?؟።፧]+[.!?؟።፧]*")
 _TOO_SHORT = 8  # words: a button or a short line says too little for a score
 
 
@@ -59,7 +60,7 @@ def reading_ease(text: str, lang: str) -> float | None:
     words = _WORD.findall(text)
     if formula is None or len(words) < _TOO_SHORT:
         return None
-    sentences = max(1, sum(1 for s in _SENTENCE.findall(text) if _WORD.search(s)))
+    sentences = max(1, sum(1 for s in SENTENCE.findall(text) if _WORD.search(s)))
     asl = len(words) / sentences
     asw = sum(syllables(word, lang) for word in words) / len(words)
     return round(formula(asl, asw), 1)

@@ -5,7 +5,6 @@ Each problem names the flow, the step, the file and line, and suggests a fix.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
@@ -13,7 +12,7 @@ from bot.config import AgeBand, Config
 from bot.flows.flow import COMMON, REQUIRED_FLOWS, Flow, FlowSet
 from bot.flows.model import Branch, Condition
 from bot.flows.problems import Problem
-from bot.flows.reading import jargon_in, lowest_ease, reading_ease
+from bot.flows.reading import SENTENCE, jargon_in, lowest_ease, reading_ease
 from bot.flows.steps import Question, StepBase
 from bot.flows.steps.choice import ChoiceStep
 from bot.flows.steps.end import EndStep
@@ -418,9 +417,6 @@ def _exits(flow: Flow) -> set[str]:
     return exits
 
 
-_SENTENCE = re.compile(r"[^.!?؟]+[.!?؟]?")
-
-
 def check_words(flow: Flow, config: Config, translator: Translator | None) -> Iterator[Problem]:
     """Warnings about words: too long for the band, too hard for young readers, untranslated."""
     band = config.band(flow.scope) if flow.scope in config.band_ids else None
@@ -547,7 +543,7 @@ def _fit_for_band(
             lang=lang,
         )
     if band.max_age <= 12:
-        longest = max((len(s.split()) for s in _SENTENCE.findall(text)), default=0)
+        longest = max((len(s.split()) for s in SENTENCE.findall(text)), default=0)
         if longest > YOUNG_MAX_WORDS:
             in_lang = f" of the {lang} translation" if lang else ""
             yield _problem(

@@ -286,6 +286,22 @@ def test_a_translation_with_a_sentence_too_long_for_8_to_12(tmp_path: Path, conf
     assert "18 words" in problem.message
 
 
+def test_geez_full_stops_end_sentences_in_a_tigrinya_translation(
+    tmp_path: Path, config: Config
+) -> None:
+    # Three short sentences ended by "።" were once counted as one of 24 words.
+    short = " ".join(["ቃል"] * 8) + "።"
+    ti = Catalog("ti", {("8-12/extra/hi", "Hi."): " ".join([short] * 3)})
+    translator = Translator("en", {"ro": Catalog("ro"), "ti": ti})
+    steps = "  - {id: hi, type: message, text: Hi., next: bye}\n" + END
+    problems = check(tmp_path, config, {"8-12/extra": _flow("extra", steps)}, translator)
+    assert not [p for p in problems if "sentence of the ti translation" in p.message]
+    long = Catalog("ti", {("8-12/extra/hi", "Hi."): " ".join(["ቃል"] * 18) + "።"})
+    translator = Translator("en", {"ro": Catalog("ro"), "ti": long})
+    again = check(tmp_path / "again", config, {"8-12/extra": _flow("extra", steps)}, translator)
+    assert "18 words" in only(again, "sentence of the ti translation").message
+
+
 def test_free_text_in_a_band_that_does_not_keep_text(tmp_path: Path, config: Config) -> None:
     text_q = "  - {id: more, type: text, key: more, text: Tell me more., next: bye}\n"
     problem = only(

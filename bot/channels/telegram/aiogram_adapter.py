@@ -73,8 +73,11 @@ async def _call(awaitable: Awaitable[T]) -> T:
 def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
-    rows = [[InlineKeyboardButton(text=b.label, callback_data=b.data) for b in r] for r in keyboard]
-    return InlineKeyboardMarkup(inline_keyboard=rows)
+    # Built without pydantic's validation: labels and signed data are ours, already
+    # checked (render.py, callbacks.py), and validating every button was a tenth of a turn.
+    button = InlineKeyboardButton.model_construct
+    rows = [[button(text=b.label, callback_data=b.data) for b in r] for r in keyboard]
+    return InlineKeyboardMarkup.model_construct(inline_keyboard=rows)
 
 
 def _message(update_id: int, message: Message) -> Incoming:

@@ -9,7 +9,6 @@ their step and says so.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import logging
 
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def _sig(secret: bytes, chat_id: int, step: str, value: str) -> str:
     message = f"cb|{chat_id}|{step}|{value}".encode()
-    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    digest = hmac.digest(secret, message, "sha256")  # one-shot: no HMAC object per button
     return base64.urlsafe_b64encode(digest).decode()[:_SIG_CHARS]
 
 

@@ -251,7 +251,8 @@ def test_migration_9_lets_comments_be_edited_and_resolved_and_keeps_them(
     assert found is not None
     assert (found.text, found.suggestion, found.resolved_by) == (
         "Gentler, please", "Are you okay there?", "bea")  # fmt: skip
-    assert found.edited_at is not None and found.edited_at.tzinfo is not None
+    assert found.edited_at is not None
+    assert found.edited_at.tzinfo is not None
     assert found.resolved
     assert comments.resolve(kept.id, None)  # reopened
     reopened = comments.get(kept.id)

@@ -33,9 +33,7 @@ def _section(page: str, step: str, after: str) -> str:
     return page[page.index(f'id="step-{step}"') : page.index(f'id="step-{after}"')]
 
 
-async def test_the_author_edits_their_own_comment(
-    state: Web, client: Client, comment: int
-) -> None:
+async def test_the_author_edits_their_own_comment(state: Web, client: Client, comment: int) -> None:
     csrf = await login(client, "ada")
     page = await (await client.get(FLOW + "?lang=en")).text()
     assert f'action="{FLOW}/comments/{comment}/edit"' in page  # the author's own form

@@ -92,6 +92,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/desk/duty"): Rule("worker"),
     ("GET", "/flows"): Rule("advisor"),
     ("GET", "/flows/{scope}/{flow_id}"): Rule("advisor"),
+    ("GET", "/flows/{scope}/{flow_id}/compare"): Rule("advisor"),
     # An unshipped language (400 past the guard): the repository's signoffs.toml stays as it is.
     ("POST", "/flows/{scope}/{flow_id}/signoff"): Rule("reviewer", form={"lang": "zz"}),
     ("POST", "/flows/{scope}/{flow_id}/comments"): Rule(

@@ -100,7 +100,7 @@ def _item(
     cid = f"comment-{comment.id}"
     if comment.resolved:
         mark = (
-            f"Resolved by {esc(comment.resolved_by)}, {esc(_when(comment.resolved_at))}: "
+            f"by {esc(comment.resolved_by)}, {esc(_when(comment.resolved_at))}: "
             f"the comment by {esc(comment.account)}"
         )
         return (

@@ -72,7 +72,7 @@ async def signoff_section(request: web.Request, flow: Flow, band: str, message: 
         "this flow, in this language, exactly as it is now. Any later change to a text, "
         "an option or a branch undoes it for the languages it touches.</p>"
         "<table><thead><tr><th scope=col>Language</th><th scope=col>State</th>"
-        "<th scope=col>Content</th><th scope=col></th></tr></thead>"
+        "<th scope=col>Content</th><th scope=col>Sign off</th></tr></thead>"
         f"<tbody>{''.join(lines)}</tbody></table>"
     )
 

@@ -8,12 +8,20 @@ import re
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
+from bot.storage.flow_comments import FlowComment, SqlFlowComments
 from tests.web.conftest import PASSWORDS, LiveServer
 from tests.web.test_browser import _wait
 
 pytestmark = pytest.mark.browser
 STUDIO = "/flows/13-15/service_feedback?band=13-15&lang=en"
+AXE = Axe()
+
+
+def _clean(page: Any, what: str) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, f"{what}: {results.generate_report()}"
 
 
 def _login_advisor(live: LiveServer, page: Any) -> None:
@@ -65,6 +73,41 @@ def test_the_diagram_marks_the_step_being_tried(live: LiveServer, page: Any) -> 
         _marked(page, step)
         seen.append(step)
     assert len(set(seen)) >= 2, seen  # it moved as the advisor answered
+    _clean(page, "the studio with a step marked")
+
+
+def test_resolved_comments_are_folded_and_the_compare_page_is_clean(
+    live: LiveServer, page: Any
+) -> None:
+    comments = SqlFlowComments(live.state.store.engine)
+    mine = FlowComment("ada", "13-15", "service_feedback", "13-15", "en", "felt_safe",
+                       "Too direct for some", "Are you okay there?")  # fmt: skip
+    done = comments.add(mine)
+    comments.resolve(done, "bea")
+    comments.add(FlowComment("bea", "13-15", "service_feedback", "13-15", "en", "felt_safe",
+                             "Still open"))  # fmt: skip
+    _login_advisor(live, page)
+    folded = page.locator(f"#comment-{done}")
+    fold = folded.locator("details > summary").first
+    assert fold.inner_text().startswith("Resolved by bea, ")
+    assert not folded.locator("p", has_text="Too direct for some").is_visible()  # folded
+    assert page.get_by_text("Still open").is_visible()
+    _clean(page, "the studio with comments")
+    fold.click()
+    assert folded.locator("p", has_text="Too direct for some").is_visible()
+    folded.get_by_role("button", name="Reopen").click()
+    page.wait_for_url(re.compile(rf".*#comment-{done}$"))
+    assert page.locator(f"#comment-{done} > p", has_text="Too direct for some").is_visible()
+    edit = page.locator(f"#comment-{done} details.edit")
+    edit.locator("summary").click()
+    edit.locator("textarea[name=text]").fill("Kinder words, please")
+    edit.get_by_role("button", name="Save the comment").click()
+    page.wait_for_url(re.compile(rf".*#comment-{done}$"))
+    assert page.locator(f"#comment-{done} > p", has_text="Kinder words, please").is_visible()
+    page.click("text=Compare any two versions in English")
+    page.wait_for_url(re.compile(r".*/compare\?lang=en$"))
+    assert "No differences" in page.inner_text("main")
+    _clean(page, "the compare page")
 
 
 def test_a_deep_link_starts_its_flow_in_the_browser(live: LiveServer, page: Any) -> None:

@@ -78,7 +78,7 @@ async def test_another_reviewer_resolves_and_reopens_but_cannot_edit(
     section = _section(await (await client.get(FLOW)).text(), "felt_safe", "not_safe")
     assert f'<li id="comment-{comment}" class="resolved"><details><summary>' in section
     assert "<strong>Resolved</strong>" in section
-    assert "Resolved by bea" in section
+    assert "<strong>Resolved</strong> <span>by bea, " in section
     assert "<details open" not in section  # folded until opened
     assert f'action="{FLOW}/comments/{comment}/reopen"' in section
 

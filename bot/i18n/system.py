@@ -47,7 +47,10 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "Yes, please",
     "Not now",
     "Okay. We can carry on. If you want to talk to someone later, type /person.",
+    # The offer of the post-chat survey (a `case_closed` flow): 13-24, then 8-12.
     "Would you tell us how the chat went? It is anonymous.",
+    "Would you like to tell a grown-up from our team how the chat went? "
+    "Nobody will know it was you.",
     # Typed text went to the worker on an open case while a text question was on screen
     # (bot/services/conversation.py).
     "I sent that to the worker, not as your answer to the question. While you wait, "

@@ -269,12 +269,20 @@ class HandoffTexts:
 
     def rated(self, lang: str, band: str | None = None) -> list[Say]:
         """Thanks for the rating; then, for a band with a `case_closed` flow, the gentle
-        offer of it (one question at a time: the web chat shows only the newest buttons)."""
+        offer of it, in words for the band (one question at a time: the web chat shows
+        only the newest buttons)."""
         t = self.translator
         thanks = [self._say(lang, t.system(lang, "Thank you for telling us."))]
         if band not in self.surveys:
             return thanks
-        offer = t.system(lang, "Would you tell us how the chat went? It is anonymous.")
+        if self.young(band):
+            offer = t.system(
+                lang,
+                "Would you like to tell a grown-up from our team how the chat went? "
+                "Nobody will know it was you.",
+            )
+        else:
+            offer = t.system(lang, "Would you tell us how the chat went? It is anonymous.")
         answers = (Option(SURVEY_YES, t.system(lang, "Yes")), Option("no", t.system(lang, "No")))
         return [*thanks, self._say(lang, offer, step=SURVEY_STEP, input="choice", options=answers)]
 

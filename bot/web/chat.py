@@ -42,6 +42,7 @@ from bot.web.chat_requests import read_after, read_turn
 from bot.web.chat_visit import HEADER, accept, mint, user_of, visit_of
 from bot.web.html import esc, html_response
 from bot.web.preview_flows import preview_flows
+from bot.web.preview_place import place
 from bot.web.state import WEB, Web, public
 
 log = logging.getLogger(__name__)
@@ -187,7 +188,8 @@ async def turn(request: web.Request) -> web.StreamResponse:
         data = render(state.app, await _start_preview(state, user, preview))
         ask = asked(data["messages"])
         await _keep_ask(service, user, ask)
-        return web.json_response(data | {"visit": token, "ask": ask, "case": False})
+        at = await place(service, CHANNEL, user)
+        return web.json_response(data | {"visit": token, "ask": ask, "case": False, "at": at})
     languages = state.app.config.languages
     lang, browser = payload.get("lang"), payload.get("languages")
     hint = browser_guess(browser, lang, languages.shipped, languages.source)
@@ -231,6 +233,8 @@ async def _answer(
     if service is state.conversation and not reply.deleted:
         case = await state.cases.has_open_case(service.key(CHANNEL, user))
     extra = {"relayed": reply.relayed, "visit": token, "ask": ask, "case": case}
+    if service is state.preview:  # for the flow studio's diagram (bot/web/preview_place.py)
+        extra["at"] = None if reply.deleted else await place(service, CHANNEL, user)
     response = web.json_response(data | extra)
     if reply.deleted:
         response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA

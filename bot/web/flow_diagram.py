@@ -95,7 +95,9 @@ def diagram(flow: Flow, say: Say = source_say, lang: str = "") -> str:
     lang_attr = f' lang="{esc(lang)}"' if lang else ""
     parts = [
         f'<svg class="diagram" role="img" aria-labelledby="diagram-t" viewBox="0 0 900 {height}" '
-        f'width="100%" xmlns="http://www.w3.org/2000/svg"{lang_attr}>'
+        f'width="100%" xmlns="http://www.w3.org/2000/svg"{lang_attr} '
+        # Which flow: the studio's script marks the step a "try it" is on (staff.js).
+        f'data-scope="{esc(flow.scope)}" data-flow="{esc(flow.id)}">'
         f'<title id="diagram-t">Diagram of the flow {esc(flow.header.title)}</title>'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
@@ -120,7 +122,9 @@ def diagram(flow: Flow, say: Say = source_say, lang: str = "") -> str:
                 if choices
                 else ""
             )
-            + "</g>"
+            # Shown (staff.css) on the box of the step a "try it" is on: words, not colour only.
+            + f'<text class="here" x="{_X + _BOX_W - 10}" y="{y + 20}" font-size="13" '
+            'font-weight="bold" text-anchor="end" visibility="hidden">▶ Now here</text>' + "</g>"
         )
         other = getattr(step, "flow", None) or getattr(step, "then", None)
         if isinstance(other, str):

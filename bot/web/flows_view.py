@@ -99,6 +99,9 @@ async def detail(request: web.Request) -> web.StreamResponse:
         f"<p>File: <code>{esc(flow.scope)}/{esc(PurePath(flow.path).name)}</code>. "
         f"Version {flow.header.version}.</p>"
         f"<p>{_try_links(state, flow.id, band)}</p>"
+        "<p>While you try it, keep this page open beside the chat: the diagram and the "
+        "list of steps mark the step the conversation is on.</p>"
+        '<p id="try-status" role="status" aria-live="polite"></p>'
         f"{_language_picker(state, flow, band, lang)}"
         f"{diagram(flow, say, lang)}{_steps(flow, say, lang, under)}"
         f"{await changes_section(request, flow, lang)}"

@@ -35,7 +35,9 @@ from bot.web import (
     notices_view,
     reauth,
     sessions_view,
+    studio_comment_changes,
     studio_comments,
+    studio_compare,
     studio_signoff,
     updates,
 )  # fmt: skip
@@ -168,7 +170,12 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/desk/duty", desk_tools.duty)
     router.add_get("/flows", flows_view.index)
     router.add_get("/flows/{scope}/{flow_id}", flows_view.detail)
+    router.add_get("/flows/{scope}/{flow_id}/compare", studio_compare.page)
     router.add_post("/flows/{scope}/{flow_id}/comments", studio_comments.add)
+    comment = "/flows/{scope}/{flow_id}/comments/{comment_id}"
+    router.add_post(comment + "/edit", studio_comment_changes.edit)
+    router.add_post(comment + "/resolve", studio_comment_changes.resolve)
+    router.add_post(comment + "/reopen", studio_comment_changes.reopen)
     router.add_post("/flows/{scope}/{flow_id}/signoff", studio_signoff.sign)
     router.add_get("/updates", updates.page)
     router.add_post("/updates", updates.write)

@@ -1,14 +1,17 @@
 """Advisors' comments and suggested wording under each step of the flow studio.
 
 Advisors and admins write them (`requires("reviewer")`); everyone who opens the studio
-reads them. The words are the advisors' own, so everything is escaped; the audit log
-says who commented on which step, never what they wrote.
+reads them. An author may edit their own comment, and any reviewer may mark one resolved
+or reopen it (bot/web/studio_comment_changes.py): a resolved comment is shown folded,
+marked "Resolved". The words are the advisors' own, so everything is escaped; the audit
+log says who commented on which step, never what they wrote.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -20,7 +23,7 @@ from bot.web.html import csrf_field, esc
 from bot.web.preview_flows import preview_flows
 from bot.web.state import WEB, Web, account_of, requires, staff_session
 
-__all__ = ["MAX_CHARS", "add", "comments_under"]
+__all__ = ["MAX_CHARS", "add", "comments_under", "read_words", "store"]
 
 MAX_CHARS = 2000
 
@@ -44,7 +47,11 @@ async def comments_under(
     action = f"/flows/{esc(flow.scope)}/{esc(flow.id)}/comments"
 
     def under(step: StepBase) -> str:
-        items = "".join(_item(c, names) for c in by_step.get(step.id, []))
+        items = "".join(
+            _item(c, names, account.name if account.allows("reviewer") else None, csrf, band,
+                  lang)
+            for c in by_step.get(step.id, [])
+        )  # fmt: skip
         shown = f'<ul class="comments">{items}</ul>' if items else ""
         if not account.allows("reviewer"):
             return f"<h4>Comments</h4>{shown or '<p>None yet.</p>'}"
@@ -67,19 +74,79 @@ async def comments_under(
     return under
 
 
-def _item(comment: FlowComment, names: dict[str, str]) -> str:
-    when = comment.created_at.strftime("%d %b %Y %H:%M UTC") if comment.created_at else ""
-    lang = names.get(comment.lang, comment.lang)
+def _when(at: dt.datetime | None) -> str:
+    return at.strftime("%d %b %Y %H:%M UTC") if at else ""
+
+
+def _item(
+    comment: FlowComment, names: dict[str, str], writer: str | None, csrf: str, band: str,
+    lang: str,
+) -> str:  # fmt: skip
+    """One comment; for a reviewer (`writer`), the buttons to resolve or reopen it, and
+    for its author the form to edit it. A resolved one is folded and marked."""
+    shown_lang = names.get(comment.lang, comment.lang)
     wording = (
         f'<p>Suggested wording: <q lang="{esc(comment.lang)}">{esc(comment.suggestion)}</q></p>'
         if comment.suggestion
         else ""
     )
-    return (
-        f"<li><p><strong>{esc(comment.account)}</strong>, {esc(when)} "
-        f"({esc(lang)}, ages {esc(comment.band)}):</p>"
-        f"<p>{esc(comment.text)}</p>{wording}</li>"
+    edited = f" (edited {esc(_when(comment.edited_at))})" if comment.edited_at else ""
+    words = (
+        f"<p><strong>{esc(comment.account)}</strong>, {esc(_when(comment.created_at))}{edited} "
+        f"({esc(shown_lang)}, ages {esc(comment.band)}):</p>"
+        f"<p>{esc(comment.text)}</p>{wording}"
     )
+    tools = _tools(comment, writer, csrf, band, lang) if writer else ""
+    cid = f"comment-{comment.id}"
+    if comment.resolved:
+        mark = (
+            f"by {esc(comment.resolved_by)}, {esc(_when(comment.resolved_at))}: "
+            f"the comment by {esc(comment.account)}"
+        )
+        return (
+            f'<li id="{cid}" class="resolved"><details><summary><strong>Resolved</strong> '
+            f"<span>{mark}</span></summary>{words}{tools}</details></li>"
+        )
+    return f'<li id="{cid}">{words}{tools}</li>'
+
+
+def _tools(comment: FlowComment, writer: str, csrf: str, band: str, lang: str) -> str:
+    base = f"/flows/{esc(comment.scope)}/{esc(comment.flow_id)}/comments/{comment.id}"
+    hidden = (
+        f'{csrf_field(csrf)}<input type="hidden" name="band" value="{esc(band)}">'
+        f'<input type="hidden" name="lang" value="{esc(lang)}">'
+    )
+    verb, label = ("reopen", "Reopen") if comment.resolved else ("resolve", "Mark resolved")
+    toggle = (
+        f'<form method="post" action="{base}/{verb}" class="inline">{hidden}'
+        f'<button type="submit">{label}</button></form>'
+    )
+    if writer != comment.account:
+        return toggle
+    n = comment.id
+    edit = (
+        f'<details class="edit"><summary>Edit your comment</summary>'
+        f'<form method="post" action="{base}/edit" class="comment">{hidden}'
+        f'<label for="e-{n}">Your comment</label>'
+        f'<textarea id="e-{n}" name="text" required maxlength="{MAX_CHARS}">'
+        f"{esc(comment.text)}</textarea>"
+        f'<label for="es-{n}">Suggested wording (optional)</label>'
+        f'<textarea id="es-{n}" name="suggestion" maxlength="{MAX_CHARS}" '
+        f'lang="{esc(comment.lang)}">{esc(comment.suggestion or "")}</textarea>'
+        '<button type="submit">Save the comment</button></form></details>'
+    )
+    return toggle + edit
+
+
+def read_words(form: Mapping[str, object]) -> tuple[str, str | None]:
+    """A comment's words and its suggested wording from a form, or a kind 400."""
+    text = str(form.get("text", "")).strip()
+    suggestion = str(form.get("suggestion", "")).strip() or None
+    if not text:
+        raise web.HTTPBadRequest(text="Please write a comment first.")
+    if len(text) > MAX_CHARS or len(suggestion or "") > MAX_CHARS:
+        raise web.HTTPBadRequest(text=f"Please keep a comment under {MAX_CHARS} characters.")
+    return text, suggestion
 
 
 @requires("reviewer")
@@ -92,16 +159,11 @@ async def add(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text="There is no such flow.")
     form = await request.post()
     step, band, lang = (str(form.get(name, "")) for name in ("step", "band", "lang"))
-    text = str(form.get("text", "")).strip()
-    suggestion = str(form.get("suggestion", "")).strip() or None
     if flow.step(step) is None:
         raise web.HTTPBadRequest(text="That step is not in this flow (was it renamed?).")
     if band not in state.app.config.band_ids or lang not in state.app.config.languages.shipped:
         raise web.HTTPBadRequest(text="Please open the flow's page again and try once more.")
-    if not text:
-        raise web.HTTPBadRequest(text="Please write a comment first.")
-    if len(text) > MAX_CHARS or len(suggestion or "") > MAX_CHARS:
-        raise web.HTTPBadRequest(text=f"Please keep a comment under {MAX_CHARS} characters.")
+    text, suggestion = read_words(form)
     actor = account_of(request).name
     comment = FlowComment(actor, scope, flow_id, band, lang, step, text, suggestion)
     await asyncio.to_thread(store(state).add, comment)

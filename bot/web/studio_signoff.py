@@ -21,6 +21,7 @@ from bot.web.html import csrf_field, esc
 from bot.web.preview_flows import preview_flows
 from bot.web.reauth import fresh, reauth_page
 from bot.web.state import WEB, Web, account_of, requires, staff_session
+from bot.web.studio_compare import changes_table
 
 __all__ = ["changes_section", "sign", "signoff_section"]
 
@@ -71,7 +72,7 @@ async def signoff_section(request: web.Request, flow: Flow, band: str, message: 
         "this flow, in this language, exactly as it is now. Any later change to a text, "
         "an option or a branch undoes it for the languages it touches.</p>"
         "<table><thead><tr><th scope=col>Language</th><th scope=col>State</th>"
-        "<th scope=col>Content</th><th scope=col></th></tr></thead>"
+        "<th scope=col>Content</th><th scope=col>Sign off</th></tr></thead>"
         f"<tbody>{''.join(lines)}</tbody></table>"
     )
 
@@ -82,40 +83,28 @@ async def changes_section(request: web.Request, flow: Flow, lang: str) -> str:
     translator = preview_flows(request).service.engine.translator
     name = esc(state.app.config.languages.names.get(lang, lang))
     head = f'<h2 id="changes">What changed since the sign-off ({name})</h2>'
+    where = f"/flows/{flow.scope}/{flow.id}/compare?" + urlencode({"lang": lang})
+    compare = f'<p><a href="{esc(where)}">Compare any two versions in {name}</a></p>'
     try:
         book = await asyncio.to_thread(_book, state)
     except FlowError:
         return ""  # the sign-off section says what is wrong with the file
     record = book.latest(signoff.flow_name(flow), lang)
     if record is None:
-        return f"{head}<p>Not signed off in {name} yet: everything is new.</p>"
+        return f"{head}<p>Not signed off in {name} yet: everything is new.</p>{compare}"
     if record.content == signoff.content_hash(flow, lang, translator):
-        return f"{head}<p>Nothing: it is as {esc(record.by)} signed it off.</p>"
+        return f"{head}<p>Nothing: it is as {esc(record.by)} signed it off.</p>{compare}"
     flows_dir = state.app.base / state.app.config.flows_dir
     before = await asyncio.to_thread(signoff_words.kept, flows_dir, record.content)
     if before is None:
         return (
             f"{head}<p>It changed, but the words of that sign-off ({esc(record.at[:10])}) "
-            "were not kept (sign-offs before the studio kept only a fingerprint).</p>"
+            f"were not kept (sign-offs before the studio kept only a fingerprint).</p>{compare}"
         )
-    rows = [
-        f'<tr><th scope=row><a href="#step-{esc(step)}">{esc(step)}</a></th><td>{esc(part)}</td>'
-        f"<td>{_shown(old, lang)}</td><td>{_shown(new, lang)}</td></tr>"
-        for step, part, old, new in signoff_words.changes(
-            before, signoff_words.words(flow, lang, translator)
-        )
-    ]
+    rows = signoff_words.changes(before, signoff_words.words(flow, lang, translator))
     return (
         f"{head}<p>Signed off by {esc(record.by)} ({esc(record.role)}) on "
-        f"{esc(record.at[:10])}.</p><table><thead><tr><th scope=col>Step</th>"
-        "<th scope=col>What</th><th scope=col>Signed off</th><th scope=col>Now</th></tr>"
-        f"</thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def _shown(words: str | None, lang: str) -> str:
-    return (
-        f'<span lang="{esc(lang)}">{esc(words)}</span>' if words is not None else "<em>(none)</em>"
+        f"{esc(record.at[:10])}.</p>{changes_table(rows, lang, 'Signed off', 'Now')}{compare}"
     )
 
 

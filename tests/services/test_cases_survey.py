@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import pytest
+
 from bot.engine.events import Event, Say
 from bot.services.handoff_texts import RATING_STEP, SURVEY_STEP
 from tests.services.test_cases_support import CHANNEL, CHAT_ID, Desk, app, desk
@@ -14,6 +16,11 @@ from tests.services.test_cases_support import CHANNEL, CHAT_ID, Desk, app, desk
 __all__ = ["app", "desk"]  # fixtures
 
 OFFER = "Would you tell us how the chat went? It is anonymous."
+# 8-12 hear who reads it, in simple words (bot/services/handoff_texts.py).
+YOUNG_OFFER = (
+    "Would you like to tell a grown-up from our team how the chat went? "
+    "Nobody will know it was you."
+)
 
 
 def transcript(events: tuple[Event, ...] | list[Event]) -> list[str]:
@@ -26,10 +33,10 @@ def transcript(events: tuple[Event, ...] | list[Event]) -> list[str]:
     return lines
 
 
-async def _closed(desk: Desk) -> tuple[Say, str]:
+async def _closed(desk: Desk, band: str = "13-15", offer_text: str = OFFER) -> tuple[Say, str]:
     """A chat a worker took and ended, and the young person's tap on the rating; the
     offer comes with the thanks for it (one question at a time)."""
-    await desk.start("en", "13-15")
+    await desk.start("en", band)
     await desk.ask_for_person()
     [case] = await desk.service.queue()
     await desk.service.claim(case.label, "web:ana", "Ana")
@@ -44,7 +51,7 @@ async def _closed(desk: Desk) -> tuple[Say, str]:
     assert isinstance(rating, Say)
     assert rating.step == RATING_STEP
     rated = await desk.press(rating.options[2].value, RATING_STEP)
-    assert transcript(rated.events) == ["Thank you for telling us.", f"{OFFER} | Yes / No"]
+    assert transcript(rated.events) == ["Thank you for telling us.", f"{offer_text} | Yes / No"]
     offer = rated.events[-1]
     assert isinstance(offer, Say)
     assert offer.step == SURVEY_STEP
@@ -95,3 +102,21 @@ async def test_a_band_without_a_case_closed_flow_is_not_asked(desk: Desk) -> Non
     assert isinstance(rating, Say)
     rated = await desk.press(rating.options[0].value, RATING_STEP)
     assert transcript(rated.events) == ["Thank you for telling us."]
+
+
+@pytest.mark.parametrize(("band", "offer_text"), [
+    ("8-12", YOUNG_OFFER), ("16-17", OFFER), ("18-24", OFFER),
+])  # fmt: skip
+async def test_the_offer_is_worded_for_the_band(desk: Desk, band: str, offer_text: str) -> None:
+    offer, _ = await _closed(desk, band, offer_text)
+    yes = await desk.press(offer.options[0].value, SURVEY_STEP)
+    assert transcript(yes.events)[0].startswith("Did the chat help you?")
+
+
+def test_every_catalog_words_the_offer_for_8_12_apart(desk: Desk) -> None:
+    translator = desk.conversation.engine.translator
+    for lang in desk.conversation.engine.config.languages.shipped:
+        young, older = translator.system(lang, YOUNG_OFFER), translator.system(lang, OFFER)
+        if lang != translator.source:
+            assert young not in (YOUNG_OFFER, older), lang  # translated, and its own words
+            assert older != OFFER, lang

@@ -217,6 +217,7 @@ def test_migration_8_adds_flow_comments_and_keeps_the_records(store: FeedbackSto
     store.add(record("kept"))
     assert "flow_comments" not in sa.inspect(store.engine).get_table_names()
     assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:8])] == [8]
+    upgrade(store.engine)  # the live table has the later migrations' columns too
     comments = SqlFlowComments(store.engine)
     comments.add(FlowComment("ada", "13-15", "service_feedback", "13-15", "ro", "felt_safe",
                              "Too direct", "Te simți bine acolo?"))  # fmt: skip
@@ -227,6 +228,38 @@ def test_migration_8_adds_flow_comments_and_keeps_the_records(store: FeedbackSto
     assert found.created_at.tzinfo is not None
     assert comments.of_flow("common", "service_feedback") == []
     assert sorted(t.value for t in store.text_answers()) == ["kept"]
+
+
+def test_migration_9_lets_comments_be_edited_and_resolved_and_keeps_them(
+    store: FeedbackStore,
+) -> None:
+    upgrade(store.engine, migrations=MIGRATIONS[:8])
+    with store.engine.begin() as conn:  # a comment as migration 8 stored it
+        conn.execute(sa.text(
+            "INSERT INTO flow_comments (created_at, account, scope, flow_id, band, lang, step, "
+            "text) VALUES (:at, 'ada', '13-15', 'service_feedback', '13-15', 'en', "
+            "'felt_safe', 'Too direct')"), {"at": NOW})  # fmt: skip
+    assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:9])] == [9]
+    comments = SqlFlowComments(store.engine)
+    [kept] = comments.of_flow("13-15", "service_feedback")
+    assert (kept.text, kept.edited_at, kept.resolved) == ("Too direct", None, False)
+    assert kept.id is not None
+    assert not comments.edit(kept.id, "bea", "Not mine", None)  # only its author edits it
+    assert comments.edit(kept.id, "ada", "Gentler, please", "Are you okay there?")
+    assert comments.resolve(kept.id, "bea")
+    found = comments.get(kept.id)
+    assert found is not None
+    assert (found.text, found.suggestion, found.resolved_by) == (
+        "Gentler, please", "Are you okay there?", "bea")  # fmt: skip
+    assert found.edited_at is not None
+    assert found.edited_at.tzinfo is not None
+    assert found.resolved
+    assert comments.resolve(kept.id, None)  # reopened
+    reopened = comments.get(kept.id)
+    assert reopened is not None
+    assert (reopened.resolved, reopened.resolved_by) == (False, None)
+    assert comments.get(kept.id + 1) is None
+    assert not comments.resolve(kept.id + 1, "bea")
 
 
 def test_a_0_1_0_database_gets_the_tables_and_indexes_it_lacked(store: FeedbackStore) -> None:

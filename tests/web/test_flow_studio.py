@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.staff.accounts import Account, AccountError
 from bot.web import Web
+from bot.web.chat_visit import HEADER
 from tests.web.conftest import PASSWORDS, login
 
 Client = TestClient[web.Request, web.Application]
@@ -139,3 +140,19 @@ async def test_a_supervisor_reads_comments_but_cannot_add_them(
     assert "Add comment" not in page
     form = {"csrf": csrf, "step": "felt_safe", "band": "13-15", "lang": "en", "text": "x"}
     assert (await client.post("/flows/13-15/service_feedback/comments", data=form)).status == 403
+
+
+async def test_a_preview_turn_says_where_it_is_and_a_live_one_does_not(client: Client) -> None:
+    await client.get("/chat?flow=service_feedback&band=13-15&lang=en")
+    token = (await (await client.get("/chat/state")).json())["visit"]
+    start = {"kind": "start", "preview": True, "flow": "service_feedback", "band": "13-15",
+             "lang": "en"}  # fmt: skip
+    data = await (await client.post("/chat/turn", json=start, headers={HEADER: token})).json()
+    ask = data["ask"]
+    assert data["at"] == {"scope": "13-15", "flow": "service_feedback", "step": ask["step"]}
+    value = ask["skip"]["value"] if ask.get("skip") else ask["options"][0]["value"]
+    turn = {"kind": "button", "value": value, "step": ask["step"], "preview": True}
+    data = await (await client.post("/chat/turn", json=turn, headers={HEADER: token})).json()
+    assert data["at"]["step"] == data["ask"]["step"] != ask["step"]  # it moved on
+    live = await client.post("/chat/turn", json={"kind": "start"}, headers={HEADER: token})
+    assert "at" not in await live.json()  # the live chat never says

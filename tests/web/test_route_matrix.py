@@ -92,11 +92,18 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/desk/duty"): Rule("worker"),
     ("GET", "/flows"): Rule("advisor"),
     ("GET", "/flows/{scope}/{flow_id}"): Rule("advisor"),
+    ("GET", "/flows/{scope}/{flow_id}/compare"): Rule("advisor"),
     # An unshipped language (400 past the guard): the repository's signoffs.toml stays as it is.
     ("POST", "/flows/{scope}/{flow_id}/signoff"): Rule("reviewer", form={"lang": "zz"}),
     ("POST", "/flows/{scope}/{flow_id}/comments"): Rule(
         "reviewer", form={"step": "hello", "band": "13-15", "lang": "en", "text": "Kind."}
     ),
+    # No comment 0 (404 past the guard): the edit form's words are never stored.
+    ("POST", "/flows/{scope}/{flow_id}/comments/{comment_id}/edit"): Rule(
+        "reviewer", form={"text": "Kinder, please."}
+    ),
+    ("POST", "/flows/{scope}/{flow_id}/comments/{comment_id}/resolve"): Rule("reviewer"),
+    ("POST", "/flows/{scope}/{flow_id}/comments/{comment_id}/reopen"): Rule("reviewer"),
     ("GET", "/admin/users"): Rule("admin"),
     ("POST", "/admin/users"): Rule("admin"),
     ("POST", "/admin/users/{name}/disable"): Rule("admin"),
@@ -235,6 +242,7 @@ def _fill(path: str, label: str) -> str:
     path = path.replace("/static/{name}", "/static/desk.css").replace("{name}", "nobody")
     path = path.replace("{update_id}", "nosuchupdate").replace("{lang}", "ro")
     path = path.replace("{session_id}", "0" * 32).replace("{notice_id}", "0" * 32)
+    path = path.replace("{comment_id}", "0")
     return path.replace("{scope}", "common").replace("{flow_id}", "start")
 
 

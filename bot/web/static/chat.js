@@ -27,6 +27,10 @@
   let polling = false;
   let leaving = false;
   let booted = false; // the first answer from the server has come
+  // "Try it" from the flow studio: which step the conversation is on goes to the studio's
+  // page in this browser (staff.js), to mark it on the diagram. Previews only.
+  const studio = preview && "BroadcastChannel" in window
+    ? new BroadcastChannel("safevoice-try") : null;
 
   // sessionStorage can be switched off; the chat then works until the tab reloads.
   function remembered(name) {
@@ -134,6 +138,7 @@
       // It went to the worker: a small tick. What the server said besides is shown too.
       if (data.relayed && mine) markSent(mine);
       render(data, true);
+      if (studio && "at" in data) studio.postMessage({ at: data.at, band: preview.band });
     } catch (e) {
       addMessage("Something went wrong. Please reload the page.", "bot", "en", "ltr");
     } finally {

@@ -1,5 +1,7 @@
 // Staff pages: a "Show" button beside each password field, so a long passphrase can be
 // checked before it is sent (ASVS 2.1.12). Without scripts the fields work as before.
+// In the flow studio, the step a "try it" conversation (chat.js, another tab of this
+// site) is on is marked on the diagram and in the list of steps.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   for (const field of document.querySelectorAll('input[type="password"]')) {
@@ -18,6 +20,11 @@ document.addEventListener("DOMContentLoaded", () => {
       button.textContent = shown ? "Show" : "Hide";
     });
     field.insertAdjacentElement("afterend", button);
+  }
+  const diagram = document.querySelector("svg.diagram[data-flow]");
+  if (diagram && "BroadcastChannel" in window) {
+    const channel = new BroadcastChannel("safevoice-try");
+    channel.addEventListener("message", (event) => markStep(diagram, event.data));
   }
   // A meter under a new password: the server's own check (length, breached lists,
   // zxcvbn), asked a moment after typing stops, so the refusal never comes as a surprise
@@ -48,3 +55,32 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Mark the step `data.at` names, if it is in this page's flow; say where it is in words
+// (a status line, "Now here" on the box and in the list, aria-current): not colour only.
+function markStep(diagram, data) {
+  for (const box of diagram.querySelectorAll("g.current")) box.classList.remove("current");
+  for (const item of document.querySelectorAll('.steps li[aria-current="step"]')) {
+    item.removeAttribute("aria-current");
+  }
+  for (const note of document.querySelectorAll(".steps .here")) note.remove();
+  const status = document.getElementById("try-status");
+  const at = data && typeof data === "object" ? data.at : null;
+  let said = "Trying it: the conversation is not waiting at any step now.";
+  const here = at && at.scope === diagram.dataset.scope && at.flow === diagram.dataset.flow;
+  const box = here ? document.getElementById(`box-${at.step}`) : null;
+  const section = here ? document.getElementById(`step-${at.step}`) : null;
+  if (box && section) {
+    box.classList.add("current");
+    const item = section.closest("li");
+    item.setAttribute("aria-current", "step");
+    const note = document.createElement("span");
+    note.className = "here";
+    note.textContent = "Now here: ";
+    section.querySelector("h3").prepend(note);
+    said = `Trying it: now at step ${at.step}.`;
+  } else if (at) {
+    said = `Trying it: the conversation is in the flow ${at.flow} now (step ${at.step}).`;
+  }
+  if (status) status.textContent = said;
+}

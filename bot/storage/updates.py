@@ -231,6 +231,19 @@ class UpdateStore:
                 .values(seen_through=through)
             )
 
+    def rekey(self, subscriber: str, to: str) -> None:
+        """Move one chat's subscriptions to another key (the web chat's news token): a
+        service both already hold stays once, with the newer row."""
+        s = subscriptions_table.c
+        with self.engine.begin() as conn:
+            services = sa.select(s.service).where(s.subscriber == subscriber).scalar_subquery()
+            conn.execute(
+                subscriptions_table.delete().where(s.subscriber == to, s.service.in_(services))
+            )
+            conn.execute(
+                subscriptions_table.update().where(s.subscriber == subscriber).values(subscriber=to)
+            )
+
     def forget(self, subscriber: str) -> int:
         """Remove every subscription of one chat ("delete my data"); how many."""
         s = subscriptions_table.c

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +38,7 @@ from bot.services.contact import CONTACT_STEP
 from bot.services.conversation import ChannelData, ConversationService, Reply
 from bot.services.handoff_texts import RATING_STEP
 from bot.storage.visitors import VisitorBoxes
+from bot.web.chat_news import NEWS, key_of, news_turn
 from bot.web.chat_render import UI, asked, render, render_messages, ui
 from bot.web.chat_requests import read_after, read_turn
 from bot.web.chat_visit import HEADER, accept, mint, user_of, visit_of
@@ -197,12 +199,20 @@ async def turn(request: web.Request) -> web.StreamResponse:
     reply = await service.handle(
         CHANNEL, user, inp, language_hint=hint, link=str(link) if is_link(link) else None
     )
-    return await _answer(state, service, token, user, inp, reply)
+    kept = None
+    if service is state.conversation:  # news of an earlier visit's subscription
+        held = request.headers.get(NEWS)
+        news, kept = await news_turn(
+            state.updates, state.secret, held, service.key(CHANNEL, user), inp,
+            subscribed=reply.subscribed, deleted=reply.deleted,
+        )  # fmt: skip
+        reply = replace(reply, events=(*news, *reply.events)) if news else reply
+    return await _answer(state, service, token, user, inp, reply, kept)
 
 
 async def _answer(
     state: Web, service: ConversationService, token: str, user: str, inp: Input | None,
-    reply: Reply,
+    reply: Reply, news: str | None = None,
 ) -> web.StreamResponse:  # fmt: skip
     """A turn's reply for the page: every message (also those of a text that went to the
     worker: helplines at once when it shows danger), the question that waits, the case."""
@@ -231,6 +241,8 @@ async def _answer(
     if service is state.conversation and not reply.deleted:
         case = await state.cases.has_open_case(service.key(CHANNEL, user))
     extra = {"relayed": reply.relayed, "visit": token, "ask": ask, "case": case}
+    if news is not None:
+        extra["news"] = news  # the page keeps it in localStorage (bot/web/chat_news.py)
     response = web.json_response(data | extra)
     if reply.deleted:
         response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -300,6 +312,9 @@ async def leave(request: web.Request) -> web.StreamResponse:
         await state.conversation.forget(CHANNEL, user)
         await state.preview.forget(CHANNEL, user)
         await state.visitors.drop(user)
+    held = key_of(state.secret, form.get("news"))
+    if held is not None and state.updates is not None:
+        await asyncio.to_thread(state.updates.forget, held)
     response = web.HTTPSeeOther(state.settings.neutral_url)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     raise response

@@ -443,10 +443,12 @@ class ConversationService:
         for index, event in enumerate(events):
             if isinstance(event, FeedbackSubmitted):
                 await self.feedback.submit(event, record_id=receipt)
-                told.append((index, await self._after_feedback(event, lang)))
+                told.append((index, await self._after_feedback(event, lang, key)))
             elif isinstance(event, UpdatesRequested):
                 shown = (
-                    await asyncio.to_thread(self.updates.shown, event.service, lang, event.age_band)
+                    await asyncio.to_thread(
+                        self.updates.shown, event.service, lang, event.age_band, key
+                    )
                     if self.updates is not None
                     else []
                 )
@@ -477,12 +479,12 @@ class ConversationService:
         ]
         return kept, has_case
 
-    async def _after_feedback(self, event: FeedbackSubmitted, lang: str) -> list[Event]:
+    async def _after_feedback(self, event: FeedbackSubmitted, lang: str, key: str) -> list[Event]:
         """After the thank-you: the newest update of that service, if any."""
         if self.updates is None or event.service is None:
             return []
         return list(
-            await asyncio.to_thread(self.updates.latest, event.service, lang, event.age_band)
+            await asyncio.to_thread(self.updates.latest, event.service, lang, event.age_band, key)
         )
 
     async def _forget_updates(self, key: str) -> None:

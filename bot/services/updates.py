@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import hmac
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -208,16 +210,19 @@ class UpdateService:
         return said, changed
 
     # -- young people -----------------------------------------------------------------
-    def shown(self, service: str | None, lang: str, band: str | None) -> list[Say]:
-        """A service's newest published updates (or a kind "no news yet"), counted as seen."""
+    def shown(self, service: str | None, lang: str, band: str | None,
+              viewer: str | None = None) -> list[Say]:  # fmt: skip
+        """A service's newest published updates (or a kind "no news yet"), counted as seen
+        by the chat whose pseudonymous key is `viewer`."""
         rows = self.store.published(service)[: self.config.updates.shown] if service else []
-        says = self._render(rows, lang, band)
+        says = self._render(rows, lang, band, viewer)
         return says or [render_none(self.config, self.translator, service, lang, band)]
 
-    def latest(self, service: str | None, lang: str, band: str | None) -> list[Say]:
+    def latest(self, service: str | None, lang: str, band: str | None,
+               viewer: str | None = None) -> list[Say]:  # fmt: skip
         """After feedback: the newest update of the service, if there is one."""
         rows = self.store.published(service)[:1] if service else []
-        return self._render(rows, lang, band)
+        return self._render(rows, lang, band, viewer)
 
     def subscribe(self, key: str, service: str | None, channel: str, address: str,
                   lang: str, band: str | None) -> bool:  # fmt: skip
@@ -244,13 +249,25 @@ class UpdateService:
             rows = rows[: self.config.updates.shown]
             if not rows:
                 continue
-            says += self._render(rows, sub.lang, self._band_of(sub))
+            says += self._render(rows, sub.lang, self._band_of(sub), key)
             newest = max(r.published_at for r in rows if r.published_at is not None)
             self.store.seen(key, sub.service, newest)
         return says
 
     def forget(self, key: str) -> int:
+        """ "Delete my data": the chat's subscriptions, and its marks of having seen updates."""
+        self.store.viewed.forget([self._viewer(u, key) for u in self.store.update_ids()])
         return self.store.forget(key)
+
+    def seen_by(self, rows: list[UpdateRow]) -> dict[str, int | None]:
+        """How many young people were shown each update (each once); None below k."""
+        counts = self.store.viewed.count([r.id for r in rows])
+        return {r.id: n if (n := counts.get(r.id, 0)) >= self.k else None for r in rows}
+
+    def _viewer(self, update_id: str, key: str) -> str:
+        # Keyed per update: two updates' viewers cannot be matched to one chat.
+        mac = hmac.new(self.secret, f"update-viewer:{update_id}:{key}".encode(), hashlib.sha256)
+        return mac.hexdigest()[:32]
 
     def expire(self) -> int:
         return self.store.expire(self.clock())
@@ -258,7 +275,7 @@ class UpdateService:
     async def broadcast(self, row: UpdateRow) -> int:
         """Send a published update to its subscribers on channels that can reach a chat
         now (Telegram); the others see it at their next visit. How many were sent."""
-        sent = 0
+        sent, viewers = 0, []
         if row.published_at is None:
             return 0
         for channel, deliver in self.deliverers.items():
@@ -275,13 +292,15 @@ class UpdateService:
                 await asyncio.to_thread(self.store.seen, sub.subscriber, sub.service,
                                         row.published_at)  # fmt: skip
                 sent += 1
+                viewers.append((row.id, self._viewer(row.id, sub.subscriber)))
         if sent:
-            await asyncio.to_thread(self._count, [row.id] * sent)
+            await asyncio.to_thread(self._count, row.id, viewers)
         return sent
 
-    def _count(self, ids: list[str]) -> None:
-        for update_id in ids:
+    def _count(self, update_id: str, viewers: list[tuple[str, str]]) -> None:
+        for _ in viewers:
             self.store.count_views([update_id])
+        self.store.viewed.add(viewers)
 
     def _band_of(self, sub: Subscription) -> str | None:
         # Only "the youngest band's words or not" is kept with a subscription.
@@ -289,9 +308,12 @@ class UpdateService:
             return None
         return next((b.id for b in self.config.age_bands if b.max_age > 12), None)
 
-    def _render(self, rows: list[UpdateRow], lang: str, band: str | None) -> list[Say]:
+    def _render(self, rows: list[UpdateRow], lang: str, band: str | None,
+                viewer: str | None) -> list[Say]:  # fmt: skip
         says = [
             s for r in rows if (s := render_update(self.config, self.translator, r, lang, band))
         ]
         self.store.count_views([r.id for r in rows])
+        if viewer is not None:
+            self.store.viewed.add([(r.id, self._viewer(r.id, viewer)) for r in rows])
         return says

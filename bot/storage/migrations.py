@@ -49,6 +49,7 @@ from bot.storage import (
     schema_v6,
     schema_v7,
     schema_v8,
+    schema_v9,
 )
 from bot.storage.sql_errors import safe_url, sql_errors
 
@@ -84,6 +85,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "passwords an administrator gave expire and must be replaced", schema_v6.create),
     Migration(7, "the feedback data version, for the dashboard's cache", schema_v7.create),
     Migration(8, "advisors' comments on flow steps", schema_v8.create),
+    Migration(9, "who saw an update, once each; machine-drafted translations", schema_v9.create),
 )
 HEAD = MIGRATIONS[-1].version
 

@@ -76,7 +76,10 @@ async def _page(request: web.Request, message: str = "", status: int = 200) -> w
         n = await asyncio.to_thread(updates.subscribers, service)
         shown = str(n) if n is not None else f"fewer than {state.k}"
         counts.append(f"<li>{esc(config.service_label(service, 'en'))}: {esc(shown)}</li>")
-    listed = "".join(_row(r, csrf, account.name, langs, config.languages.source) for r in rows)
+    seen_by = await asyncio.to_thread(updates.seen_by, rows)
+    listed = "".join(
+        _row(r, csrf, account.name, langs, _seen(seen_by.get(r.id), state.k)) for r in rows
+    )
     body = (
         f"{note}{form}<h2>Updates</h2>"
         + (f"<ul class='updates'>{listed}</ul>" if listed else "<p>No updates yet.</p>")
@@ -88,14 +91,18 @@ async def _page(request: web.Request, message: str = "", status: int = 200) -> w
     return html_response(html, status)
 
 
-def _row(row: UpdateRow, csrf: str, me: str, langs: list[tuple[str, str]], source: str) -> str:
+def _seen(n: int | None, k: int) -> str:
+    return f"seen by {n} young people" if n is not None else f"seen by fewer than {k}"
+
+
+def _row(row: UpdateRow, csrf: str, me: str, langs: list[tuple[str, str]], seen: str) -> str:
     text, _ = text_for(row, row.source_lang)
     state = (
         f"published, approved by {esc(row.approved_by)}"
         if row.published_at
         else "waiting for approval"
     )
-    views = "" if row.published_at is None else f", seen {row.views} times"
+    views = "" if row.published_at is None else f", {esc(seen)}"
     head = (
         f"<p><strong>{esc(row.service)}</strong>: {esc(row.question_key)} ({esc(row.period)}, "
         f"{row.respondents} answered). Written by {esc(row.author)}; {state}{views}.</p>"

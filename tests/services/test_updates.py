@@ -204,3 +204,28 @@ async def test_the_web_chat_shows_a_new_update_at_the_next_visit_once(runtime: R
     assert news.rtl
     assert "شعر بعضكم بعدم الأمان ليلًا." in news.text
     assert updates.pending(key) == []
+
+
+async def test_the_dashboard_counts_young_people_once_each_and_hides_fewer_than_k(
+    runtime: Runtime,
+) -> None:
+    update_id = published(runtime)
+    updates = updates_of(runtime)
+    [row] = [await updates.approve(SECOND, update_id)]
+    one = runtime.conversation.key("web", "often")
+    for _ in range(12):  # one young person looking again and again is one
+        updates.shown("shelter", "en", "16-17", one)
+    assert updates.seen_by([row]) == {row.id: None}  # 1 < k
+    assert updates.store.viewed.count([row.id]) == {row.id: 1}
+    for n in range(9):
+        updates.latest("shelter", "en", "18-24", runtime.conversation.key("web", f"v{n}"))
+    assert updates.seen_by([row]) == {row.id: 10}
+    # "Delete my data" takes the chat's mark away; the viewer rows hold no chat key.
+    with runtime.store.engine.connect() as conn:
+        stored = " ".join(
+            str(v) for line in conn.execute(sa.text("SELECT * FROM update_viewers")) for v in line
+        )
+    assert one not in stored
+    await runtime.conversation.forget("web", "often")
+    assert updates.seen_by([row]) == {row.id: None}
+    assert updates.store.viewed.count([row.id]) == {row.id: 9}

@@ -27,6 +27,7 @@ from bot.storage import (
     schema_v1,
     staff_mfa,
     staff_notices,
+    update_viewers,
     updates,
 )
 from bot.storage.accounts import SqlAccountStore
@@ -52,6 +53,7 @@ LIVE = (
     issued_passwords.metadata,
     updates.metadata,
     flow_comments.metadata,
+    update_viewers.metadata,
 )
 
 

@@ -129,6 +129,8 @@ async def test_one_writes_another_approves_and_a_web_subscriber_sees_it_in_roman
     dashboard = await (await ana.get("/dashboard")).text()
     assert "You said, we did" in dashboard
     assert "felt_safe" in dashboard
+    assert "Young people who saw it" in dashboard
+    assert re.search(r"<td>felt_safe</td>.*?<td>fewer than 10</td>", dashboard, re.S)
     # No page lists who is subscribed: a count, and only at k or more.
     page = await (await ana.get("/updates")).text()
     assert "fewer than 10" in page

@@ -22,6 +22,8 @@ import hmac
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+import aiohttp
+
 from bot.config import Config
 from bot.engine.events import Event, Say
 from bot.errors import SafeVoiceError
@@ -30,6 +32,7 @@ from bot.privacy.keys import new_record_id
 from bot.privacy.seal import open_address, seal_address
 from bot.services.confirm import young
 from bot.services.report import ReportSource, build_report, period
+from bot.services.update_drafts import DraftError, machine_draft
 from bot.services.update_texts import render_none, render_update
 from bot.staff.accounts import Account, Role
 from bot.storage.records import FeedbackFilters
@@ -158,13 +161,36 @@ class UpdateService:
         self.store.put_text(update_id, UpdateText(lang, *self._texts(said, changed),
                                                   account.name, None))  # fmt: skip
 
+    async def machine_drafts(self, account: Account, update_id: str) -> tuple[list[str], list[str]]:
+        """Draft, by the configured machine translation service, every shipped language the
+        update has no text in yet, each marked for review. (drafted, failed) languages."""
+        row = await asyncio.to_thread(self._of, account, update_id)
+        url, source = self.config.updates.translate_url, row.text(row.source_lang)
+        if not url or source is None:
+            msg = "No translation service is set up here, so add the languages by hand."
+            raise UpdateError(msg)
+        drafted, failed = [], []
+        async with aiohttp.ClientSession() as session:
+            for lang in (x for x in self.config.languages.shipped if row.text(x) is None):
+                try:
+                    said, changed = await machine_draft(
+                        session, url, row.source_lang, lang, (source.said, source.changed)
+                    )
+                except DraftError:
+                    failed.append(lang)
+                    continue
+                text = UpdateText(lang, said, changed, account.name, None, machine=True)
+                await asyncio.to_thread(self.store.put_text, update_id, text)
+                drafted.append(lang)
+        return drafted, failed
+
     def approve_text(self, account: Account, update_id: str, lang: str) -> None:
         row = self._of(account, update_id)
         text = row.text(lang)
         if text is None:
             msg = "There is no text in that language to approve."
             raise UpdateError(msg)
-        if text.added_by == account.name:
+        if text.added_by == account.name and not text.machine:  # a machine's words: anyone
             msg = "You added this translation, so someone else needs to approve it."
             raise UpdateError(msg)
         if not self.store.approve_text(update_id, lang, account.name):

@@ -251,3 +251,42 @@ async def turn_with(client: Client, visit: str, news: str, **payload: Any) -> di
     assert response.status == 200, await response.text()
     data: dict[str, Any] = await response.json()
     return data
+
+
+# Which button to press, by value, when several are offered (else the first).
+PREFER = ("en", "18-24", "feedback", "shelter", "4", "yes", "people", "no_say", "done")
+
+
+async def test_after_feedback_the_newest_update_follows_the_thanks_in_the_bands_words(
+    shared: Web, app_server: TestServer
+) -> None:
+    await publish(shared, "Half of you did not feel safe at night.",
+                  "Someone is awake every night now.")  # fmt: skip
+    young: Client = TestClient(app_server)
+    await young.start_server()
+    await young.get("/chat")
+    token: str = (await (await young.get("/chat/state")).json())["visit"]
+    data = await turn(young, token, kind="start")
+    before = shared.store.count()
+    for _ in range(30):
+        if shared.store.count() > before:
+            break
+        question = ask(data)
+        if question["input"] == "text":
+            data = await turn(young, token, kind="text", value="More trips to the sea")
+            continue
+        values = [o["value"] for o in question["options"]]
+        done = question.get("done")
+        if question["input"] == "multi" and done:
+            data = await turn(young, token, kind="button", value=values[0], step=question["step"])
+            value = done["value"]
+        else:
+            value = next((v for v in PREFER if v in values), values[0])
+        data = await turn(young, token, kind="button", value=value, step=question["step"])
+    assert shared.store.count() == before + 1
+    texts = [m["text"] for m in data["messages"]]
+    thanks = next(i for i, t in enumerate(texts) if t.startswith("Thank you. Your feedback"))
+    news = next(i for i, t in enumerate(texts) if "You said: Half of you" in t)
+    assert news > thanks  # after the thank-you, in the 18-24 words
+    assert texts[news].startswith("'You said, we did' at ")
+    await young.close()

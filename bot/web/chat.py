@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -201,12 +200,9 @@ async def turn(request: web.Request) -> web.StreamResponse:
     )
     kept = None
     if service is state.conversation:  # news of an earlier visit's subscription
-        held = request.headers.get(NEWS)
-        news, kept = await news_turn(
-            state.updates, state.secret, held, service.key(CHANNEL, user), inp,
-            subscribed=reply.subscribed, deleted=reply.deleted,
-        )  # fmt: skip
-        reply = replace(reply, events=(*news, *reply.events)) if news else reply
+        held, key = request.headers.get(NEWS), service.key(CHANNEL, user)
+        reply, kept = await news_turn(state.app, state.updates, state.secret, held, key, inp,
+                                      reply)  # fmt: skip
     return await _answer(state, service, token, user, inp, reply, kept)
 
 

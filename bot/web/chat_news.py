@@ -15,9 +15,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+from dataclasses import replace
 
-from bot.engine.events import Event
+from bot.app import App
+from bot.engine.events import Event, Say
 from bot.engine.inputs import Input
+from bot.services.conversation import Reply
 from bot.services.updates import UpdateService
 
 __all__ = ["NEWS", "key_of", "mint_news", "news_turn"]
@@ -46,36 +49,39 @@ def key_of(secret: bytes, token: object) -> str | None:
 
 
 async def news_turn(
-    updates: UpdateService | None,
-    secret: bytes,
-    given: object,
-    key: str,
-    inp: Input | None,
-    *,
-    subscribed: bool,
-    deleted: bool,
-) -> tuple[list[Event], str | None]:
-    """Around one web turn of chat `key`: the news to show first (on a visit's first
-    turn), and the news token the page should keep (None: keep what it has, or nothing).
+    app: App, updates: UpdateService | None, secret: bytes, given: object, key: str,
+    inp: Input | None, reply: Reply,
+) -> tuple[Reply, str | None]:  # fmt: skip
+    """Around one web turn of chat `key`: the reply with the news first (on a visit's
+    first turn), and the news token the page should keep (None: keep what it has).
 
-    A visit that subscribes while it holds a token adds its subscription to that token's
-    key, so the page keeps one token; "delete my data" ends the token's subscriptions too.
+    The first subscription says that the browser now remembers. A visit that subscribes
+    while it holds a token adds its subscription to that token's key, so the page keeps
+    one token; "delete my data" ends the token's subscriptions too.
     """
-    if updates is None:
-        return [], None
     held = key_of(secret, given)
-    if deleted:
+    if updates is None:
+        return reply, None
+    if reply.deleted:
         if held is not None:
             await asyncio.to_thread(updates.forget, held)
-        return [], None
+        return reply, None
     news: list[Event] = []
     starting = inp is None or (inp.kind == "command" and inp.value == "start")
     if held is not None and held != key and starting:
         news = list(await asyncio.to_thread(updates.pending, held))
-    if not subscribed:
-        return news, None
-    if held is None:
-        return news, mint_news(secret, key)
-    if held != key:
-        await asyncio.to_thread(updates.store.rekey, key, held)
-    return news, mint_news(secret, held)
+    events, token = [*news, *reply.events], None
+    if reply.subscribed and held is None:
+        lang = reply.lang or app.config.languages.source
+        remembers = app.translator.system(
+            lang,
+            "This browser will remember this, so you can see the news when you come back. "
+            "To make it forget, type /forget.",
+        )
+        events.append(Say(remembers, lang, app.config.is_rtl(lang)))
+        token = mint_news(secret, key)
+    elif reply.subscribed and held is not None:
+        if held != key:
+            await asyncio.to_thread(updates.store.rekey, key, held)
+        token = mint_news(secret, held)
+    return replace(reply, events=tuple(events)), token

@@ -195,6 +195,8 @@ async def test_a_web_subscriber_sees_the_news_at_a_later_visit_in_a_new_tab(
         data = await turn(first, token, kind="button", value=value, step=ask(data)["step"])
     news_token = data.get("news")
     assert isinstance(news_token, str), data
+    # Said plainly, in the young person's language: this browser now remembers.
+    assert "Acest browser va ține minte asta" in data["messages"][-1]["text"]
     await publish(shared, "Half of you did not feel safe at night.",
                   "Someone is awake every night now.", "ro",
                   ("Jumătate dintre voi nu v-ați simțit în siguranță noaptea.",

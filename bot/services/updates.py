@@ -3,45 +3,39 @@
 - Staff with the `worker` role or above write an update for a service of their
   organisations, tied to a question and period the dashboard releases (never a hidden
   small group), in one language; a second staff member (never the author) publishes it.
-  Texts in other languages are added by staff and shown once someone other than the one
-  who added them approves them; until then a young person sees the source text, with a note.
-- Young people see a service's newest updates (bot/services/update_texts.py), and may ask
-  to hear about new ones: the subscription keeps the chat's pseudonymous key, never a link
-  to what they answered. On publishing, Telegram subscribers get a message through the
-  delivery queue (the `run` process sends it through its outbox and rate limiter); web
-  chat subscribers see it at their next visit.
-- Staff see only how many are subscribed, and not below k.
+  Texts in other languages are added by staff, or drafted by machine (update_drafts.py),
+  and shown once someone other than the one who wrote them approves them (a machine
+  draft nobody edited: anyone); until then a young person sees the source text, with a note.
+- Young people see a service's newest updates and may ask to hear about new ones
+  (bot/services/update_audience.py): on publishing, Telegram subscribers get a message
+  through the delivery queue (the `run` process sends it through its outbox and rate
+  limiter); web chat subscribers see it at their next visit.
+- Staff see only how many are subscribed, and how many saw an update, and not below k.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
-import hmac
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
 
 from bot.config import Config
-from bot.engine.events import Event, Say
 from bot.errors import SafeVoiceError
 from bot.i18n.translator import Translator
 from bot.privacy.keys import new_record_id
-from bot.privacy.seal import open_address, seal_address
-from bot.services.confirm import young
 from bot.services.report import ReportSource, build_report, period
+from bot.services.update_audience import Audience, Deliver
 from bot.services.update_drafts import DraftError, machine_draft
-from bot.services.update_texts import render_none, render_update
 from bot.staff.accounts import Account, Role
 from bot.storage.records import FeedbackFilters
-from bot.storage.updates import Subscription, UpdateRow, UpdateStore, UpdateText
+from bot.storage.updates import UpdateRow, UpdateStore, UpdateText
 
 __all__ = ["PUBLISH_ROLE", "Answerable", "UpdateError", "UpdateService"]
 
 PUBLISH_ROLE: Role = "worker"  # the least role that may write, translate and approve updates
-Deliver = Callable[[str, Sequence[Event]], Awaitable[None]]
 
 
 class UpdateError(SafeVoiceError):
@@ -58,7 +52,7 @@ class Answerable:
     respondents: int
 
 
-class UpdateService:
+class UpdateService(Audience):
     def __init__(
         self,
         store: UpdateStore,
@@ -79,10 +73,6 @@ class UpdateService:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         # channel -> how a message reaches a chat of it outside a conversation turn.
         self.deliverers: dict[str, Deliver] = {}
-
-    @property
-    def k(self) -> int:
-        return self.config.privacy.k_threshold
 
     # -- staff ------------------------------------------------------------------------
     def answerable(self, account: Account) -> list[Answerable]:
@@ -234,112 +224,3 @@ class UpdateService:
             msg = f"Each text can be at most {limit} characters."
             raise UpdateError(msg)
         return said, changed
-
-    # -- young people -----------------------------------------------------------------
-    def shown(self, service: str | None, lang: str, band: str | None,
-              viewer: str | None = None) -> list[Say]:  # fmt: skip
-        """A service's newest published updates (or a kind "no news yet"), counted as seen
-        by the chat whose pseudonymous key is `viewer`."""
-        rows = self.store.published(service)[: self.config.updates.shown] if service else []
-        says = self._render(rows, lang, band, viewer)
-        return says or [render_none(self.config, self.translator, service, lang, band)]
-
-    def latest(self, service: str | None, lang: str, band: str | None,
-               viewer: str | None = None) -> list[Say]:  # fmt: skip
-        """After feedback: the newest update of the service, if there is one."""
-        rows = self.store.published(service)[:1] if service else []
-        return self._render(rows, lang, band, viewer)
-
-    def subscribe(self, key: str, service: str | None, channel: str, address: str,
-                  lang: str, band: str | None) -> bool:  # fmt: skip
-        if service not in self.config.services:
-            return False
-        now = self.clock()
-        reach = seal_address(self.secret, key, address) if channel in self.deliverers else None
-        newest = self.store.published(service)[:1]
-        self.store.subscribe(
-            Subscription(
-                key, service, channel, reach, lang, young(self.config, band),
-                now + dt.timedelta(days=self.config.updates.subscription_days),
-                newest[0].published_at if newest else now,
-            )
-        )  # fmt: skip
-        return True
-
-    def pending(self, key: str) -> list[Say]:
-        """New updates of the services this chat subscribed to, since it last saw them
-        (the web chat's "next visit"); marked seen."""
-        says: list[Say] = []
-        for sub in self.store.subscriptions_of(key, self.clock()):
-            rows = self.store.published(sub.service, after=sub.seen_through)
-            rows = rows[: self.config.updates.shown]
-            if not rows:
-                continue
-            says += self._render(rows, sub.lang, self._band_of(sub), key)
-            newest = max(r.published_at for r in rows if r.published_at is not None)
-            self.store.seen(key, sub.service, newest)
-        return says
-
-    def forget(self, key: str) -> int:
-        """ "Delete my data": the chat's subscriptions, and its marks of having seen updates."""
-        self.store.viewed.forget([self._viewer(u, key) for u in self.store.update_ids()])
-        return self.store.forget(key)
-
-    def seen_by(self, rows: list[UpdateRow]) -> dict[str, int | None]:
-        """How many young people were shown each update (each once); None below k."""
-        counts = self.store.viewed.count([r.id for r in rows])
-        return {r.id: n if (n := counts.get(r.id, 0)) >= self.k else None for r in rows}
-
-    def _viewer(self, update_id: str, key: str) -> str:
-        # Keyed per update: two updates' viewers cannot be matched to one chat.
-        mac = hmac.new(self.secret, f"update-viewer:{update_id}:{key}".encode(), hashlib.sha256)
-        return mac.hexdigest()[:32]
-
-    def expire(self) -> int:
-        return self.store.expire(self.clock())
-
-    async def broadcast(self, row: UpdateRow) -> int:
-        """Send a published update to its subscribers on channels that can reach a chat
-        now (Telegram); the others see it at their next visit. How many were sent."""
-        sent, viewers = 0, []
-        if row.published_at is None:
-            return 0
-        for channel, deliver in self.deliverers.items():
-            subs = await asyncio.to_thread(self.store.subscribers, row.service, channel,
-                                           self.clock())  # fmt: skip
-            for sub in subs:
-                if sub.seen_through is not None and sub.seen_through >= row.published_at:
-                    continue
-                address = open_address(self.secret, sub.subscriber, sub.reach or "")
-                say = render_update(self.config, self.translator, row, sub.lang, self._band_of(sub))
-                if address is None or say is None:
-                    continue
-                await deliver(address, [say])
-                await asyncio.to_thread(self.store.seen, sub.subscriber, sub.service,
-                                        row.published_at)  # fmt: skip
-                sent += 1
-                viewers.append((row.id, self._viewer(row.id, sub.subscriber)))
-        if sent:
-            await asyncio.to_thread(self._count, row.id, viewers)
-        return sent
-
-    def _count(self, update_id: str, viewers: list[tuple[str, str]]) -> None:
-        for _ in viewers:
-            self.store.count_views([update_id])
-        self.store.viewed.add(viewers)
-
-    def _band_of(self, sub: Subscription) -> str | None:
-        # Only "the youngest band's words or not" is kept with a subscription.
-        if sub.young:
-            return None
-        return next((b.id for b in self.config.age_bands if b.max_age > 12), None)
-
-    def _render(self, rows: list[UpdateRow], lang: str, band: str | None,
-                viewer: str | None) -> list[Say]:  # fmt: skip
-        says = [
-            s for r in rows if (s := render_update(self.config, self.translator, r, lang, band))
-        ]
-        self.store.count_views([r.id for r in rows])
-        if viewer is not None:
-            self.store.viewed.add([(r.id, self._viewer(r.id, viewer)) for r in rows])
-        return says

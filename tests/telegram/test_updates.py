@@ -10,11 +10,13 @@ import asyncio
 import contextlib
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import load_app
+from bot.channels.telegram.limiter import Limits
 from bot.channels.telegram.polling import Poller
 from bot.runtime import Runtime, build_runtime
 from bot.staff.accounts import Account
@@ -128,3 +130,64 @@ async def staff_publish(serve: Runtime) -> None:
         done = await bogdan.post(f"/updates/{row.id}/approve", data={"csrf": bogdan_csrf})
         assert "published, approved by bogdan" in await done.text()
         await bogdan.session.close()  # the server closes with ana's client
+
+
+SLOW = Limits(per_bot=10, bot_burst=1, per_chat=1000, chat_burst=1000, per_group=1000)
+
+
+async def test_a_broadcast_leaves_through_the_bots_limiter_one_chat_per_message(
+    fake: FakeTelegram, bot_env: Path, library: str
+) -> None:
+    """25 subscribers, a bot limited to 10 messages a second: the news leaves through the
+    `run` process's sender, spread out as the limiter allows, one message per chat that
+    names nobody else."""
+    app = load_app(bot_env)
+    bot = await open_bot(app, library, SLOW)
+    serve = build_runtime(app, "serve")
+    stop = asyncio.Event()
+    times: list[float] = []
+    send = fake._sendMessage
+
+    async def timed(params: dict[str, Any]) -> dict[str, Any]:
+        times.append(asyncio.get_running_loop().time())
+        return await send(params)
+
+    fake._sendMessage = timed  # type: ignore[method-assign]
+    task = asyncio.create_task(bot.background(stop, scheduled=False))
+    try:
+        assert serve.updates is not None
+        chats = [7760000000 + n for n in range(25)]
+        for chat in chats:
+            key = serve.conversation.key("tg", chat)
+            serve.updates.subscribe(key, "shelter", "tg", str(chat), "en", "18-24")
+        for i in range(12):
+            serve.store.add(
+                FeedbackRecord.build(
+                    flow_id="service_feedback", flow_version=1, age_band="18-24",
+                    language="en", service="shelter",
+                    answers=[Answer("felt_safe", "yes_no", "no" if i % 2 else "yes")],
+                    today=dt.date.today(),
+                )
+            )  # fmt: skip
+        row = serve.updates.draft(AUTHOR, "shelter", "felt_safe", "en",
+                                  "Half of you did not feel safe at night.",
+                                  "Someone is awake every night now.")  # fmt: skip
+        await serve.updates.approve(SECOND, row.id)
+        await fake.wait_for(lambda: len(times) >= len(chats), timeout=30)
+        await asyncio.sleep(0.3)
+        sent = [params for method, params in fake.calls if method == "sendMessage"]
+        assert sorted(int(p["chat_id"]) for p in sent) == chats  # each once
+        for params in sent:
+            assert "We did: Someone is awake every night now." in params["text"]
+            assert not any(str(other) in params["text"] for other in chats)
+        # At 10 a second, 25 messages take over 2 s; no second carries more than 10 + burst.
+        assert times[-1] - times[0] >= 2.0
+        for start in times:
+            assert sum(start <= t < start + 1.0 for t in times) <= 12
+    finally:
+        stop.set()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await serve.close()
+        await close_bot(bot)

@@ -242,3 +242,25 @@ async def test_the_dashboard_counts_young_people_once_each_and_hides_fewer_than_
     await runtime.conversation.forget("web", "often")
     assert updates.seen_by([row]) == {row.id: None}
     assert updates.store.viewed.count([row.id]) == {row.id: 9}
+
+
+def test_the_16_17_and_18_24_thanks_promise_what_is_built(app: App) -> None:
+    """The thanks names "What changed?" and hearing back; both are in that band's menu and
+    the updates flow (which offers the subscribe step); nothing promises a worker's own
+    updates any more."""
+    flows = {(f.scope, f.id): f for f in app.flows}
+    updates_flow = flows[("common", "updates")]
+    assert any(s.type == "subscribe" for s in updates_flow.steps)
+    assert any(s.type == "updates" for s in updates_flow.steps)
+    for band in ("16-17", "18-24"):
+        thanks = next(s for s in flows[(band, "service_feedback")].steps if s.id == "thanks")
+        assert '"What changed?"' in thanks.text
+        assert "hear when something changes" in thanks.text
+        menu = flows[(band, "menu")]
+        [choose] = [s for s in menu.steps if s.id == "choose"]
+        option = next(o for o in choose.options if o.label == "What changed?")
+        goto = next(s for s in menu.steps if s.id == option.goto)
+        assert goto.flow == "updates"
+    for flow in app.flows:
+        for step in flow.steps:
+            assert "from your worker" not in str(getattr(step, "text", "") or "")

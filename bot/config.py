@@ -281,6 +281,9 @@ class Updates(_Strict):
     subscription_days: int = Field(default=180, ge=1, le=730)
     shown: int = Field(default=3, ge=1, le=20)
     max_chars: int = Field(default=600, ge=50, le=4000)
+    # A LibreTranslate-compatible service that drafts the other languages of an update
+    # (a person reviews each before young people see it); "" means staff translate by hand.
+    translate_url: str = Field(default="", pattern=r"^(https?://\S+)?$")
 
 
 class Config(_Strict):

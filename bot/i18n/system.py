@@ -193,6 +193,10 @@ SYSTEM_TEXTS: tuple[str, ...] = (
     "This news is not in your language yet, so here it is as it was written.",
     "There is no news from {service} yet. Please look again another time.",
     "There is no news from {service} yet. You can look again another day.",
+    # The web chat, after asking to hear back (bot/web/chat_news.py): the browser keeps a
+    # code past this visit; saying so plainly, and how to take it away.
+    "This browser will remember this, so you can see the news when you come back. To make "
+    "it forget, type /forget.",
 )
 
 # (singular, plural) pairs; `{n}` is the count. Languages choose among their own forms.

@@ -81,6 +81,8 @@ class Reply:
     trace: ChannelData | None = None
     # The outbox claim of the commit: this process sends the chat's pending replies.
     claim: Claim | None = None
+    # The chat asked to hear back about a service this turn (the web chat keeps a token).
+    subscribed: bool = False
 
 
 # The channel's renderer for the durable outbox: the turn's reply -> what to send.
@@ -182,6 +184,7 @@ class ConversationService:
             if inp is not None and inp.kind == "command" and inp.value == "stop":
                 events = [*await self.desk.stop(key), *events]
             receipt = _receipt(saved)
+            subscribed = any(isinstance(event, SubscribeRequested) for event in events)
             events, has_case = await self._act(key, events, address, receipt, session)
             starting = inp is None or (inp.kind == "command" and inp.value == "start")
             if self.updates is not None and (starting or saved is None) and not deleted:
@@ -217,6 +220,7 @@ class ConversationService:
             trace=trace,
             step_before=str(saved["step"]) if saved and saved.get("step") else None,
             lang=session.lang,
+            subscribed=subscribed and self.updates is not None,
         )
         return await self._save(turn, None if deleted else new, reply, outbox)
 
@@ -439,10 +443,12 @@ class ConversationService:
         for index, event in enumerate(events):
             if isinstance(event, FeedbackSubmitted):
                 await self.feedback.submit(event, record_id=receipt)
-                told.append((index, await self._after_feedback(event, lang)))
+                told.append((index, await self._after_feedback(event, lang, key)))
             elif isinstance(event, UpdatesRequested):
                 shown = (
-                    await asyncio.to_thread(self.updates.shown, event.service, lang, event.age_band)
+                    await asyncio.to_thread(
+                        self.updates.shown, event.service, lang, event.age_band, key
+                    )
                     if self.updates is not None
                     else []
                 )
@@ -473,12 +479,12 @@ class ConversationService:
         ]
         return kept, has_case
 
-    async def _after_feedback(self, event: FeedbackSubmitted, lang: str) -> list[Event]:
+    async def _after_feedback(self, event: FeedbackSubmitted, lang: str, key: str) -> list[Event]:
         """After the thank-you: the newest update of that service, if any."""
         if self.updates is None or event.service is None:
             return []
         return list(
-            await asyncio.to_thread(self.updates.latest, event.service, lang, event.age_band)
+            await asyncio.to_thread(self.updates.latest, event.service, lang, event.age_band, key)
         )
 
     async def _forget_updates(self, key: str) -> None:

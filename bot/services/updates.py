@@ -3,40 +3,39 @@
 - Staff with the `worker` role or above write an update for a service of their
   organisations, tied to a question and period the dashboard releases (never a hidden
   small group), in one language; a second staff member (never the author) publishes it.
-  Texts in other languages are added by staff and shown once someone other than the one
-  who added them approves them; until then a young person sees the source text, with a note.
-- Young people see a service's newest updates (bot/services/update_texts.py), and may ask
-  to hear about new ones: the subscription keeps the chat's pseudonymous key, never a link
-  to what they answered. On publishing, Telegram subscribers get a message through the
-  delivery queue (the `run` process sends it through its outbox and rate limiter); web
-  chat subscribers see it at their next visit.
-- Staff see only how many are subscribed, and not below k.
+  Texts in other languages are added by staff, or drafted by machine (update_drafts.py),
+  and shown once someone other than the one who wrote them approves them (a machine
+  draft nobody edited: anyone); until then a young person sees the source text, with a note.
+- Young people see a service's newest updates and may ask to hear about new ones
+  (bot/services/update_audience.py): on publishing, Telegram subscribers get a message
+  through the delivery queue (the `run` process sends it through its outbox and rate
+  limiter); web chat subscribers see it at their next visit.
+- Staff see only how many are subscribed, and how many saw an update, and not below k.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import aiohttp
+
 from bot.config import Config
-from bot.engine.events import Event, Say
 from bot.errors import SafeVoiceError
 from bot.i18n.translator import Translator
 from bot.privacy.keys import new_record_id
-from bot.privacy.seal import open_address, seal_address
-from bot.services.confirm import young
 from bot.services.report import ReportSource, build_report, period
-from bot.services.update_texts import render_none, render_update
+from bot.services.update_audience import Audience, Deliver
+from bot.services.update_drafts import DraftError, machine_draft
 from bot.staff.accounts import Account, Role
 from bot.storage.records import FeedbackFilters
-from bot.storage.updates import Subscription, UpdateRow, UpdateStore, UpdateText
+from bot.storage.updates import UpdateRow, UpdateStore, UpdateText
 
 __all__ = ["PUBLISH_ROLE", "Answerable", "UpdateError", "UpdateService"]
 
 PUBLISH_ROLE: Role = "worker"  # the least role that may write, translate and approve updates
-Deliver = Callable[[str, Sequence[Event]], Awaitable[None]]
 
 
 class UpdateError(SafeVoiceError):
@@ -53,7 +52,7 @@ class Answerable:
     respondents: int
 
 
-class UpdateService:
+class UpdateService(Audience):
     def __init__(
         self,
         store: UpdateStore,
@@ -74,10 +73,6 @@ class UpdateService:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         # channel -> how a message reaches a chat of it outside a conversation turn.
         self.deliverers: dict[str, Deliver] = {}
-
-    @property
-    def k(self) -> int:
-        return self.config.privacy.k_threshold
 
     # -- staff ------------------------------------------------------------------------
     def answerable(self, account: Account) -> list[Answerable]:
@@ -156,13 +151,36 @@ class UpdateService:
         self.store.put_text(update_id, UpdateText(lang, *self._texts(said, changed),
                                                   account.name, None))  # fmt: skip
 
+    async def machine_drafts(self, account: Account, update_id: str) -> tuple[list[str], list[str]]:
+        """Draft, by the configured machine translation service, every shipped language the
+        update has no text in yet, each marked for review. (drafted, failed) languages."""
+        row = await asyncio.to_thread(self._of, account, update_id)
+        url, source = self.config.updates.translate_url, row.text(row.source_lang)
+        if not url or source is None:
+            msg = "No translation service is set up here, so add the languages by hand."
+            raise UpdateError(msg)
+        drafted, failed = [], []
+        async with aiohttp.ClientSession() as session:
+            for lang in (x for x in self.config.languages.shipped if row.text(x) is None):
+                try:
+                    said, changed = await machine_draft(
+                        session, url, row.source_lang, lang, (source.said, source.changed)
+                    )
+                except DraftError:
+                    failed.append(lang)
+                    continue
+                text = UpdateText(lang, said, changed, account.name, None, machine=True)
+                await asyncio.to_thread(self.store.put_text, update_id, text)
+                drafted.append(lang)
+        return drafted, failed
+
     def approve_text(self, account: Account, update_id: str, lang: str) -> None:
         row = self._of(account, update_id)
         text = row.text(lang)
         if text is None:
             msg = "There is no text in that language to approve."
             raise UpdateError(msg)
-        if text.added_by == account.name:
+        if text.added_by == account.name and not text.machine:  # a machine's words: anyone
             msg = "You added this translation, so someone else needs to approve it."
             raise UpdateError(msg)
         if not self.store.approve_text(update_id, lang, account.name):
@@ -206,92 +224,3 @@ class UpdateService:
             msg = f"Each text can be at most {limit} characters."
             raise UpdateError(msg)
         return said, changed
-
-    # -- young people -----------------------------------------------------------------
-    def shown(self, service: str | None, lang: str, band: str | None) -> list[Say]:
-        """A service's newest published updates (or a kind "no news yet"), counted as seen."""
-        rows = self.store.published(service)[: self.config.updates.shown] if service else []
-        says = self._render(rows, lang, band)
-        return says or [render_none(self.config, self.translator, service, lang, band)]
-
-    def latest(self, service: str | None, lang: str, band: str | None) -> list[Say]:
-        """After feedback: the newest update of the service, if there is one."""
-        rows = self.store.published(service)[:1] if service else []
-        return self._render(rows, lang, band)
-
-    def subscribe(self, key: str, service: str | None, channel: str, address: str,
-                  lang: str, band: str | None) -> bool:  # fmt: skip
-        if service not in self.config.services:
-            return False
-        now = self.clock()
-        reach = seal_address(self.secret, key, address) if channel in self.deliverers else None
-        newest = self.store.published(service)[:1]
-        self.store.subscribe(
-            Subscription(
-                key, service, channel, reach, lang, young(self.config, band),
-                now + dt.timedelta(days=self.config.updates.subscription_days),
-                newest[0].published_at if newest else now,
-            )
-        )  # fmt: skip
-        return True
-
-    def pending(self, key: str) -> list[Say]:
-        """New updates of the services this chat subscribed to, since it last saw them
-        (the web chat's "next visit"); marked seen."""
-        says: list[Say] = []
-        for sub in self.store.subscriptions_of(key, self.clock()):
-            rows = self.store.published(sub.service, after=sub.seen_through)
-            rows = rows[: self.config.updates.shown]
-            if not rows:
-                continue
-            says += self._render(rows, sub.lang, self._band_of(sub))
-            newest = max(r.published_at for r in rows if r.published_at is not None)
-            self.store.seen(key, sub.service, newest)
-        return says
-
-    def forget(self, key: str) -> int:
-        return self.store.forget(key)
-
-    def expire(self) -> int:
-        return self.store.expire(self.clock())
-
-    async def broadcast(self, row: UpdateRow) -> int:
-        """Send a published update to its subscribers on channels that can reach a chat
-        now (Telegram); the others see it at their next visit. How many were sent."""
-        sent = 0
-        if row.published_at is None:
-            return 0
-        for channel, deliver in self.deliverers.items():
-            subs = await asyncio.to_thread(self.store.subscribers, row.service, channel,
-                                           self.clock())  # fmt: skip
-            for sub in subs:
-                if sub.seen_through is not None and sub.seen_through >= row.published_at:
-                    continue
-                address = open_address(self.secret, sub.subscriber, sub.reach or "")
-                say = render_update(self.config, self.translator, row, sub.lang, self._band_of(sub))
-                if address is None or say is None:
-                    continue
-                await deliver(address, [say])
-                await asyncio.to_thread(self.store.seen, sub.subscriber, sub.service,
-                                        row.published_at)  # fmt: skip
-                sent += 1
-        if sent:
-            await asyncio.to_thread(self._count, [row.id] * sent)
-        return sent
-
-    def _count(self, ids: list[str]) -> None:
-        for update_id in ids:
-            self.store.count_views([update_id])
-
-    def _band_of(self, sub: Subscription) -> str | None:
-        # Only "the youngest band's words or not" is kept with a subscription.
-        if sub.young:
-            return None
-        return next((b.id for b in self.config.age_bands if b.max_age > 12), None)
-
-    def _render(self, rows: list[UpdateRow], lang: str, band: str | None) -> list[Say]:
-        says = [
-            s for r in rows if (s := render_update(self.config, self.translator, r, lang, band))
-        ]
-        self.store.count_views([r.id for r in rows])
-        return says

@@ -50,6 +50,7 @@ from bot.storage import (
     schema_v7,
     schema_v8,
     schema_v9,
+    schema_v10,
 )
 from bot.storage.sql_errors import safe_url, sql_errors
 
@@ -86,6 +87,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "the feedback data version, for the dashboard's cache", schema_v7.create),
     Migration(8, "advisors' comments on flow steps", schema_v8.create),
     Migration(9, "advisors' comments can be edited and resolved", schema_v9.create),
+    Migration(10, "who saw an update, once each; machine-drafted translations", schema_v10.create),
 )
 HEAD = MIGRATIONS[-1].version
 
@@ -168,6 +170,7 @@ def is_empty(engine: Engine) -> bool:
         *schema_v6.metadata.tables,
         *schema_v7.metadata.tables,
         *schema_v8.metadata.tables,
+        *schema_v10.metadata.tables,
     }
     with sql_errors(_what(engine), "reading the tables"), engine.connect() as conn:
         return not ours & set(sa.inspect(conn).get_table_names())

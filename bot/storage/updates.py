@@ -2,7 +2,7 @@
 
 SQL (SQLite or PostgreSQL) beside feedback and accounts; sync, so async callers wrap calls
 in ``asyncio.to_thread``. The tables start as migration 3 made them (bot/storage/schema_v3.py);
-a later change edits them here and adds a migration.
+migration 9 (schema_v9.py) added the viewers and the texts' ``machine`` mark.
 
 A subscription row holds the chat's pseudonymous key (never the chat id), the service, the
 language and whether to use the youngest band's words, when it ends, and up to when the
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.storage import schema_v3
+from bot.storage.update_viewers import UpdateViewers
 
 __all__ = [
     "Subscription",
@@ -36,6 +37,9 @@ for _table in schema_v3.metadata.sorted_tables:
     _table.to_metadata(metadata)
 updates_table = metadata.tables["service_updates"]
 texts_table = metadata.tables["service_update_texts"]
+texts_table.append_column(
+    sa.Column("machine", sa.Boolean, nullable=False, server_default=sa.false())
+)
 subscriptions_table = metadata.tables["update_subscriptions"]
 
 
@@ -46,6 +50,7 @@ class UpdateText:
     changed: str
     added_by: str
     approved_by: str | None
+    machine: bool = False  # a machine's draft nobody has edited yet
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,7 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
 class UpdateStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.viewed = UpdateViewers(engine)  # who was shown which update, once each
 
     # -- updates ----------------------------------------------------------------------
     def add(self, row: UpdateRow) -> None:
@@ -161,6 +167,10 @@ class UpdateStore:
                 updates_table.update().where(u.id.in_(update_ids)).values(views=u.views + 1)
             )
 
+    def update_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [str(u) for u in conn.execute(sa.select(updates_table.c.id)).scalars()]
+
     def _select(self, condition: sa.ColumnElement[bool]) -> list[UpdateRow]:
         u, t = updates_table.c, texts_table.c
         query = (
@@ -183,6 +193,7 @@ class UpdateStore:
                             row["changed"],
                             row["added_by"],
                             row["approved_by"],
+                            bool(row["machine"]),
                         )
                     )
         return [
@@ -231,6 +242,19 @@ class UpdateStore:
                 .values(seen_through=through)
             )
 
+    def rekey(self, subscriber: str, to: str) -> None:
+        """Move one chat's subscriptions to another key (the web chat's news token): a
+        service both already hold stays once, with the newer row."""
+        s = subscriptions_table.c
+        with self.engine.begin() as conn:
+            services = sa.select(s.service).where(s.subscriber == subscriber).scalar_subquery()
+            conn.execute(
+                subscriptions_table.delete().where(s.subscriber == to, s.service.in_(services))
+            )
+            conn.execute(
+                subscriptions_table.update().where(s.subscriber == subscriber).values(subscriber=to)
+            )
+
     def forget(self, subscriber: str) -> int:
         """Remove every subscription of one chat ("delete my data"); how many."""
         s = subscriptions_table.c
@@ -265,7 +289,8 @@ class UpdateStore:
 
 def _text(text: UpdateText) -> dict[str, object]:
     return {"lang": text.lang, "said": text.said, "changed": text.changed,
-            "added_by": text.added_by, "approved_by": text.approved_by}  # fmt: skip
+            "added_by": text.added_by, "approved_by": text.approved_by,
+            "machine": text.machine}  # fmt: skip
 
 
 def _sub(sub: Subscription) -> dict[str, object]:

@@ -37,6 +37,7 @@ from bot.services.contact import CONTACT_STEP
 from bot.services.conversation import ChannelData, ConversationService, Reply
 from bot.services.handoff_texts import RATING_STEP
 from bot.storage.visitors import VisitorBoxes
+from bot.web.chat_news import NEWS, key_of, news_turn
 from bot.web.chat_render import UI, asked, render, render_messages, ui
 from bot.web.chat_requests import read_after, read_turn
 from bot.web.chat_visit import HEADER, accept, mint, user_of, visit_of
@@ -199,12 +200,17 @@ async def turn(request: web.Request) -> web.StreamResponse:
     reply = await service.handle(
         CHANNEL, user, inp, language_hint=hint, link=str(link) if is_link(link) else None
     )
-    return await _answer(state, service, token, user, inp, reply)
+    kept = None
+    if service is state.conversation:  # news of an earlier visit's subscription
+        held, key = request.headers.get(NEWS), service.key(CHANNEL, user)
+        reply, kept = await news_turn(state.app, state.updates, state.secret, held, key, inp,
+                                      reply)  # fmt: skip
+    return await _answer(state, service, token, user, inp, reply, kept)
 
 
 async def _answer(
     state: Web, service: ConversationService, token: str, user: str, inp: Input | None,
-    reply: Reply,
+    reply: Reply, news: str | None = None,
 ) -> web.StreamResponse:  # fmt: skip
     """A turn's reply for the page: every message (also those of a text that went to the
     worker: helplines at once when it shows danger), the question that waits, the case."""
@@ -235,6 +241,8 @@ async def _answer(
     extra = {"relayed": reply.relayed, "visit": token, "ask": ask, "case": case}
     if service is state.preview:  # for the flow studio's diagram (bot/web/preview_place.py)
         extra["at"] = None if reply.deleted else await place(service, CHANNEL, user)
+    if news is not None:
+        extra["news"] = news  # the page keeps it in localStorage (bot/web/chat_news.py)
     response = web.json_response(data | extra)
     if reply.deleted:
         response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
@@ -304,6 +312,9 @@ async def leave(request: web.Request) -> web.StreamResponse:
         await state.conversation.forget(CHANNEL, user)
         await state.preview.forget(CHANNEL, user)
         await state.visitors.drop(user)
+    held = key_of(state.secret, form.get("news"))
+    if held is not None and state.updates is not None:
+        await asyncio.to_thread(state.updates.forget, held)
     response = web.HTTPSeeOther(state.settings.neutral_url)
     response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
     raise response

@@ -325,17 +325,19 @@ def _value_labels(step: Question) -> dict[str, str]:
 
 async def _updates(state: Web, account: Account) -> str:
     """Per service: the "you said, we did" updates published, what each answered, and how
-    many times young people were shown it (hidden below k, like every count here)."""
+    many young people were shown it, each once (hidden below k, like every count here)."""
     if state.updates is None:
         return ""
     rows = await asyncio.to_thread(state.updates.visible, account)
     published = [r for r in rows if r.published_at is not None]
     if not published:
         return ""
+    seen_by = await asyncio.to_thread(state.updates.seen_by, published)
     items = []
     for row in published:
         day = row.published_at.date().isoformat() if row.published_at else ""
-        seen = str(row.views) if row.views >= state.k else f"fewer than {state.k}"
+        n = seen_by.get(row.id)
+        seen = str(n) if n is not None else f"fewer than {state.k}"
         label = state.app.config.service_label(row.service, "en")
         items.append(
             f"<tr><th scope=row>{esc(label)}</th><td>{esc(row.question_key)}</td>"
@@ -345,6 +347,7 @@ async def _updates(state: Web, account: Account) -> str:
     return (
         '<section aria-labelledby="updates-h"><h2 id="updates-h">You said, we did</h2>'
         "<table><thead><tr><th scope=col>Service</th><th scope=col>Answers question</th>"
-        "<th scope=col>Period</th><th scope=col>Published</th><th scope=col>Times seen</th>"
+        "<th scope=col>Period</th><th scope=col>Published</th>"
+        "<th scope=col>Young people who saw it</th>"
         f"</tr></thead><tbody>{''.join(items)}</tbody></table></section>"
     )

@@ -181,6 +181,7 @@ def create_app(state: Web) -> web.Application:
     router.add_post("/updates", updates.write)
     router.add_post("/updates/{update_id}/approve", updates.approve)
     router.add_post("/updates/{update_id}/texts", updates.add_text)
+    router.add_post("/updates/{update_id}/drafts", updates.draft_languages)
     router.add_post("/updates/{update_id}/texts/{lang}/approve", updates.approve_text)
     router.add_get("/admin/users", admin.users)
     router.add_post("/admin/users", admin.add_user)

@@ -20,7 +20,7 @@ from bot.storage.updates import UpdateRow
 from bot.web.html import csrf_field, esc, html_response, options, staff_page
 from bot.web.state import WEB, Web, account_of, requires, staff_session
 
-__all__ = ["add_text", "approve", "approve_text", "page", "write"]
+__all__ = ["add_text", "approve", "approve_text", "draft_languages", "page", "write"]
 
 
 def _service(state: Web) -> UpdateService:
@@ -76,7 +76,11 @@ async def _page(request: web.Request, message: str = "", status: int = 200) -> w
         n = await asyncio.to_thread(updates.subscribers, service)
         shown = str(n) if n is not None else f"fewer than {state.k}"
         counts.append(f"<li>{esc(config.service_label(service, 'en'))}: {esc(shown)}</li>")
-    listed = "".join(_row(r, csrf, account.name, langs, config.languages.source) for r in rows)
+    seen_by = await asyncio.to_thread(updates.seen_by, rows)
+    drafts = bool(config.updates.translate_url)
+    listed = "".join(
+        _row(r, csrf, account.name, langs, _seen(seen_by.get(r.id), state.k), drafts) for r in rows
+    )
     body = (
         f"{note}{form}<h2>Updates</h2>"
         + (f"<ul class='updates'>{listed}</ul>" if listed else "<p>No updates yet.</p>")
@@ -88,14 +92,19 @@ async def _page(request: web.Request, message: str = "", status: int = 200) -> w
     return html_response(html, status)
 
 
-def _row(row: UpdateRow, csrf: str, me: str, langs: list[tuple[str, str]], source: str) -> str:
+def _seen(n: int | None, k: int) -> str:
+    return f"seen by {n} young people" if n is not None else f"seen by fewer than {k}"
+
+
+def _row(row: UpdateRow, csrf: str, me: str, langs: list[tuple[str, str]], seen: str,
+         drafts: bool) -> str:  # fmt: skip
     text, _ = text_for(row, row.source_lang)
     state = (
         f"published, approved by {esc(row.approved_by)}"
         if row.published_at
         else "waiting for approval"
     )
-    views = "" if row.published_at is None else f", seen {row.views} times"
+    views = "" if row.published_at is None else f", {esc(seen)}"
     head = (
         f"<p><strong>{esc(row.service)}</strong>: {esc(row.question_key)} ({esc(row.period)}, "
         f"{row.respondents} answered). Written by {esc(row.author)}; {state}{views}.</p>"
@@ -107,20 +116,36 @@ def _row(row: UpdateRow, csrf: str, me: str, langs: list[tuple[str, str]], sourc
             f'<form method="post" action="/updates/{esc(row.id)}/approve">{csrf_field(csrf)}'
             '<button type="submit">Approve and publish</button></form>'
         )
+    if drafts and any(row.text(v) is None for v, _ in langs):
+        actions += (
+            f'<form method="post" action="/updates/{esc(row.id)}/drafts">{csrf_field(csrf)}'
+            '<button type="submit">Draft the missing languages by machine (each needs '
+            "review)</button></form>"
+        )
     items = []
     for t in row.texts:
         if t.lang == row.source_lang:
             continue
         status = "approved" if t.approved_by else "needs review"
+        who = "drafted by machine for" if t.machine else "added by"
         button = ""
-        if t.approved_by is None and t.added_by != me:
+        if t.approved_by is None and (t.added_by != me or t.machine):
             button = (
                 f'<form method="post" action="/updates/{esc(row.id)}/texts/{esc(t.lang)}/approve" '
                 f'class="inline">{csrf_field(csrf)}<button type="submit">Approve</button></form>'
             )
+        edit = (
+            f'<details><summary>Edit {esc(t.lang)}</summary><form method="post" '
+            f'action="/updates/{esc(row.id)}/texts">{csrf_field(csrf)}'
+            f'<input type="hidden" name="lang" value="{esc(t.lang)}">'
+            f'<label>What young people said <textarea name="said" required>{esc(t.said)}'
+            '</textarea></label><label>What changed <textarea name="changed" required>'
+            f"{esc(t.changed)}</textarea></label>"
+            '<button type="submit">Save (needs review by someone else)</button></form></details>'
+        )
         items.append(
-            f"<li>{esc(t.lang)} ({status}, added by {esc(t.added_by)}): {esc(t.said)} / "
-            f"{esc(t.changed)} {button}</li>"
+            f"<li>{esc(t.lang)} ({status}, {who} {esc(t.added_by)}): {esc(t.said)} / "
+            f"{esc(t.changed)} {button}{edit}</li>"
         )
     others = [(v, label) for v, label in langs if v != row.source_lang]
     translate = (
@@ -192,6 +217,26 @@ async def add_text(request: web.Request) -> web.StreamResponse:
 
     return await _act(request, "update-text-added", "Added. Someone else now needs to review it.",
                       run)  # fmt: skip
+
+
+@requires(PUBLISH_ROLE)
+async def draft_languages(request: web.Request) -> web.StreamResponse:
+    """Machine drafts of the languages an update has no text in yet, each for review."""
+    updates = _service(request.app[WEB])
+    account = account_of(request)
+    update_id = request.match_info["update_id"]
+    failed: list[str] = []
+
+    async def run() -> None:
+        _, missed = await updates.machine_drafts(account, update_id)
+        failed.extend(missed)
+
+    done = "Drafted by machine. Each language needs review before young people see it."
+    response = await _act(request, "update-texts-drafted", done, run)
+    if not failed:
+        return response
+    note = f"{done} No draft came for: {', '.join(failed)}; add those by hand."
+    return await _page(request, note)
 
 
 @requires(PUBLISH_ROLE)

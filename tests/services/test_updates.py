@@ -1,5 +1,5 @@
 """'You said, we did': writing, approving, translating, hearing back and forgetting, on the
-runtime `safevoice serve` builds (SQLite here; the route tests add PostgreSQL)."""
+runtime `safevoice serve` builds, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -31,9 +31,14 @@ def app() -> App:
     return load_app(ROOT / "config.toml")
 
 
-@pytest.fixture
-def runtime(app: App, tmp_path: Path) -> Iterator[Runtime]:
-    built = build_runtime(app, "test", database_url=f"sqlite:///{tmp_path}/feedback.db")
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def runtime(app: App, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Runtime]:
+    url = (
+        f"sqlite:///{tmp_path}/feedback.db"
+        if request.param == "sqlite"
+        else str(request.getfixturevalue("pg_database_url"))
+    )
+    built = build_runtime(app, "test", database_url=url)
     yield built
     built.store.close()
 
@@ -130,6 +135,9 @@ async def test_a_subscription_cannot_be_joined_to_any_feedback_record(runtime: R
     updates = updates_of(runtime)
     key = runtime.conversation.key("tg", 7712345678)
     assert updates.subscribe(key, "shelter", "tg", "7712345678", "en", "16-17")
+    update_id = published(runtime)
+    await updates.approve(SECOND, update_id)
+    updates.shown("shelter", "en", "16-17", key)  # a mark of having seen it, too
     # The schema: no column a feedback table has, except the service id itself.
     feedback_columns = {
         column["name"]
@@ -138,6 +146,9 @@ async def test_a_subscription_cannot_be_joined_to_any_feedback_record(runtime: R
     }
     subscription_columns = {c.name for c in subscriptions_table.columns}
     assert subscription_columns & feedback_columns == {"service"}
+    viewer_columns = {c["name"] for c in sa.inspect(runtime.store.engine).get_columns(
+        "update_viewers")}  # fmt: skip
+    assert viewer_columns == {"update_id", "viewer"}
     assert not {"record_id", "id", "iso_week", "created_week_start", "flow_id", "age_band"} & (
         subscription_columns
     )
@@ -145,14 +156,16 @@ async def test_a_subscription_cannot_be_joined_to_any_feedback_record(runtime: R
     # id or week appears in the subscription row; the chat id is sealed.
     with runtime.store.engine.connect() as conn:
         [row] = conn.execute(sa.select(subscriptions_table)).mappings().all()
+        [viewed] = conn.execute(sa.text("SELECT * FROM update_viewers")).mappings().all()
         dumped = " ".join(
             str(value)
             for table in ("feedback_records", "feedback_answers")
             for line in conn.execute(sa.text(f"SELECT * FROM {table}")).all()  # noqa: S608  (fixed names)
             for value in line
         )
-    stored = " ".join(str(value) for value in row.values())
+    stored = " ".join(str(value) for value in (*row.values(), *viewed.values()))
     assert key not in dumped
+    assert key not in " ".join(str(value) for value in viewed.values())  # keyed per update
     assert "7712345678" not in stored
     assert not any(record_id in stored for record_id in record_ids)
     assert "2026-W45" not in stored
@@ -204,3 +217,50 @@ async def test_the_web_chat_shows_a_new_update_at_the_next_visit_once(runtime: R
     assert news.rtl
     assert "شعر بعضكم بعدم الأمان ليلًا." in news.text
     assert updates.pending(key) == []
+
+
+async def test_the_dashboard_counts_young_people_once_each_and_hides_fewer_than_k(
+    runtime: Runtime,
+) -> None:
+    update_id = published(runtime)
+    updates = updates_of(runtime)
+    [row] = [await updates.approve(SECOND, update_id)]
+    one = runtime.conversation.key("web", "often")
+    for _ in range(12):  # one young person looking again and again is one
+        updates.shown("shelter", "en", "16-17", one)
+    assert updates.seen_by([row]) == {row.id: None}  # 1 < k
+    assert updates.store.viewed.count([row.id]) == {row.id: 1}
+    for n in range(9):
+        updates.latest("shelter", "en", "18-24", runtime.conversation.key("web", f"v{n}"))
+    assert updates.seen_by([row]) == {row.id: 10}
+    # "Delete my data" takes the chat's mark away; the viewer rows hold no chat key.
+    with runtime.store.engine.connect() as conn:
+        stored = " ".join(
+            str(v) for line in conn.execute(sa.text("SELECT * FROM update_viewers")) for v in line
+        )
+    assert one not in stored
+    await runtime.conversation.forget("web", "often")
+    assert updates.seen_by([row]) == {row.id: None}
+    assert updates.store.viewed.count([row.id]) == {row.id: 9}
+
+
+def test_the_16_17_and_18_24_thanks_promise_what_is_built(app: App) -> None:
+    """The thanks names "What changed?" and hearing back; both are in that band's menu and
+    the updates flow (which offers the subscribe step); nothing promises a worker's own
+    updates any more."""
+    flows = {(f.scope, f.id): f for f in app.flows}
+    updates_flow = flows[("common", "updates")]
+    assert any(s.type == "subscribe" for s in updates_flow.steps)
+    assert any(s.type == "updates" for s in updates_flow.steps)
+    for band in ("16-17", "18-24"):
+        thanks = next(s for s in flows[(band, "service_feedback")].steps if s.id == "thanks")
+        assert '"What changed?"' in thanks.text
+        assert "hear when something changes" in thanks.text
+        menu = flows[(band, "menu")]
+        [choose] = [s for s in menu.steps if s.id == "choose"]
+        option = next(o for o in choose.options if o.label == "What changed?")
+        goto = next(s for s in menu.steps if s.id == option.goto)
+        assert goto.flow == "updates"
+    for flow in app.flows:
+        for step in flow.steps:
+            assert "from your worker" not in str(getattr(step, "text", "") or "")

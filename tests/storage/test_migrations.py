@@ -27,6 +27,7 @@ from bot.storage import (
     schema_v1,
     staff_mfa,
     staff_notices,
+    update_viewers,
     updates,
 )
 from bot.storage.accounts import SqlAccountStore
@@ -52,6 +53,7 @@ LIVE = (
     issued_passwords.metadata,
     updates.metadata,
     flow_comments.metadata,
+    update_viewers.metadata,
 )
 
 
@@ -260,6 +262,24 @@ def test_migration_9_lets_comments_be_edited_and_resolved_and_keeps_them(
     assert (reopened.resolved, reopened.resolved_by) == (False, None)
     assert comments.get(kept.id + 1) is None
     assert not comments.resolve(kept.id + 1, "bea")
+
+
+def test_migration_10_counts_viewers_and_marks_no_earlier_text_as_a_machine_draft(
+    store: FeedbackStore,
+) -> None:
+    upgrade(store.engine, migrations=MIGRATIONS[:9])
+    with store.engine.begin() as conn:  # an update text as migration 3 stored it
+        conn.execute(sa.text(
+            "INSERT INTO service_update_texts (update_id, lang, said, changed, added_by) "
+            "VALUES ('u1', 'en', 'Food was cold', 'Hot meals now', 'ada')"))  # fmt: skip
+    assert [m.version for m in upgrade(store.engine, migrations=MIGRATIONS[:10])] == [10]
+    with store.engine.begin() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT said, machine FROM service_update_texts")).all()  # fmt: skip
+        assert [(r[0], bool(r[1])) for r in rows] == [("Food was cold", False)]
+        conn.execute(sa.text("INSERT INTO update_viewers VALUES ('u1', 'v1')"))
+        seen = conn.execute(sa.text("SELECT count(*) FROM update_viewers")).scalar()
+    assert seen == 1
 
 
 def test_a_0_1_0_database_gets_the_tables_and_indexes_it_lacked(store: FeedbackStore) -> None:

@@ -119,6 +119,7 @@ ROUTES: dict[tuple[str, str], Rule] = {
     ("POST", "/updates"): Rule("worker"),
     ("POST", "/updates/{update_id}/approve"): Rule("worker"),
     ("POST", "/updates/{update_id}/texts"): Rule("worker"),
+    ("POST", "/updates/{update_id}/drafts"): Rule("worker"),
     ("POST", "/updates/{update_id}/texts/{lang}/approve"): Rule("worker"),
     ("GET", "/account"): Rule("any"),
     ("POST", "/account/password"): Rule("any"),

@@ -16,7 +16,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import App
 from bot.storage import Answer, FeedbackRecord
 from bot.web import Web, create_app
-from bot.web.chat_visit import HEADER
+from bot.web.chat_news import NEWS
+from bot.web.chat_visit import HEADER, mint
 from tests.web.conftest import PASSWORDS, login, make_state
 
 Client = TestClient[web.Request, web.Application]
@@ -128,6 +129,8 @@ async def test_one_writes_another_approves_and_a_web_subscriber_sees_it_in_roman
     dashboard = await (await ana.get("/dashboard")).text()
     assert "You said, we did" in dashboard
     assert "felt_safe" in dashboard
+    assert "Young people who saw it" in dashboard
+    assert re.search(r"<td>felt_safe</td>.*?<td>fewer than 10</td>", dashboard, re.S)
     # No page lists who is subscribed: a count, and only at k or more.
     page = await (await ana.get("/updates")).text()
     assert "fewer than 10" in page
@@ -160,3 +163,132 @@ async def test_a_question_below_k_cannot_be_quoted(shared: Web, app_server: Test
     page = await refused.text()
     assert re.search(r"<textarea", page)  # the form is there to try again
     await ana.close()
+
+
+async def publish(
+    shared: Web, said: str, changed: str, lang: str = "", texts: tuple[str, str] = ("", "")
+) -> None:
+    """ana writes, bogdan adds `lang` and publishes, ana reviews it (as the page does)."""
+    updates, accounts = shared.updates, shared.accounts
+    assert updates is not None
+    ana, bogdan = accounts.get("ana"), accounts.get("bogdan")
+    assert ana is not None
+    assert bogdan is not None
+    row = updates.draft(ana, "shelter", "felt_safe", "en", said, changed)
+    if lang:
+        updates.add_text(bogdan, row.id, lang, *texts)
+        updates.approve_text(ana, row.id, lang)
+    await updates.approve(bogdan, row.id)
+
+
+async def test_a_web_subscriber_sees_the_news_at_a_later_visit_in_a_new_tab(
+    shared: Web, app_server: TestServer
+) -> None:
+    """The visit token lives in one tab; asking to hear back gives the page a news token
+    (kept in localStorage) that a later visit sends, so the news reaches that visit."""
+    first: Client = TestClient(app_server)
+    await first.start_server()
+    await first.get("/chat")
+    token: str = (await (await first.get("/chat/state")).json())["visit"]
+    data = await turn(first, token, kind="start")
+    for value in ("ro", "16-17", "updates", "shelter", "yes_tell"):
+        data = await turn(first, token, kind="button", value=value, step=ask(data)["step"])
+    news_token = data.get("news")
+    assert isinstance(news_token, str), data
+    # Said plainly, in the young person's language: this browser now remembers.
+    assert "Acest browser va ține minte asta" in data["messages"][-1]["text"]
+    await publish(shared, "Half of you did not feel safe at night.",
+                  "Someone is awake every night now.", "ro",
+                  ("Jumătate dintre voi nu v-ați simțit în siguranță noaptea.",
+                   "Acum cineva este treaz în fiecare noapte."))  # fmt: skip
+    # A new tab: a new visit token, the news token from localStorage.
+    later: Client = TestClient(app_server)
+    await later.start_server()
+    fresh: str = (await (await later.get("/chat/state")).json())["visit"]
+    assert fresh != token
+    plain = await later.post("/chat/turn", json={"kind": "start"}, headers={HEADER: fresh})
+    # Without the news token nothing links this visit to the subscription.
+    assert not any("Voi ați spus" in m["text"] for m in (await plain.json())["messages"])
+    other = mint_visit(shared)
+    seen = await later.post("/chat/turn", json={"kind": "start"},
+                            headers={HEADER: other, NEWS: news_token})  # fmt: skip
+    texts = [m["text"] for m in (await seen.json())["messages"]]
+    news = next(t for t in texts if "Voi ați spus" in t)
+    assert "Acum cineva este treaz în fiecare noapte." in news
+    again = await later.post("/chat/turn", json={"kind": "start"},
+                             headers={HEADER: mint_visit(shared), NEWS: news_token})  # fmt: skip
+    assert not any("Voi ați spus" in m["text"] for m in (await again.json())["messages"])
+    # A made-up news token is ignored, kindly.
+    forged = await later.post(
+        "/chat/turn",
+        json={"kind": "start"},
+        headers={HEADER: mint_visit(shared), NEWS: news_token[:-2] + "00"},
+    )
+    assert forged.status == 200
+    # "Delete my data" in the later visit removes the subscription of the first.
+    assert shared.updates is not None
+    assert shared.updates.store.count("shelter", dt.datetime.now(dt.UTC)) == 1
+    visit = mint_visit(shared)
+    data = await turn_with(later, visit, news_token, kind="text", value="/forget")
+    for _ in range(3):
+        if data.get("deleted"):
+            break
+        choice = ask(data)
+        value = choice["options"][0]["value"]
+        data = await turn_with(
+            later, visit, news_token, kind="button", value=value, step=choice["step"]
+        )
+    assert data.get("deleted"), data
+    assert shared.updates.store.count("shelter", dt.datetime.now(dt.UTC)) == 0
+    for client in (first, later):
+        await client.close()
+
+
+def mint_visit(shared: Web) -> str:
+    return mint(shared.secret)
+
+
+async def turn_with(client: Client, visit: str, news: str, **payload: Any) -> dict[str, Any]:
+    response = await client.post("/chat/turn", json=payload, headers={HEADER: visit, NEWS: news})
+    assert response.status == 200, await response.text()
+    data: dict[str, Any] = await response.json()
+    return data
+
+
+# Which button to press, by value, when several are offered (else the first).
+PREFER = ("en", "18-24", "feedback", "shelter", "4", "yes", "people", "no_say", "done")
+
+
+async def test_after_feedback_the_newest_update_follows_the_thanks_in_the_bands_words(
+    shared: Web, app_server: TestServer
+) -> None:
+    await publish(shared, "Half of you did not feel safe at night.",
+                  "Someone is awake every night now.")  # fmt: skip
+    young: Client = TestClient(app_server)
+    await young.start_server()
+    await young.get("/chat")
+    token: str = (await (await young.get("/chat/state")).json())["visit"]
+    data = await turn(young, token, kind="start")
+    before = shared.store.count()
+    for _ in range(30):
+        if shared.store.count() > before:
+            break
+        question = ask(data)
+        if question["input"] == "text":
+            data = await turn(young, token, kind="text", value="More trips to the sea")
+            continue
+        values = [o["value"] for o in question["options"]]
+        done = question.get("done")
+        if question["input"] == "multi" and done:
+            data = await turn(young, token, kind="button", value=values[0], step=question["step"])
+            value = done["value"]
+        else:
+            value = next((v for v in PREFER if v in values), values[0])
+        data = await turn(young, token, kind="button", value=value, step=question["step"])
+    assert shared.store.count() == before + 1
+    texts = [m["text"] for m in data["messages"]]
+    thanks = next(i for i, t in enumerate(texts) if t.startswith("Thank you. Your feedback"))
+    news = next(i for i, t in enumerate(texts) if "You said: Half of you" in t)
+    assert news > thanks  # after the thank-you, in the 18-24 words
+    assert texts[news].startswith("'You said, we did' at ")
+    await young.close()

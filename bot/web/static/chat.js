@@ -2,8 +2,10 @@
 // ever parsed, so a message cannot inject markup.
 //
 // The browser keeps two things, in this tab's sessionStorage only: the visit token the
-// server minted, and how far the worker's messages were read. "Leave quickly" and
-// "Delete my data" clear both, and the page. A reload asks the server where the
+// server minted, and how far the worker's messages were read. Only after a young person
+// asks to hear back about a service does it keep one more, in localStorage: the news
+// token, so a later visit shows what changed (bot/web/chat_news.py). "Leave quickly" and
+// "Delete my data" clear all of them, and the page. A reload asks the server where the
 // conversation is (/chat/state) and shows that question again.
 // While a case is open the text box stays, and a long poll (/chat/events) brings what
 // the worker writes.
@@ -19,6 +21,7 @@
   const max = Number(body.dataset.max) || 2000;
   const VISIT = "safevoice-visit";
   const AFTER = "safevoice-after";
+  const NEWS = "safevoice-news";
   let visit = remembered(VISIT);
   let after = Number(remembered(AFTER)) || 0;
   let question = null; // the question on screen, with its buttons
@@ -38,6 +41,12 @@
   }
   function remember(name, value) {
     try { window.sessionStorage.setItem(name, String(value)); } catch (e) { /* kept here */ }
+  }
+  function news() {
+    try { return window.localStorage.getItem(NEWS); } catch (e) { return null; }
+  }
+  function keepNews(token) {
+    try { window.localStorage.setItem(NEWS, String(token)); } catch (e) { /* this visit only */ }
   }
   function clearStorage() {
     try { window.sessionStorage.clear(); } catch (e) { /* nothing kept */ }
@@ -78,9 +87,11 @@
     if (event) event.preventDefault();
     leaving = true;
     const token = visit;
+    const held = news();
     wipe();
     const form = new FormData();
     if (token) form.append("visit", token);
+    if (held) form.append("news", held); // nothing can show that news again: end it
     try { navigator.sendBeacon("/chat/leave", form); } catch (e) { /* leave anyway */ }
     document.title = "";
     window.location.replace(body.dataset.neutral);
@@ -90,6 +101,8 @@
   function headers(extra) {
     const all = Object.assign({}, extra || {});
     if (visit) all["X-Visit"] = visit;
+    const held = news();
+    if (held) all["X-News"] = held;
     return all;
   }
 
@@ -134,6 +147,7 @@
       const data = await response.json();
       answered = true;
       if (data.deleted) wipe();
+      if (data.news) keepNews(data.news);
       adopt(data.visit);
       // It went to the worker: a small tick. What the server said besides is shown too.
       if (data.relayed && mine) markSent(mine);

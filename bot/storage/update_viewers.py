@@ -1,7 +1,7 @@
 """Who was shown a "you said, we did" update, once each: the dashboard's "young people
 who saw it" (hidden below k).
 
-The table starts as migration 9 made it (bot/storage/schema_v9.py). A viewer is an HMAC of
+The table starts as migration 10 made it (bot/storage/schema_v10.py). A viewer is an HMAC of
 the update id and the chat's pseudonymous key (bot/services/updates.py makes it), so it
 differs per update and holds nothing a feedback record has.
 """
@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
-from bot.storage import schema_v9
+from bot.storage import schema_v10
 
 __all__ = ["UpdateViewers", "metadata", "viewers_table"]
 
 metadata = sa.MetaData()
-for _table in schema_v9.metadata.sorted_tables:
+for _table in schema_v10.metadata.sorted_tables:
     _table.to_metadata(metadata)
 viewers_table = metadata.tables["update_viewers"]
 

@@ -2,7 +2,7 @@
 
 SQL (SQLite or PostgreSQL) beside feedback and accounts; sync, so async callers wrap calls
 in ``asyncio.to_thread``. The tables start as migration 3 made them (bot/storage/schema_v3.py);
-migration 9 (schema_v9.py) added the viewers and the texts' ``machine`` mark.
+migration 10 (schema_v10.py) added the viewers and the texts' ``machine`` mark.
 
 A subscription row holds the chat's pseudonymous key (never the chat id), the service, the
 language and whether to use the youngest band's words, when it ends, and up to when the

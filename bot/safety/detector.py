@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.safety.fuzzy import Speller
+from bot.safety.geez import fold_geez
 from bot.safety.lexicon import ARABIC_LETTER as _ARABIC_LETTER
 from bot.safety.lexicon import COMMA, DEFAULT_DIR, Level, LexiconFiles, Phrase, load_files
 from bot.safety.normalise import normalise
@@ -227,6 +228,8 @@ class Detector:
         Every phrase is tried at every place, so a concern early in a text never hides a
         clear signal later. Of the phrases that stand, a clear one wins over a concern,
         the chat's language over others, the earliest place, then the longest phrase."""
+        # Ge'ez full stops and question marks end a sentence here as "." and "?" do.
+        text = fold_geez(text)
         if not self.plain:
             text = _EMOJI_RE.sub(lambda found: _EMOJI[found.group(0)], text)
         best: tuple[tuple[int, ...], DangerMatch] | None = None

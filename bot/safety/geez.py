@@ -1,8 +1,8 @@
-"""Tigrinya (Ge'ez script) folding, to run before `normalise` on Tigrinya text.
+"""Tigrinya (Ge'ez script) folding: part of `normalise`, and of cutting a message into sentences.
 
-Not wired into the detector yet (the folding in normalise.py is shared by every
-language): `fold_geez(text)` is pure and may be called on any text, since it changes
-only Ge'ez characters.
+Called by `normalise` (so phrases and messages fold alike) and by the detector before it
+cuts a message into sentences (so ። ends one). It changes only Ge'ez characters, so it
+runs on every text, whatever the chat's language.
 
 - Letters Tigrinya writers use interchangeably, because they sound the same, are
   written as one: the ሠ series as ሰ, the ፀ series as ጸ ("ሠራሕ" and "ሰራሕ" are one word).

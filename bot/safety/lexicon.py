@@ -292,7 +292,13 @@ def read_spelling(path: Path, files: LexiconFiles) -> dict[str, str]:
         if not equals or not key or " " in key or not normalise(right):
             msg = f"{path}:{number}: write a spelling as `wrong = right` (one word on the left)"
             raise ConfigError(msg)
-        spelling[key] = normalise(right)
+        # Letters typed twice count once, so "nn" is read as "n": a word that folds into
+        # one letter, or into another line's word, would respell every such word.
+        meaning = normalise(right)
+        if (len(key) == 1 < len(wrong.strip())) or spelling.get(key, meaning) != meaning:
+            msg = f"{path}:{number}: {wrong.strip()!r} is read as {key!r} (letters typed twice"
+            raise ConfigError(msg + " count once), which is another word: leave it out")
+        spelling[key] = meaning
     return spelling
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.safety.geez import fold_geez
+
 # Arabic letters that are written in several ways: all alef forms are alef, alef
 # maksura and Persian yeh are yeh, teh marbuta is heh, Persian kaf is kaf, and the
 # standalone hamza (often left out when typing fast) is dropped. Hamza above or below
@@ -77,12 +79,13 @@ def _unleet(token: str) -> str:
 def normalise(text: str) -> str:
     """`text` folded for matching: words of plain letters separated by single spaces.
 
-    Case-folded; accents and Arabic marks removed; Arabic letter variants and digits
-    unified; look-alike digits inside words read as letters; apostrophes dropped
-    ("can't" is "cant"); other punctuation is a space; a letter typed several times
-    in a row counts once ("pleeease" is "please", "kill" is "kil").
+    Case-folded; accents and Arabic marks removed; Arabic letter variants, same-sounding
+    Ge'ez letters (geez.py) and digits unified; look-alike digits inside words read as
+    letters; apostrophes dropped ("can't" is "cant"); other punctuation is a space; a
+    letter typed several times in a row counts once ("pleeease" is "please", "kill" is
+    "kil").
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = fold_geez(unicodedata.normalize("NFKC", text)).casefold()
     text = text.translate(_DIGITS).translate(_ARABIC)
     text = _strip_marks(text)
     text = _APOSTROPHES.sub("", text)

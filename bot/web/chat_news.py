@@ -13,8 +13,6 @@ made-up token is ignored without any lookup. Nothing in it links to feedback.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 from dataclasses import replace
 
 from bot.app import App
@@ -22,30 +20,22 @@ from bot.engine.events import Event, Say
 from bot.engine.inputs import Input
 from bot.services.conversation import Reply
 from bot.services.updates import UpdateService
+from bot.web.signed_tokens import seal, unseal
 
 __all__ = ["NEWS", "key_of", "mint_news", "news_turn"]
 
 NEWS = "X-News"
 _KEY_CHARS = 64
-_TAG_CHARS = 32
-
-
-def _tag(secret: bytes, key: str) -> str:
-    return hmac.new(secret, f"chat-news:{key}".encode(), hashlib.sha256).hexdigest()[:_TAG_CHARS]
+_PURPOSE = "chat-news"
 
 
 def mint_news(secret: bytes, key: str) -> str:
-    return f"{key}.{_tag(secret, key)}"
+    return seal(secret, _PURPOSE, key)
 
 
 def key_of(secret: bytes, token: object) -> str | None:
     """The subscription key inside `token`, when this server minted it; else None."""
-    if not isinstance(token, str) or len(token) != _KEY_CHARS + 1 + _TAG_CHARS:
-        return None
-    if not token.isascii():  # compare_digest takes ASCII text only
-        return None
-    key, _, tag = token.partition(".")
-    return key if hmac.compare_digest(_tag(secret, key), tag) else None
+    return unseal(secret, _PURPOSE, token, _KEY_CHARS)
 
 
 async def news_turn(

@@ -17,16 +17,13 @@ import hashlib
 import hmac
 import secrets
 
+from bot.web.signed_tokens import seal, unseal
+
 __all__ = ["HEADER", "accept", "mint", "user_of", "visit_of"]
 
 HEADER = "X-Visit"
 _VISIT_CHARS = 32  # secrets.token_urlsafe(24)
-_TAG_CHARS = 32
-
-
-def _tag(secret: bytes, visit: str) -> str:
-    digest = hmac.new(secret, f"chat-visit:{visit}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:_TAG_CHARS]
+_PURPOSE = "chat-visit"
 
 
 def mint(secret: bytes) -> str:
@@ -41,19 +38,12 @@ def accept(secret: bytes, given: object) -> tuple[str, str]:
     if visit is not None and isinstance(given, str):
         return given, visit
     visit = secrets.token_urlsafe(24)
-    return f"{visit}.{_tag(secret, visit)}", visit
+    return seal(secret, _PURPOSE, visit), visit
 
 
 def visit_of(secret: bytes, token: object) -> str | None:
     """The visit id inside `token`, when this server minted it; else None."""
-    if not isinstance(token, str) or len(token) != _VISIT_CHARS + 1 + _TAG_CHARS:
-        return None
-    if not token.isascii():  # compare_digest takes ASCII text only
-        return None
-    visit, dot, tag = token.partition(".")
-    if not dot or len(visit) != _VISIT_CHARS:
-        return None
-    return visit if hmac.compare_digest(_tag(secret, visit), tag) else None
+    return unseal(secret, _PURPOSE, token, _VISIT_CHARS)
 
 
 def user_of(secret: bytes, visit: str) -> str:

@@ -62,12 +62,8 @@ class SecondFactor:
     def confirm(self, name: str, code: str) -> list[str] | None:
         """Enrol the pending secret when `code` is right for it: the account's new
         recovery codes (to show once), or None."""
-        row = self.store.get(name)
-        if row is None or row.pending is None:
-            return None
-        try:
-            secret = self._open(name, row.pending)
-        except SeedUnreadable:
+        secret = self.pending(name)
+        if secret is None:
             return None
         step = totp_step(secret, code, None)
         if step is None:

@@ -88,6 +88,7 @@ from bot.channels.telegram.polling import handle_reliably
 from bot.channels.telegram.runtime import bot_id
 from bot.channels.telegram.sender import Sender
 from bot.runtime import build_runtime
+from bot.storage.redis_pipe import PipeClient
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuvwxyz"  # noqa: S105 - fake
@@ -177,6 +178,16 @@ class RoundTrips:
             await original(self, command, check_health)
 
         AbstractConnection.send_packed_command = send  # type: ignore[method-assign]
+
+        # SafeVoice's conversation store writes its calls on a shared connection of its
+        # own (bot/storage/redis_pipe.py): each call written is one request there too.
+        write = PipeClient._send
+
+        def send_on_pipe(self: PipeClient, protocol: Any, args: Any) -> Any:
+            cls.count += 1
+            return write(self, protocol, args)
+
+        PipeClient._send = send_on_pipe  # type: ignore[method-assign]
 
 
 # -- Bot API update JSON ------------------------------------------------------------------
@@ -447,7 +458,13 @@ def conventional_router() -> Router:
 def _rows(markup: Any) -> list[list[tuple[str, str]]]:
     if not isinstance(markup, InlineKeyboardMarkup):
         return []
-    return [[(b.text, b.callback_data or "") for b in row] for row in markup.inline_keyboard]
+    # SafeVoice's buttons are plain dicts in the markup (bot/channels/telegram/
+    # aiogram_adapter.py), the conventional bot's are models: the same JSON on the wire.
+    return [
+        [(b["text"], b["callback_data"]) if isinstance(b, dict) else (b.text, b.callback_data or "")
+         for b in row]
+        for row in markup.inline_keyboard
+    ]  # fmt: skip
 
 
 class NoNetworkSession(BaseSession):

@@ -38,6 +38,7 @@ from bot.storage.outbox import Claim, Post, check_item
 from bot.storage.redis_cases import RedisCaseStore
 from bot.storage.redis_errors import RedisErrors
 from bot.storage.redis_outbox import POST_LUA, RedisOutbox
+from bot.storage.redis_pipe import PipeClient, supports
 from bot.storage.redis_pool import CALL_TIMEOUT, lean_client
 from bot.storage.redis_traces import RedisTraceStore
 from bot.storage.sessions import (
@@ -163,11 +164,17 @@ class RedisSessionStore(SessionStore):
         self.dedupe_ttl = dedupe_ttl
         self._errors = RedisErrors(url, "the conversation store")
         self._owns_client = client is None
-        if client is None:
+        self._client: Redis | PipeClient
+        if client is not None:
+            self._client = client
+        elif supports(url):
+            # One connection that every turn shares, calls pipelined (bot/storage/
+            # redis_pipe.py): no pool checkout on a young person's turn.
+            self._client = PipeClient(url)
+        else:
             # Bounded, and waiting only when every connection is busy; one deadline per
             # call (bot/storage/redis_pool.py).
-            client = lean_client(url, max_connections)
-        self._client: Redis = client
+            self._client = lean_client(url, max_connections)
         # The lean pool has no socket timeout: each call gets this deadline instead.
         self._deadline = CALL_TIMEOUT if self._owns_client else None
         self._begin = self._client.register_script(_BEGIN)

@@ -23,7 +23,6 @@ from aiogram.methods import GetUpdates
 from aiogram.types import (
     BotCommand,
     BotCommandScopeDefault,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
     Update,
@@ -73,10 +72,11 @@ async def _call(awaitable: Awaitable[T]) -> T:
 def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None
-    # Built without pydantic's validation: labels and signed data are ours, already
-    # checked (render.py, callbacks.py), and validating every button was a tenth of a turn.
-    button = InlineKeyboardButton.model_construct
-    rows = [[button(text=b.label, callback_data=b.data) for b in r] for r in keyboard]
+    # Buttons as plain dicts in a markup built without validation: labels and signed data
+    # are ours, already checked (render.py, callbacks.py); the session writes the same
+    # JSON. A validated button cost 8 us and `model_construct` 30 us (it resolves every
+    # default field by field); a dict costs nothing.
+    rows = [[{"text": b.label, "callback_data": b.data} for b in r] for r in keyboard]
     return InlineKeyboardMarkup.model_construct(inline_keyboard=rows)
 
 

@@ -79,6 +79,7 @@ from aiogram.types import (
 from redis.asyncio import Redis
 from redis.asyncio.connection import AbstractConnection
 
+from bot import heap
 from bot.app import load_app
 from bot.channels.telegram.aiogram_adapter import AiogramTransport
 from bot.channels.telegram.core import CHANNEL, TelegramChannel
@@ -525,6 +526,7 @@ async def safevoice(url: str, chats: Chats) -> AsyncIterator[Handler]:
     )  # fmt: skip
     runtime.cases.deliverers[CHANNEL] = channel.deliver
     await runtime.outbox.heartbeat()
+    heap.settle()  # as `safevoice run` does once it is built
 
     async def handle(raw: dict) -> None:
         update = transport.parse(raw)

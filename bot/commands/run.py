@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot import heap
 from bot.app import load_app
 from bot.errors import ConfigError
 from bot.runtime import build_runtime
@@ -49,6 +50,7 @@ def main(args: argparse.Namespace) -> int:
 
     async def go() -> None:
         runtime = build_runtime(app, "run")
+        heap.settle()
         try:
             await run(runtime, webhook_url=args.webhook, listen=listen, library=args.library)
         finally:

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 from typing import Any
 
+from bot import heap
 from bot.app import load_app
 from bot.runtime import build_runtime
 from bot.services.readiness import refuse_unready
@@ -49,7 +50,9 @@ def main(args: argparse.Namespace) -> int:
         try:
             await runtime.ping()
             stop = asyncio.Event()
-            web = serve_web(build_web(runtime, settings), stop, announce=_announce)
+            application = build_web(runtime, settings)
+            heap.settle()
+            web = serve_web(application, stop, announce=_announce)
             if not args.with_bot:
                 await web
                 return

@@ -76,7 +76,7 @@ def _markup(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
     # are ours, already checked (render.py, callbacks.py); the session writes the same
     # JSON. A validated button cost 8 us and `model_construct` 30 us (it resolves every
     # default field by field); a dict costs nothing.
-    rows = [[{"text": b.label, "callback_data": b.data} for b in r] for r in keyboard]
+    rows: Any = [[{"text": b.label, "callback_data": b.data} for b in r] for r in keyboard]
     return InlineKeyboardMarkup.model_construct(inline_keyboard=rows)
 
 

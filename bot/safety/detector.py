@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -234,28 +234,45 @@ class Detector:
             text = _EMOJI_RE.sub(lambda found: _EMOJI[found.group(0)], text)
         best: tuple[tuple[int, ...], DangerMatch] | None = None
         signs: dict[str, _Sign] = {}  # `?` and `~` lines, by rule
+        found_all: list[tuple[int, _Found, int]] = []
+        over: list[tuple[int, int]] = []  # where something is told as over: segment, word
         for number, segment in enumerate(_SEGMENTS.split(text)):
             for words, respelt in self._readings(segment):
-                for found, rank in self._matches(words, respelt, prefer):
-                    key = (
-                        found.match.level != "clear",
-                        found.match.language != prefer,
-                        number,
-                        found.start,
-                        -found.length,
-                        rank,
-                    )
-                    if not found.sign and (best is None or key < best[0]):
-                        best = (key, found.match)
-                    if found.match.level == "concern" and found.match.why == "" and not self.plain:
-                        end = found.start + found.length
-                        place = (number, found.start, end, found.match, found.sign)
-                        signs.setdefault(found.match.rule, place)
+                matches = list(self._matches(words, respelt, prefer))
+                found_all.extend((number, *each) for each in matches)
+                if not self.plain:
+                    langs = {prefer, *(each.match.language for each, _ in matches)}
+                    over.extend((number, at) for at in self._over(words, langs))
+        for number, found, rank in found_all:
+            end = found.start + found.length
+            if found.match.level == "clear" and any((n, at) >= (number, end) for n, at in over):
+                # "he used to hit me, not anymore": told as over, asked about gently
+                found = replace(found, match=replace(found.match, level="concern", why="resolved"))
+            key = (
+                found.match.level != "clear",
+                found.match.language != prefer,
+                number,
+                found.start,
+                -found.length,
+                rank,
+            )
+            if not found.sign and (best is None or key < best[0]):
+                best = (key, found.match)
+            if found.match.level == "concern" and found.match.why == "" and not self.plain:
+                place = (number, found.start, end, found.match, found.sign)
+                signs.setdefault(found.match.rule, place)
         if best is None or best[1].level == "concern":
             together = _together(list(signs.values()))
             if together is not None:
                 return together
         return best[1] if best else None
+
+    def _over(self, words: list[str], langs: set[str | None]) -> Iterator[int]:
+        """Where the words say that what came before is over ("but not anymore"), in the
+        chat's language or that of a phrase found."""
+        for lang in langs:
+            if lang in self._scopes:
+                yield from self._scopes[lang].over(words)
 
     match = __call__
 
@@ -281,12 +298,18 @@ class Detector:
         self, words: list[str], respelt: set[int], prefer: str | None
     ) -> Iterator[tuple[_Found, int]]:
         folded = " ".join(words)
+        found: list[tuple[_Found, int]] = []
+        everyday: list[tuple[int, int]] = []  # the words of `!` lines: an everyday use
         for index in self._candidates(words):
             compiled = self._compiled[index]
             phrase = compiled.phrase
             for start, end in self._places(compiled, folded):
                 before = folded[:start].split()
                 inside = folded[start:end].split()
+                if phrase.everyday:
+                    if not self.plain:
+                        everyday.append((len(before), len(before) + len(inside)))
+                    continue
                 spelt = any(len(before) <= i < len(before) + len(inside) for i in respelt)
                 level, why = phrase.level, "spelling" if spelt else ""
                 if spelt and len(inside) == 1:
@@ -305,7 +328,13 @@ class Detector:
                 sign = phrase.sign
                 if sign and self.plain:
                     continue  # the phrase-only matcher of 0.1.0 had no signs
-                yield _Found(match, len(before), len(inside), sign), compiled.rank
+                found.append((_Found(match, len(before), len(inside), sign), compiled.rank))
+        for each, rank in found:
+            start, end = each.start, each.start + each.length
+            if any(a < end and start < b for a, b in everyday):
+                # "i was sold a broken phone", "sold out": an everyday use, only asked about
+                each = replace(each, match=replace(each.match, level="concern", why="everyday"))
+            yield each, rank
 
     def _places(self, compiled: _Compiled, folded: str) -> Iterator[tuple[int, int]]:
         """Where a phrase stands in the text; for `a + b`, the stretch from the first part

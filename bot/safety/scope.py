@@ -66,6 +66,13 @@ def _ends(words: Sequence[str], entries: _Words) -> Iterator[int]:
                 yield i + len(entry)
 
 
+def _starts(words: Sequence[str], at: int, entries: _Words) -> bool:
+    """Whether an entry begins at `words[at]`."""
+    return any(
+        tuple(words[at : at + len(entry)]) == entry for entry in entries.by_first.get(words[at], ())
+    )
+
+
 def _has(words: Sequence[str], entries: _Words) -> bool:
     return next(_ends(words, entries), None) is not None
 
@@ -84,6 +91,9 @@ class Scope:
         self._closers = self.clause + self.joiners + comma
         self._topic_closers = self.clause + comma
         self.subjects = {entry[0] for entry in lists.get("subject", []) if len(entry) == 1}
+        self.resolved = _Words(lists.get("resolved", []))
+        self.former = _Words(lists.get("former", []))
+        self.habit = _Words(lists.get("habit", []))
 
     def _clause(self, before: Sequence[str]) -> Sequence[str]:
         return before[max(_ends(before, self._closers), default=0) :]
@@ -104,6 +114,18 @@ class Scope:
 
     def joking(self, words: Sequence[str]) -> bool:
         return _has(words, self.jokes)
+
+    def over(self, words: Sequence[str]) -> Iterator[int]:
+        """Where a `resolved` entry ("not anymore", "its over now") begins that ends its
+        clause: what came before it is told as over. "they dont let me out anymore" is
+        not: "anymore" there belongs to the phrase's own "dont"."""
+        for i, word in enumerate(words):
+            for entry in self.resolved.by_first.get(word, ()):
+                end = i + len(entry)
+                if tuple(words[i:end]) == entry and (
+                    end == len(words) or _starts(words, end, self._closers)
+                ):
+                    yield i
 
     def _subjects(self, words: Sequence[str]) -> int:
         return sum(1 for word in words if word in self.subjects)
@@ -129,6 +151,9 @@ class Scope:
             self._subjects([*clause[end:], *head]) < 2 for end in _ends(clause, self.hypothetical)
         ):
             return "hypothetical"
+        habits = set(_ends(clause, self.habit))  # "i got used to it" is no "used to"
+        if any(end not in habits for end in _ends(clause, self.former)):
+            return "resolved"
         if any(
             len(clause) - end < CONDITION_REACH and self._subjects([*clause[end:], *head]) < 2
             for end in _ends(clause, self.condition)

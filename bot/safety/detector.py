@@ -351,8 +351,27 @@ class Detector:
             spans.append(found.span())
         start, end = min(a for a, _ in spans), max(b for _, b in spans)
         gaps = [folded[a:b] for a, b in _uncovered(start, end, spans)]
-        if not self._scopes[compiled.phrase.lang].breaks(" ".join(gaps).split()):
+        scope = self._scopes[compiled.phrase.lang]
+        if not scope.breaks(" ".join(gaps).split()):
             yield start, end
+            return
+        # The first of each part were in different clauses; the parts may still meet in
+        # one further on ("he threatens | that he will share the video if i block him").
+        words = folded.split(" ")
+        offsets = [0]
+        for word in words:
+            offsets.append(offsets[-1] + len(word) + 1)
+        for first, last in scope.clauses(words):
+            if first >= last:
+                continue
+            pos, endpos = offsets[first], offsets[last] - 1
+            found_all = [regex.search(folded, pos, endpos) for regex in compiled.regexes]
+            if all(found_all):
+                yield (
+                    min(f.start() for f in found_all if f),
+                    max(f.end() for f in found_all if f),
+                )
+                return
 
     def _judge(
         self, phrase: Phrase, prefer: str | None, before: list[str], inside: list[str]

@@ -112,6 +112,16 @@ class Scope:
         (a comma does not: "my passport, he keeps it" is one thought)."""
         return _has(words, self.clause) or _has(words, self.joiners)
 
+    def clauses(self, words: Sequence[str]) -> Iterator[tuple[int, int]]:
+        """The clauses of `words` as (first, after last) places: apart at clause words and
+        joiners, as `breaks` keeps the parts of an `a + b` line apart (not at a comma)."""
+        start = 0
+        for i in range(len(words)):
+            if _starts(words, i, self.clause) or _starts(words, i, self.joiners):
+                yield start, i
+                start = i + 1
+        yield start, len(words)
+
     def joking(self, words: Sequence[str]) -> bool:
         return _has(words, self.jokes)
 

@@ -148,7 +148,10 @@ class Detector:
         vocabulary = files.words | files.stems
         self._vocabulary = vocabulary
         ordinary = OrdinaryWords(files.languages)
-        self._speller = Speller(files.words, files.stems, files.keep, ordinary)
+        # Scope words are never read as a near danger word: "المرشده" stays the worker.
+        scoped = {word for lists in files.scopes.values() for entries in lists.values()
+                  for entry in entries for word in entry}  # fmt: skip
+        self._speller = Speller(files.words, files.stems, files.keep | scoped, ordinary)
         spelling: dict[str, str] = {}
         for table in files.spelling.values():
             spelling.update(table)
@@ -331,10 +334,18 @@ class Detector:
                 found.append((_Found(match, len(before), len(inside), sign), compiled.rank))
         for each, rank in found:
             start, end = each.start, each.start + each.length
-            if any(a < end and start < b for a, b in everyday):
+            if any(self._near(each.match.language, words, start, end, a, b) for a, b in everyday):
                 # "i was sold a broken phone", "sold out": an everyday use, only asked about
                 each = replace(each, match=replace(each.match, level="concern", why="everyday"))
             yield each, rank
+
+    def _near(self, lang: str, words: list[str], start: int, end: int, a: int, b: int) -> bool:
+        """Whether an everyday use at words a..b reaches a phrase at start..end: where
+        they overlap, or stand in one clause ("my mum doesnt let me go out | late")."""
+        if a < end and start < b:
+            return True
+        gap = words[end:a] if end <= a else words[b:start]
+        return COMMA not in gap and not self._scopes[lang].breaks(gap)
 
     def _places(self, compiled: _Compiled, folded: str) -> Iterator[tuple[int, int]]:
         """Where a phrase stands in the text; for `a + b`, the stretch from the first part

@@ -112,6 +112,10 @@ class Scope:
         (a comma does not: "my passport, he keeps it" is one thought)."""
         return _has(words, self.clause) or _has(words, self.joiners)
 
+    def _joined(self, word: str) -> bool:
+        """Whether `word` begins with a one-letter joiner written onto it (Arabic "وانا")."""
+        return len(word) > 1 and (word[0],) in self.joiners.by_first.get(word[0], ())
+
     def clauses(self, words: Sequence[str]) -> Iterator[tuple[int, int]]:
         """The clauses of `words` as (first, after last) places: apart at clause words and
         joiners, as `breaks` keeps the parts of an `a + b` line apart (not at a comma)."""
@@ -133,7 +137,9 @@ class Scope:
             for entry in self.resolved.by_first.get(word, ()):
                 end = i + len(entry)
                 if tuple(words[i:end]) == entry and (
-                    end == len(words) or _starts(words, end, self._closers)
+                    end == len(words)
+                    or _starts(words, end, self._closers)
+                    or self._joined(words[end])
                 ):
                     yield i
 

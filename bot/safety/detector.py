@@ -91,6 +91,7 @@ class _Found:
     start: int
     length: int
     sign: bool = False  # a `~` line: counted with others, never the answer alone
+    reopened: DangerMatch | None = None  # told as over ("used to"), if it goes on after all
 
 
 def _uncovered(start: int, end: int, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -131,6 +132,17 @@ def _together(signs: list[_Sign]) -> DangerMatch | None:
     return None
 
 
+def _clause_spans(folded: str, scope: Scope) -> list[tuple[int, int]]:
+    """The clauses of a folded text as (start, end) character places."""
+    words = folded.split(" ")
+    offsets = [0]
+    for word in words:
+        offsets.append(offsets[-1] + len(word) + 1)
+    return [
+        (offsets[first], offsets[last] - 1) for first, last in scope.clauses(words) if first < last
+    ]
+
+
 class Detector:
     def __init__(self, files: LexiconFiles, *, plain: bool = False) -> None:
         self.files, self.plain = files, plain
@@ -145,6 +157,7 @@ class Detector:
                     self._anchored.setdefault(anchor, []).append(len(self._compiled))
                 self._compiled.append(_Compiled(phrase, rank))
         self._scopes = {lang: Scope(files.scopes.get(lang, {})) for lang in files.languages}
+        self._ongoing = [scope for scope in self._scopes.values() if scope.ongoing.by_first]
         vocabulary = files.words | files.stems
         self._vocabulary = vocabulary
         ordinary = OrdinaryWords(files.languages)
@@ -243,9 +256,15 @@ class Detector:
             for words, respelt in self._readings(segment):
                 matches = list(self._matches(words, respelt, prefer))
                 found_all.extend((number, *each) for each in matches)
-                if not self.plain:
+                if matches and not self.plain:
                     langs = {prefer, *(each.match.language for each, _ in matches)}
                     over.extend((number, at) for at in self._over(words, langs))
+        # ... unless it is said to go on: "they used to hit us, one of them still does"
+        told_over = over or any(found.match.why == "resolved" for _, found, _ in found_all)
+        if told_over and self._still(text):
+            over = []
+            found_all = [(n, replace(f, match=f.reopened), r) if f.reopened else (n, f, r)
+                         for n, f, r in found_all]  # fmt: skip
         for number, found, rank in found_all:
             end = found.start + found.length
             if found.match.level == "clear" and any((n, at) >= (number, end) for n, at in over):
@@ -269,6 +288,10 @@ class Detector:
             if together is not None:
                 return together
         return best[1] if best else None
+
+    def _still(self, text: str) -> bool:
+        words = normalise(text).split()
+        return any(scope.still(words) for scope in self._ongoing)
 
     def _over(self, words: list[str], langs: set[str | None]) -> Iterator[int]:
         """Where the words say that what came before is over ("but not anymore"), in the
@@ -303,10 +326,11 @@ class Detector:
         folded = " ".join(words)
         found: list[tuple[_Found, int]] = []
         everyday: list[tuple[int, int]] = []  # the words of `!` lines: an everyday use
+        clauses: dict[str, list[tuple[int, int]]] = {}  # per language, when first needed
         for index in self._candidates(words):
             compiled = self._compiled[index]
             phrase = compiled.phrase
-            for start, end in self._places(compiled, folded):
+            for start, end in self._places(compiled, folded, clauses):
                 before = folded[:start].split()
                 inside = folded[start:end].split()
                 if phrase.everyday:
@@ -331,7 +355,12 @@ class Detector:
                 sign = phrase.sign
                 if sign and self.plain:
                     continue  # the phrase-only matcher of 0.1.0 had no signs
-                found.append((_Found(match, len(before), len(inside), sign), compiled.rank))
+                # "used to": what it would be if it still goes on
+                reopened = None
+                if why == "resolved" and phrase.level == "clear" and not spelt:
+                    reopened = replace(match, level="clear", why="")
+                place = _Found(match, len(before), len(inside), sign, reopened)
+                found.append((place, compiled.rank))
         for each, rank in found:
             start, end = each.start, each.start + each.length
             if any(self._near(each.match.language, words, start, end, a, b) for a, b in everyday):
@@ -347,7 +376,9 @@ class Detector:
         gap = words[end:a] if end <= a else words[b:start]
         return COMMA not in gap and not self._scopes[lang].breaks(gap)
 
-    def _places(self, compiled: _Compiled, folded: str) -> Iterator[tuple[int, int]]:
+    def _places(
+        self, compiled: _Compiled, folded: str, clauses: dict[str, list[tuple[int, int]]]
+    ) -> Iterator[tuple[int, int]]:
         """Where a phrase stands in the text; for `a + b`, the stretch from the first part
         to the last, when no clause word ("but", "and") stands between them."""
         if not compiled.phrase.parts:
@@ -368,14 +399,10 @@ class Detector:
             return
         # The first of each part were in different clauses; the parts may still meet in
         # one further on ("he threatens | that he will share the video if i block him").
-        words = folded.split(" ")
-        offsets = [0]
-        for word in words:
-            offsets.append(offsets[-1] + len(word) + 1)
-        for first, last in scope.clauses(words):
-            if first >= last:
-                continue
-            pos, endpos = offsets[first], offsets[last] - 1
+        lang = compiled.phrase.lang
+        if lang not in clauses:
+            clauses[lang] = _clause_spans(folded, scope)
+        for pos, endpos in clauses[lang]:
             found_all = [regex.search(folded, pos, endpos) for regex in compiled.regexes]
             if all(found_all):
                 yield (

@@ -43,7 +43,7 @@ CATEGORIES: tuple[Category, ...] = get_args(Category)
 Level = Literal["clear", "concern"]
 SCOPES = (
     "negation", "hypothetical", "condition", "topic", "professional", "clause", "joiner",
-    "joke", "subject", "resolved", "former", "habit",
+    "joke", "subject", "resolved", "former", "habit", "ongoing",
 )  # fmt: skip
 EXTRA_FILES = ("groups", "scope", "spelling")
 DEFAULT_DIR = Path(__file__).resolve().parent / "lexicons"
@@ -59,7 +59,7 @@ _AR_PREFIX = r"(?:[وف])?(?:[بلكس]|ع(?=ال)|[حهد](?=[يتنا]))?(?:ا
 # one ("جواز" finds "جوازي", "جوازها"; "ضرب" finds "ضربني"), and an object pronoun of a
 # phrase stands for the others (me, us, her, them): "يضربني" also finds "يضربها",
 # "يضربهم". Egyptian and Maghrebi "ش" after it (of "ما ... ش") is allowed too.
-_AR_SUFFIX = r"(?:ني|نا|ها|هم|هن|كم|كي|ه|ك|ي|و|وا|وه|وها|وهم|وني|ونا|و?(?:لي|لك|له|لها|لهم|لنا))?ش?"
+_AR_SUFFIX = r"(?:و?ل?(?:ني|نا|ها|هم|هن|كم|كي|ه|ك|ي)|وا?)?ش?"
 _AR_OBJECT = re.compile(r"^(?P<base>.{3,}?)(?P<object>وني|ونا|ني|نا|ها|هم|هن)$")
 _AR_OBJECTS = r"(?:وني|ونا|ني|نا|ها|هم|هن)ش?"
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")

@@ -28,10 +28,12 @@ one), with the word lists of the phrase's language (`<lang>.scope.txt`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from bot.safety.lexicon import COMMA
 
+_JOINED = re.compile(r"[\u0600-\u06ff]{2}")  # an Arabic word that may carry a joined letter
 NEGATION_REACH = 3  # words before a phrase that a negation reaches across
 # Words between an "if" and a phrase that still belong to what the "if" supposes
 # ("if someone at home hits me"); from this many on, the words between are the condition and
@@ -94,6 +96,7 @@ class Scope:
         self.resolved = _Words(lists.get("resolved", []))
         self.former = _Words(lists.get("former", []))
         self.habit = _Words(lists.get("habit", []))
+        self.ongoing = _Words(lists.get("ongoing", []))
 
     def _clause(self, before: Sequence[str]) -> Sequence[str]:
         return before[max(_ends(before, self._closers), default=0) :]
@@ -111,6 +114,10 @@ class Scope:
         """Whether a clause word stands among `words`: what is on either side is apart
         (a comma does not: "my passport, he keeps it" is one thought)."""
         return _has(words, self.clause) or _has(words, self.joiners)
+
+    def still(self, words: Sequence[str]) -> bool:
+        """Whether the words say it still goes on ("one of them still does")."""
+        return _has(words, self.ongoing)
 
     def _joined(self, word: str) -> bool:
         """Whether `word` begins with a one-letter joiner written onto it (Arabic "وانا")."""
@@ -155,7 +162,8 @@ class Scope:
     ) -> str | None:
         """ "negated", "hypothetical", "topic", or None when the phrase stands as written."""
         clause = self._clause(before)
-        extra = [w for w in inside if w not in own]
+        # A phrase's own word with a joined letter in front ("وما" for its "ما") is its own.
+        extra = [w for w in inside if w not in own and not (_JOINED.match(w) and w[1:] in own)]
         head = list(inside[:1])
         start = len(clause) - NEGATION_REACH
         if _has(extra, self.negation) or any(
@@ -167,8 +175,9 @@ class Scope:
             self._subjects([*clause[end:], *head]) < 2 for end in _ends(clause, self.hypothetical)
         ):
             return "hypothetical"
-        habits = set(_ends(clause, self.habit))  # "i got used to it" is no "used to"
-        if any(end not in habits for end in _ends(clause, self.former)):
+        told = [*clause, *extra]
+        habits = set(_ends(told, self.habit))  # "i got used to it" is no "used to"
+        if any(end not in habits for end in _ends(told, self.former)):
             return "resolved"
         if any(
             len(clause) - end < CONDITION_REACH and self._subjects([*clause[end:], *head]) < 2

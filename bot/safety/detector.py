@@ -253,8 +253,9 @@ class Detector:
         found_all: list[tuple[int, _Found, int]] = []
         over: list[tuple[int, int]] = []  # where something is told as over: segment, word
         for number, segment in enumerate(_SEGMENTS.split(text)):
+            everyday: list[tuple[int, int]] = []  # shared by the readings of a segment
             for words, respelt in self._readings(segment):
-                matches = list(self._matches(words, respelt, prefer))
+                matches = list(self._matches(words, respelt, prefer, everyday))
                 found_all.extend((number, *each) for each in matches)
                 if matches and not self.plain:
                     langs = {prefer, *(each.match.language for each, _ in matches)}
@@ -321,11 +322,16 @@ class Detector:
         }
 
     def _matches(
-        self, words: list[str], respelt: set[int], prefer: str | None
+        self,
+        words: list[str],
+        respelt: set[int],
+        prefer: str | None,
+        everyday: list[tuple[int, int]],
     ) -> Iterator[tuple[_Found, int]]:
+        """The phrases found in one reading of a segment. `everyday` gathers the places of
+        `!` lines over the segment's readings (a respelt word must not undo one)."""
         folded = " ".join(words)
         found: list[tuple[_Found, int]] = []
-        everyday: list[tuple[int, int]] = []  # the words of `!` lines: an everyday use
         clauses: dict[str, list[tuple[int, int]]] = {}  # per language, when first needed
         for index in self._candidates(words):
             compiled = self._compiled[index]

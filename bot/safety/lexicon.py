@@ -54,7 +54,7 @@ WIDE_GAP = r"(?: [^\s,]+){0,6} "  # `...`: up to six
 # Arabic writes "and", "so", "with", "for", "like", "will" and "the" onto the word:
 # "واريد" is "and I want". Each Arabic word may carry them in front, and a verb the
 # dialects' future and progressive letters (Egyptian "هيقتلني", "حيقتلني", Iraqi "ديضربني").
-_AR_PREFIX = r"(?:[وف])?(?:[بلكس]|ع(?=ال)|[حهد](?=[يتنا]))?(?:ال|ل)?"
+_AR_PREFIX = r"(?:[وف])?(?:[بلكس]|[عه](?=ال)|[حهد](?=[يتنا]))?(?:ال|ل)?"
 # ... and the pronoun written onto its end: a word of three letters or more may carry
 # one ("جواز" finds "جوازي", "جوازها"; "ضرب" finds "ضربني"), and an object pronoun of a
 # phrase stands for the others (me, us, her, them): "يضربني" also finds "يضربها",

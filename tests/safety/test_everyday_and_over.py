@@ -29,6 +29,8 @@ def _level(text: str, lang: str) -> str | None:
         ("i got sold a broken phone at the market lol", "en"),
         ("mi au vandut un telefon stricat la piata", "ro"),
         ("باعوني تلفون خربان عالنت، ممكن تساعدوني بالشكوى", "ar"),
+        # "تلفونها" is respelt in a second reading; the everyday use holds for both
+        ("اختي باعتني تلفونها القديم برخص", "ar"),
     ],
 )
 def test_i_was_sold_a_broken_phone_is_not_trafficking(text: str, lang: str) -> None:
@@ -88,6 +90,8 @@ def test_the_same_words_without_the_everyday_context_stay_clear(text: str, lang:
         "e datoria noastra sa ne ajutam unii pe altii",
         "mi am facut datoria si am plecat acasa",
         "datoria fiecaruia e sa respecte regulile",
+        # with another sign beside it ("when nobody is home"), duty still adds up to nothing
+        "datoria mea e sa am grija de fratele meu mic cand nu e nimeni acasa",
     ],
 )
 def test_datoria_as_duty_is_no_alarm(text: str) -> None:

@@ -7,8 +7,10 @@
 2. Matched against every language's phrases (young people mix languages), the chat's
    language first.
 3. Judged in its clause (scope.py): a negation just before it cancels it ("i am not in
-   danger"); what an "if" supposes, "a workshop about" or a laugh makes a clear signal
-   a possible concern.
+   danger"); what an "if" supposes, "a workshop about", a laugh, an everyday use in its
+   clause (a `!` line: "i was sold a broken phone") or being told as over ("he used to
+   hit me", "...but not anymore", unless it "still" goes on) makes a clear signal a
+   possible concern.
 4. Added up: two indicators at different places of one message (`~` signs, `?`
    concerns of different kinds) are a clear signal ("no days off | all the money goes
    to him"); one `~` sign alone is no answer at all.

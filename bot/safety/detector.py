@@ -7,8 +7,10 @@
 2. Matched against every language's phrases (young people mix languages), the chat's
    language first.
 3. Judged in its clause (scope.py): a negation just before it cancels it ("i am not in
-   danger"); what an "if" supposes, "a workshop about" or a laugh makes a clear signal
-   a possible concern.
+   danger"); what an "if" supposes, "a workshop about", a laugh, an everyday use in its
+   clause (a `!` line: "i was sold a broken phone") or being told as over ("he used to
+   hit me", "...but not anymore", unless it "still" goes on) makes a clear signal a
+   possible concern.
 4. Added up: two indicators at different places of one message (`~` signs, `?`
    concerns of different kinds) are a clear signal ("no days off | all the money goes
    to him"); one `~` sign alone is no answer at all.
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -91,6 +93,7 @@ class _Found:
     start: int
     length: int
     sign: bool = False  # a `~` line: counted with others, never the answer alone
+    reopened: DangerMatch | None = None  # told as over ("used to"), if it goes on after all
 
 
 def _uncovered(start: int, end: int, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -131,6 +134,17 @@ def _together(signs: list[_Sign]) -> DangerMatch | None:
     return None
 
 
+def _clause_spans(folded: str, scope: Scope) -> list[tuple[int, int]]:
+    """The clauses of a folded text as (start, end) character places."""
+    words = folded.split(" ")
+    offsets = [0]
+    for word in words:
+        offsets.append(offsets[-1] + len(word) + 1)
+    return [
+        (offsets[first], offsets[last] - 1) for first, last in scope.clauses(words) if first < last
+    ]
+
+
 class Detector:
     def __init__(self, files: LexiconFiles, *, plain: bool = False) -> None:
         self.files, self.plain = files, plain
@@ -145,10 +159,14 @@ class Detector:
                     self._anchored.setdefault(anchor, []).append(len(self._compiled))
                 self._compiled.append(_Compiled(phrase, rank))
         self._scopes = {lang: Scope(files.scopes.get(lang, {})) for lang in files.languages}
+        self._ongoing = [scope for scope in self._scopes.values() if scope.ongoing.by_first]
         vocabulary = files.words | files.stems
         self._vocabulary = vocabulary
         ordinary = OrdinaryWords(files.languages)
-        self._speller = Speller(files.words, files.stems, files.keep, ordinary)
+        # Scope words are never read as a near danger word: "المرشده" stays the worker.
+        scoped = {word for lists in files.scopes.values() for entries in lists.values()
+                  for entry in entries for word in entry}  # fmt: skip
+        self._speller = Speller(files.words, files.stems, files.keep | scoped, ordinary)
         spelling: dict[str, str] = {}
         for table in files.spelling.values():
             spelling.update(table)
@@ -234,28 +252,56 @@ class Detector:
             text = _EMOJI_RE.sub(lambda found: _EMOJI[found.group(0)], text)
         best: tuple[tuple[int, ...], DangerMatch] | None = None
         signs: dict[str, _Sign] = {}  # `?` and `~` lines, by rule
+        found_all: list[tuple[int, _Found, int]] = []
+        over: list[tuple[int, int]] = []  # where something is told as over: segment, word
         for number, segment in enumerate(_SEGMENTS.split(text)):
+            everyday: list[tuple[int, int]] = []  # shared by the readings of a segment
             for words, respelt in self._readings(segment):
-                for found, rank in self._matches(words, respelt, prefer):
-                    key = (
-                        found.match.level != "clear",
-                        found.match.language != prefer,
-                        number,
-                        found.start,
-                        -found.length,
-                        rank,
-                    )
-                    if not found.sign and (best is None or key < best[0]):
-                        best = (key, found.match)
-                    if found.match.level == "concern" and found.match.why == "" and not self.plain:
-                        end = found.start + found.length
-                        place = (number, found.start, end, found.match, found.sign)
-                        signs.setdefault(found.match.rule, place)
+                matches = list(self._matches(words, respelt, prefer, everyday))
+                found_all.extend((number, *each) for each in matches)
+                if matches and not self.plain:
+                    langs = {prefer, *(each.match.language for each, _ in matches)}
+                    over.extend((number, at) for at in self._over(words, langs))
+        # ... unless it is said to go on: "they used to hit us, one of them still does"
+        told_over = over or any(found.match.why == "resolved" for _, found, _ in found_all)
+        if told_over and self._still(text):
+            over = []
+            found_all = [(n, replace(f, match=f.reopened), r) if f.reopened else (n, f, r)
+                         for n, f, r in found_all]  # fmt: skip
+        for number, found, rank in found_all:
+            end = found.start + found.length
+            if found.match.level == "clear" and any((n, at) >= (number, end) for n, at in over):
+                # "he used to hit me, not anymore": told as over, asked about gently
+                found = replace(found, match=replace(found.match, level="concern", why="resolved"))
+            key = (
+                found.match.level != "clear",
+                found.match.language != prefer,
+                number,
+                found.start,
+                -found.length,
+                rank,
+            )
+            if not found.sign and (best is None or key < best[0]):
+                best = (key, found.match)
+            if found.match.level == "concern" and found.match.why == "" and not self.plain:
+                place = (number, found.start, end, found.match, found.sign)
+                signs.setdefault(found.match.rule, place)
         if best is None or best[1].level == "concern":
             together = _together(list(signs.values()))
             if together is not None:
                 return together
         return best[1] if best else None
+
+    def _still(self, text: str) -> bool:
+        words = normalise(text).split()
+        return any(scope.still(words) for scope in self._ongoing)
+
+    def _over(self, words: list[str], langs: set[str | None]) -> Iterator[int]:
+        """Where the words say that what came before is over ("but not anymore"), in the
+        chat's language or that of a phrase found."""
+        for lang in langs:
+            if lang in self._scopes:
+                yield from self._scopes[lang].over(words)
 
     match = __call__
 
@@ -278,15 +324,27 @@ class Detector:
         }
 
     def _matches(
-        self, words: list[str], respelt: set[int], prefer: str | None
+        self,
+        words: list[str],
+        respelt: set[int],
+        prefer: str | None,
+        everyday: list[tuple[int, int]],
     ) -> Iterator[tuple[_Found, int]]:
+        """The phrases found in one reading of a segment. `everyday` gathers the places of
+        `!` lines over the segment's readings (a respelt word must not undo one)."""
         folded = " ".join(words)
+        found: list[tuple[_Found, int]] = []
+        clauses: dict[str, list[tuple[int, int]]] = {}  # per language, when first needed
         for index in self._candidates(words):
             compiled = self._compiled[index]
             phrase = compiled.phrase
-            for start, end in self._places(compiled, folded):
+            for start, end in self._places(compiled, folded, clauses):
                 before = folded[:start].split()
                 inside = folded[start:end].split()
+                if phrase.everyday:
+                    if not self.plain:
+                        everyday.append((len(before), len(before) + len(inside)))
+                    continue
                 spelt = any(len(before) <= i < len(before) + len(inside) for i in respelt)
                 level, why = phrase.level, "spelling" if spelt else ""
                 if spelt and len(inside) == 1:
@@ -305,9 +363,30 @@ class Detector:
                 sign = phrase.sign
                 if sign and self.plain:
                     continue  # the phrase-only matcher of 0.1.0 had no signs
-                yield _Found(match, len(before), len(inside), sign), compiled.rank
+                # "used to": what it would be if it still goes on
+                reopened = None
+                if why == "resolved" and phrase.level == "clear" and not spelt:
+                    reopened = replace(match, level="clear", why="")
+                place = _Found(match, len(before), len(inside), sign, reopened)
+                found.append((place, compiled.rank))
+        for each, rank in found:
+            start, end = each.start, each.start + each.length
+            if any(self._near(each.match.language, words, start, end, a, b) for a, b in everyday):
+                # "i was sold a broken phone", "sold out": an everyday use, only asked about
+                each = replace(each, match=replace(each.match, level="concern", why="everyday"))
+            yield each, rank
 
-    def _places(self, compiled: _Compiled, folded: str) -> Iterator[tuple[int, int]]:
+    def _near(self, lang: str, words: list[str], start: int, end: int, a: int, b: int) -> bool:
+        """Whether an everyday use at words a..b reaches a phrase at start..end: where
+        they overlap, or stand in one clause ("my mum doesnt let me go out | late")."""
+        if a < end and start < b:
+            return True
+        gap = words[end:a] if end <= a else words[b:start]
+        return COMMA not in gap and not self._scopes[lang].breaks(gap)
+
+    def _places(
+        self, compiled: _Compiled, folded: str, clauses: dict[str, list[tuple[int, int]]]
+    ) -> Iterator[tuple[int, int]]:
         """Where a phrase stands in the text; for `a + b`, the stretch from the first part
         to the last, when no clause word ("but", "and") stands between them."""
         if not compiled.phrase.parts:
@@ -322,8 +401,23 @@ class Detector:
             spans.append(found.span())
         start, end = min(a for a, _ in spans), max(b for _, b in spans)
         gaps = [folded[a:b] for a, b in _uncovered(start, end, spans)]
-        if not self._scopes[compiled.phrase.lang].breaks(" ".join(gaps).split()):
+        scope = self._scopes[compiled.phrase.lang]
+        if not scope.breaks(" ".join(gaps).split()):
             yield start, end
+            return
+        # The first of each part were in different clauses; the parts may still meet in
+        # one further on ("he threatens | that he will share the video if i block him").
+        lang = compiled.phrase.lang
+        if lang not in clauses:
+            clauses[lang] = _clause_spans(folded, scope)
+        for pos, endpos in clauses[lang]:
+            found_all = [regex.search(folded, pos, endpos) for regex in compiled.regexes]
+            if all(found_all):
+                yield (
+                    min(f.start() for f in found_all if f),
+                    max(f.end() for f in found_all if f),
+                )
+                return
 
     def _judge(
         self, phrase: Phrase, prefer: str | None, before: list[str], inside: list[str]

@@ -5,7 +5,9 @@ Per language, in `bot/safety/lexicons/`:
 - `<lang>.<category>.txt`: one phrase per line; `#` starts a comment. A line starting
   with `?` is a possible concern (a gentle question), the others are clear signals; a
   line starting with `~` is one sign of a pattern: alone it is not answered, and two
-  signs or concerns of different lines in one message are a clear signal.
+  signs or concerns of different lines in one message are a clear signal. A line
+  starting with `!` is an everyday use of danger words ("sold out"): a phrase it
+  overlaps is only asked about.
   Case, accents, Arabic marks, apostrophes and repeated letters do not matter; one
   other word may stand between two words of a phrase, `...` allows up to six; `*` at
   the end of a word lets it go on; `@name` is any alternative of a group; `a + b`
@@ -41,7 +43,7 @@ CATEGORIES: tuple[Category, ...] = get_args(Category)
 Level = Literal["clear", "concern"]
 SCOPES = (
     "negation", "hypothetical", "condition", "topic", "professional", "clause", "joiner",
-    "joke", "subject",
+    "joke", "subject", "resolved", "former", "habit", "ongoing",
 )  # fmt: skip
 EXTRA_FILES = ("groups", "scope", "spelling")
 DEFAULT_DIR = Path(__file__).resolve().parent / "lexicons"
@@ -50,8 +52,16 @@ COMMA = ","  # a comma in a text, kept as a word: no gap reaches across it
 GAP = r"(?: [^\s,]+)? "  # one other word may stand between the words of a phrase
 WIDE_GAP = r"(?: [^\s,]+){0,6} "  # `...`: up to six
 # Arabic writes "and", "so", "with", "for", "like", "will" and "the" onto the word:
-# "واريد" is "and I want". Each Arabic word may carry them in front.
-_AR_PREFIX = r"(?:[وف])?(?:[بلكس])?(?:ال|ل)?"
+# "واريد" is "and I want". Each Arabic word may carry them in front, and a verb the
+# dialects' future and progressive letters (Egyptian "هيقتلني", "حيقتلني", Iraqi "ديضربني").
+_AR_PREFIX = r"(?:[وف])?(?:[بلكس]|[عه](?=ال)|[حهد](?=[يتنا]))?(?:ال|ل)?"
+# ... and the pronoun written onto its end: a word of three letters or more may carry
+# one ("جواز" finds "جوازي", "جوازها"; "ضرب" finds "ضربني"), and an object pronoun of a
+# phrase stands for the others (me, us, her, them): "يضربني" also finds "يضربها",
+# "يضربهم". Egyptian and Maghrebi "ش" after it (of "ما ... ش") is allowed too.
+_AR_SUFFIX = r"(?:و?ل?(?:ني|نا|ها|هم|هن|كم|كي|ه|ك|ي)|وا?)?ش?"
+_AR_OBJECT = re.compile(r"^(?P<base>.{3,}?)(?P<object>وني|ونا|ني|نا|ها|هم|هن)$")
+_AR_OBJECTS = r"(?:وني|ونا|ني|نا|ها|هم|هن)ش?"
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 _GROUP_NAME = re.compile(r"@([a-z][a-z0-9_]*)")
 
@@ -74,6 +84,9 @@ class Phrase:
     # Per word of the phrase, the stems one of which the text must hold: a phrase is tried
     # only when every word of it may be there (a cheap test before the expression).
     needs: tuple[frozenset[str], ...] = ()
+    # A `!` line: an everyday use ("sold out", "i was sold a broken phone"). It is never an
+    # answer; a phrase it overlaps in the text is only asked about.
+    everyday: bool = False
 
     @property
     def rule(self) -> str:
@@ -121,19 +134,31 @@ class Group:
     firsts: frozenset[str] = frozenset()  # the first stem of each alternative
 
 
-def _word(word: str, lang: str, files: LexiconFiles | None, into: set[str] | None) -> str:
+def _word(
+    word: str, lang: str, files: LexiconFiles | None, into: set[str] | None
+) -> tuple[str, str]:
+    """The expression for one word of a phrase, and the stem it is looked up by ("" and
+    "" when nothing is left)."""
     wild = word.endswith("*")
     stem = normalise(word.rstrip("*"))
     if not stem or " " in stem:
-        return ""
+        return "", ""
     if files is not None:
         (files.stems if wild else files.words).add(stem)
     if into is not None:
         into.add(stem)
-    pattern = re.escape(stem) + (r"\S*" if wild else "")
+    if wild:
+        pattern, key = re.escape(stem) + r"\S*", stem
+    elif lang == "ar" and ARABIC_LETTER.match(stem) and (found := _AR_OBJECT.match(stem)):
+        key = found.group("base")
+        pattern = re.escape(key) + _AR_OBJECTS
+    elif lang == "ar" and ARABIC_LETTER.match(stem) and len(stem) >= 3:
+        pattern, key = re.escape(stem) + _AR_SUFFIX, stem
+    else:
+        pattern, key = re.escape(stem), stem
     if lang == "ar" and ARABIC_LETTER.match(stem):
         pattern = _AR_PREFIX + pattern
-    return pattern
+    return pattern, key
 
 
 def phrase_pattern(
@@ -144,6 +169,7 @@ def phrase_pattern(
     into: set[str] | None = None,
     first: set[str] | None = None,
     needs: list[frozenset[str]] | None = None,
+    strict: bool = False,
 ) -> str:
     """The regular expression for one phrase ("" when nothing is left to match); its
     words go `into` the set given, the stems its first word may begin with into `first`.
@@ -171,15 +197,16 @@ def phrase_pattern(
                 if needs is not None:
                     needs.append(group.firsts)
             else:
-                pattern = _word(piece, lang, files, into)
+                pattern, key = _word(piece, lang, files, into)
                 if first is not None and not parts and pattern:
-                    first.add(normalise(piece.rstrip("*")))
+                    first.add(key)
                 if needs is not None and pattern:
-                    needs.append(frozenset({normalise(piece.rstrip("*"))}))
+                    needs.append(frozenset({key}))
             if not pattern:
                 continue
             if parts:
-                parts.append(WIDE_GAP if wide else GAP)
+                # an everyday use is said word for word ("sold me for a phone" is none)
+                parts.append(WIDE_GAP if wide else " " if strict else GAP)
             parts.append(pattern)
             wide = False
     return "".join(parts)
@@ -233,9 +260,9 @@ def read_phrases(
     """The phrases of one file; a line that folds to nothing is an error with its place."""
     phrases = []
     for number, line in _lines(path):
-        level: Level = "concern" if line[:1] in "?~" else "clear"
-        sign = line.startswith("~")
-        text = line.removeprefix("?").removeprefix("~").strip()
+        level: Level = "concern" if line[:1] in "?~!" else "clear"
+        sign, everyday = line.startswith("~"), line.startswith("!")
+        text = line.removeprefix("?").removeprefix("~").removeprefix("!").strip()
         words: set[str] = set()
         compiled: list[tuple[str, set[str]]] = []
         needs: list[frozenset[str]] = []
@@ -246,7 +273,9 @@ def read_phrases(
         for part in parts:
             anchors: set[str] = set()
             try:
-                pattern = phrase_pattern(part, lang, groups, files, words, anchors, needs)
+                pattern = phrase_pattern(
+                    part, lang, groups, files, words, anchors, needs, strict=everyday
+                )
             except KeyError as exc:
                 msg = f"{path}:{number}: there is no group @{exc.args[0]} in {lang}.groups.txt"
                 raise ConfigError(msg) from None
@@ -261,7 +290,7 @@ def read_phrases(
         phrases.append(
             Phrase(
                 lang, category, level, number, pattern, frozenset(words), frozenset(fewest),
-                together, sign, tuple(set(needs)),
+                together, sign, tuple(set(needs)), everyday,
             )
         )  # fmt: skip
     return phrases

@@ -42,6 +42,11 @@ _TOKEN = re.compile(r"\S+")
 _NOT_WORD = re.compile(r"[^\w]+|_+")
 _REPEATS = re.compile(r"([^\W\d_])\1+")
 _LATIN = re.compile(r"[a-z\u00c0-\u024f]")
+# The dialects write "not" onto the verb: Levantine "مابدي", "مابيخلوني", Egyptian and
+# Maghrebi "مبيخلونيش", "ماتقولش", "ماكيخلينيش" (ما ... ش). They are read as "ما" and the
+# verb, so that a negation is seen as one and a phrase finds its verb either way.
+_AR_NOT_AROUND = re.compile(r"(?<!\S)ما?([بيتنعك][\u0600-\u06ff]{3,})ش(?!\S)")
+_AR_NOT_BEFORE = re.compile(r"(?<!\S)ما(ب[\u0600-\u06ff]{2,})(?!\S)")
 
 
 def _strip_marks(text: str) -> str:
@@ -92,4 +97,5 @@ def normalise(text: str) -> str:
     text = _TOKEN.sub(lambda found: _unleet(found.group(0)), text)
     text = _NOT_WORD.sub(" ", text)
     text = _REPEATS.sub(r"\1", text)
+    text = _AR_NOT_BEFORE.sub(r"ما \1", _AR_NOT_AROUND.sub(r"ما \1", text))
     return " ".join(text.split())

@@ -28,10 +28,12 @@ one), with the word lists of the phrase's language (`<lang>.scope.txt`):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from bot.safety.lexicon import COMMA
 
+_JOINED = re.compile(r"[\u0600-\u06ff]{2}")  # an Arabic word that may carry a joined letter
 NEGATION_REACH = 3  # words before a phrase that a negation reaches across
 # Words between an "if" and a phrase that still belong to what the "if" supposes
 # ("if someone at home hits me"); from this many on, the words between are the condition and
@@ -66,6 +68,13 @@ def _ends(words: Sequence[str], entries: _Words) -> Iterator[int]:
                 yield i + len(entry)
 
 
+def _starts(words: Sequence[str], at: int, entries: _Words) -> bool:
+    """Whether an entry begins at `words[at]`."""
+    return any(
+        tuple(words[at : at + len(entry)]) == entry for entry in entries.by_first.get(words[at], ())
+    )
+
+
 def _has(words: Sequence[str], entries: _Words) -> bool:
     return next(_ends(words, entries), None) is not None
 
@@ -84,6 +93,10 @@ class Scope:
         self._closers = self.clause + self.joiners + comma
         self._topic_closers = self.clause + comma
         self.subjects = {entry[0] for entry in lists.get("subject", []) if len(entry) == 1}
+        self.resolved = _Words(lists.get("resolved", []))
+        self.former = _Words(lists.get("former", []))
+        self.habit = _Words(lists.get("habit", []))
+        self.ongoing = _Words(lists.get("ongoing", []))
 
     def _clause(self, before: Sequence[str]) -> Sequence[str]:
         return before[max(_ends(before, self._closers), default=0) :]
@@ -102,8 +115,40 @@ class Scope:
         (a comma does not: "my passport, he keeps it" is one thought)."""
         return _has(words, self.clause) or _has(words, self.joiners)
 
+    def still(self, words: Sequence[str]) -> bool:
+        """Whether the words say it still goes on ("one of them still does")."""
+        return _has(words, self.ongoing)
+
+    def _joined(self, word: str) -> bool:
+        """Whether `word` begins with a one-letter joiner written onto it (Arabic "وانا")."""
+        return len(word) > 1 and (word[0],) in self.joiners.by_first.get(word[0], ())
+
+    def clauses(self, words: Sequence[str]) -> Iterator[tuple[int, int]]:
+        """The clauses of `words` as (first, after last) places: apart at clause words and
+        joiners, as `breaks` keeps the parts of an `a + b` line apart (not at a comma)."""
+        start = 0
+        for i in range(len(words)):
+            if _starts(words, i, self.clause) or _starts(words, i, self.joiners):
+                yield start, i
+                start = i + 1
+        yield start, len(words)
+
     def joking(self, words: Sequence[str]) -> bool:
         return _has(words, self.jokes)
+
+    def over(self, words: Sequence[str]) -> Iterator[int]:
+        """Where a `resolved` entry ("not anymore", "its over now") begins that ends its
+        clause: what came before it is told as over. "they dont let me out anymore" is
+        not: "anymore" there belongs to the phrase's own "dont"."""
+        for i, word in enumerate(words):
+            for entry in self.resolved.by_first.get(word, ()):
+                end = i + len(entry)
+                if tuple(words[i:end]) == entry and (
+                    end == len(words)
+                    or _starts(words, end, self._closers)
+                    or self._joined(words[end])
+                ):
+                    yield i
 
     def _subjects(self, words: Sequence[str]) -> int:
         return sum(1 for word in words if word in self.subjects)
@@ -117,7 +162,8 @@ class Scope:
     ) -> str | None:
         """ "negated", "hypothetical", "topic", or None when the phrase stands as written."""
         clause = self._clause(before)
-        extra = [w for w in inside if w not in own]
+        # A phrase's own word with a joined letter in front ("وما" for its "ما") is its own.
+        extra = [w for w in inside if w not in own and not (_JOINED.match(w) and w[1:] in own)]
         head = list(inside[:1])
         start = len(clause) - NEGATION_REACH
         if _has(extra, self.negation) or any(
@@ -129,6 +175,10 @@ class Scope:
             self._subjects([*clause[end:], *head]) < 2 for end in _ends(clause, self.hypothetical)
         ):
             return "hypothetical"
+        told = [*clause, *extra]
+        habits = set(_ends(told, self.habit))  # "i got used to it" is no "used to"
+        if any(end not in habits for end in _ends(told, self.former)):
+            return "resolved"
         if any(
             len(clause) - end < CONDITION_REACH and self._subjects([*clause[end:], *head]) < 2
             for end in _ends(clause, self.condition)

@@ -48,3 +48,20 @@ def test_normalise_is_stable(text: str) -> None:
     assert normalise(once) == once
     assert "  " not in once
     assert once == once.strip()
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("مبيخلونيش", "ما بيخلوني"),  # Egyptian ما ... ش around the verb
+        ("ماتقولش", "ما تقول"),
+        ("ماكيخلينيش", "ما كيخليني"),  # Maghrebi
+        ("مابدي", "ما بدي"),  # Levantine "ما" written onto the verb
+        ("مابيخلوني اطلع", "ما بيخلوني اطلع"),
+        ("معلش", "معلش"),  # ordinary words that only look so stay whole
+        ("مفيش", "مفيش"),
+        ("متوحش", "متوحش"),
+    ],
+)
+def test_a_negation_written_onto_an_arabic_verb_is_read_apart(written: str, read: str) -> None:
+    assert normalise(written) == read

@@ -50,7 +50,7 @@ def test_the_tables_are_read_as_written() -> None:
     files = load_files()
     assert files.spelling["ro"]["nush"] == "nu stiu"
     assert files.spelling["ro"]["pashaportu"] == "pasaportul"
-    assert files.spelling["ar"]["مبيخلونيش"] == "ما بيخلوني"
+    assert files.spelling["ar"]["بيدوني"] == "بيعطوني"
     # no line reads a word as itself once folded (it would only confuse a reviewer)
     for table in (files.spelling["ro"], files.spelling["ar"]):
         assert all(wrong != right for wrong, right in table.items())

@@ -15,6 +15,7 @@ from bot.channels.telegram.core import CHANNEL as TELEGRAM
 from bot.errors import ConfigError, StorageError
 from bot.i18n import detect
 from bot.runtime import build_runtime, open_database
+from bot.safety import ordinary
 from bot.services.cases import HandoffService
 from bot.storage.feedback import FeedbackStore
 from bot.storage.memory import MemorySessionStore
@@ -196,5 +197,24 @@ async def test_a_serving_processs_first_typed_text_waited_seconds_for_the_name_l
     try:
         assert names._cache  # loaded: the first scrub finds them there
         assert detect._lingua.cache_info().currsize == 1
+    finally:
+        await runtime.close()
+
+
+async def test_a_restarted_bots_first_answer_waited_six_seconds_for_the_everyday_words(
+    app: App, redis_url: str, tmp_path: Path
+) -> None:
+    """Seen in the fault suite: a bot killed and started again answered 6.1 s after its
+    getMe, every chat waiting while the danger check read its everyday-word lists inside
+    the first misspelt word. `run` reads them before it takes a message."""
+    ordinary._ordinary.cache_clear()
+    runtime = build_runtime(app, "run", database_url=f"sqlite:///{tmp_path}/w.db",
+                            redis_url=redis_url)  # fmt: skip
+    try:
+        assert ordinary._ordinary.cache_info().currsize == 1
+        read = ordinary._ordinary.cache_info().misses
+        app.lexicon.match("ma3i mshkle")  # "mshkle" is near a danger word: lists asked
+        assert ordinary._ordinary.cache_info().misses == read
+        assert ordinary._ordinary.cache_info().hits > 0
     finally:
         await runtime.close()

@@ -166,6 +166,7 @@ class Detector:
         # Scope words are never read as a near danger word: "المرشده" stays the worker.
         scoped = {word for lists in files.scopes.values() for entries in lists.values()
                   for entry in entries for word in entry}  # fmt: skip
+        self._ordinary = ordinary
         self._speller = Speller(files.words, files.stems, files.keep | scoped, ordinary)
         spelling: dict[str, str] = {}
         for table in files.spelling.values():
@@ -175,6 +176,10 @@ class Detector:
     @classmethod
     def load(cls, folder: Path = DEFAULT_DIR, *, plain: bool = False) -> Detector:
         return cls(load_files(folder), plain=plain)
+
+    def warm(self) -> None:
+        """Read the everyday word lists now (about a second), not inside a first message."""
+        self._ordinary.warm()
 
     def missing(self, languages: list[str] | tuple[str, ...]) -> list[str]:
         return self.files.missing(languages)

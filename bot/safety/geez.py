@@ -23,11 +23,11 @@ _PUNCTUATION = {
     "\u1366": ",",  # ፦ preface colon
     "\u1361": " ",  # ፡ word space
 }
-_TABLE: dict[int, str] = {ord(mark): plain for mark, plain in _PUNCTUATION.items()} | {
+TABLE: dict[int, str] = {ord(mark): plain for mark, plain in _PUNCTUATION.items()} | {
     start + i: chr(target + i) for start, target in _SAME_SOUND.items() for i in range(_SERIES)
 }
 
 
 def fold_geez(text: str) -> str:
     """`text` with same-sounding Ge'ez letters unified and Ge'ez punctuation made plain."""
-    return text.translate(_TABLE)
+    return text.translate(TABLE)

@@ -4,7 +4,8 @@
 yet both are everyday words: a word that people write often (at least once in a million
 words, in the word lists of the `wordfreq` package) is never read as a danger word.
 The lists ship inside the installed package; nothing is downloaded. They are folded
-like the phrases, and read once per process, on the first word that needs them.
+like the phrases, and read once per process: at start (`warm`, with the other text
+checks), or else on the first word that needs them, which then waits about a second.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import lru_cache
 
 import wordfreq
 
-from bot.safety.normalise import normalise
+from bot.safety.normalise import normalise_each
 
 MIN_LENGTH = 5  # shorter words are never respelt, so need no looking up
 
@@ -25,11 +26,8 @@ def _ordinary(languages: tuple[str, ...]) -> frozenset[str]:
     words: set[str] = set()
     for lang in languages:
         if lang in available:
-            words.update(
-                normalise(word)
-                for word in wordfreq.iter_wordlist(lang, wordlist="small")
-                if len(word) >= MIN_LENGTH
-            )
+            listed = wordfreq.iter_wordlist(lang, wordlist="small")
+            words.update(normalise_each([word for word in listed if len(word) >= MIN_LENGTH]))
     return frozenset(words)
 
 
@@ -41,3 +39,7 @@ class OrdinaryWords:
 
     def __contains__(self, word: object) -> bool:
         return word in _ordinary(self.languages)
+
+    def warm(self) -> None:
+        """Read the lists now, so no young person's message waits for them."""
+        _ordinary(self.languages)

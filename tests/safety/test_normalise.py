@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.safety.normalise import normalise
+from bot.safety.normalise import normalise, normalise_each
+from tests.naughty import BLNS
 
 
 @pytest.mark.parametrize(
@@ -65,3 +66,12 @@ def test_normalise_is_stable(text: str) -> None:
 )
 def test_a_negation_written_onto_an_arabic_verb_is_read_apart(written: str, read: str) -> None:
     assert normalise(written) == read
+
+
+@given(st.lists(st.text()))
+def test_a_word_list_folded_at_once_reads_as_each_word_alone(words: list[str]) -> None:
+    assert normalise_each(words) == [normalise(word) for word in words]
+
+
+def test_the_naughty_strings_fold_alike_at_once_and_alone() -> None:
+    assert normalise_each(BLNS) == [normalise(line) for line in BLNS]

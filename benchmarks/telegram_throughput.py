@@ -7,7 +7,8 @@ The same survey (16-17 service feedback: /start, language, age band, menu "feedb
 service, scale, yes/no, scale, multi pick + done, free text = 11 updates) is fed, as
 Bot API update JSON, by one driver through three bots, on one Redis, rounds interleaved
 (safevoice, aiogram+redis, aiogram+memory, then again), so the machine's load falls on
-every side alike:
+every side alike; each round of each bot runs in a fresh process, so that no side runs
+on a heap that another built or froze:
 
 - safevoice:       wired as `safevoice run` in webhook mode: the stores and services of
                    bot/runtime.py's build_runtime in production mode (its own Redis pools,
@@ -43,6 +44,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import os
 import random
 import shutil
@@ -53,7 +55,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -741,29 +743,61 @@ def table(rows: list[list[str]]) -> str:
     return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, rows)])
 
 
-async def main(args: argparse.Namespace, url: str) -> None:
+VARIANTS = ("safevoice", "aiogram+redis", "aiogram+memory")
+
+
+async def one(args: argparse.Namespace, url: str) -> None:
+    """One round of one variant, in a process of its own (`--one`): its result as JSON."""
     admin = Redis.from_url(url)
-    await admin.flushdb()
     RoundTrips.install()
-    variants: list[tuple[Result, Callable[[Chats], Any], Redis | None]] = [
-        (Result("safevoice"), lambda c: safevoice(url, c), admin),
-        (Result("aiogram+redis"), lambda c: conventional(url, c), admin),
-        (Result("aiogram+memory"), lambda c: conventional(None, c), None),
-    ]
+    makers: dict[str, tuple[Callable[[Chats], Any], Redis | None]] = {
+        "safevoice": (lambda c: safevoice(url, c), admin),
+        "aiogram+redis": (lambda c: conventional(url, c), admin),
+        "aiogram+memory": (lambda c: conventional(None, c), None),
+    }
+    make, redis = makers[args.one]
+    result = Result(args.one)
     try:
-        for n in range(args.rounds):
-            for i, (result, make, redis) in enumerate(variants):
-                await one_round(result, make, redis, args, (i + 1) * 10_000_000 + n * 100_000)
+        await admin.flushdb()
+        await one_round(result, make, redis, args, args.base)
     finally:
         await admin.aclose()
-    results = [v[0] for v in variants]
-    sv, conv, floor = results
+    print(json.dumps(asdict(result)))
+
+
+def run_one(args: argparse.Namespace, url: str, name: str, base: int) -> Result:
+    command = [
+        sys.executable, __file__, "--one", name, "--base", str(base), "--redis-url", url,
+        "--conversations", str(args.conversations), "--concurrency", str(args.concurrency),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{name}: {done.stderr.strip()[-2000:]}")
+    return Result(**json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main(args: argparse.Namespace, url: str) -> None:
+    """Every round of every variant in a fresh process: no side runs on a heap another
+    side built (SafeVoice's lexicon and models) or froze (`safevoice run` freezes its
+    start-up heap, bot/heap.py; a conventional bot does not)."""
+    results = {name: Result(name) for name in VARIANTS}
+    for n in range(args.rounds):
+        for i, name in enumerate(VARIANTS):
+            got = run_one(args, url, name, (i + 1) * 10_000_000 + n * 100_000)
+            merged = results[name]
+            for key, value in asdict(got).items():
+                if isinstance(value, list) and key != "trips_by_step":
+                    getattr(merged, key).extend(value)
+            merged.most_trips = max(merged.most_trips, got.most_trips)
+            merged.trips_by_step = got.trips_by_step or merged.trips_by_step
+    ordered = [results[name] for name in VARIANTS]
+    sv, conv, floor = ordered
     print(
         f"{args.conversations} conversations x {len(SCRIPT)} updates, concurrency "
         f"{args.concurrency}, {args.rounds} interleaved rounds (medians shown), "
         f"{os.cpu_count()} CPU(s), Python {sys.version.split()[0]}"
     )
-    print(table([r.row() for r in results]))
+    print(table([r.row() for r in ordered]))
     rate = lambda r: statistics.median(r.rate)  # noqa: E731
     print(
         f"\nthroughput safevoice / aiogram+redis: {rate(sv) / rate(conv):.2f}x; "
@@ -785,13 +819,17 @@ def parse() -> argparse.Namespace:
     p.add_argument(
         "--redis-url", help="use this Redis (it is FLUSHDB'd!) instead of a throwaway server"
     )
+    p.add_argument("--one", choices=VARIANTS, help=argparse.SUPPRESS)  # a round's process
+    p.add_argument("--base", type=int, default=0, help=argparse.SUPPRESS)
     return p.parse_args()
 
 
 if __name__ == "__main__":
     arguments = parse()
-    if arguments.redis_url:
-        asyncio.run(main(arguments, arguments.redis_url))
+    if arguments.one:
+        asyncio.run(one(arguments, arguments.redis_url))
+    elif arguments.redis_url:
+        main(arguments, arguments.redis_url)
     else:
         with throwaway_redis() as redis_url:
-            asyncio.run(main(arguments, redis_url))
+            main(arguments, redis_url)

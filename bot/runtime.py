@@ -177,6 +177,7 @@ class Runtime:
         await self.visitors.close()
         await self.deliveries.close()
         await self.sessions.close()
+        await self.outbox.close()
         if self._preview_sessions is not None:
             await self._preview_sessions.close()
         if self.redis is not None:
@@ -468,7 +469,7 @@ def _redis(
     own pool from `url`, as production does). The conversation store keeps traces and
     looks at the case index in its begin script (one round trip for both)."""
     ttl = float(app.config.privacy.session_ttl_seconds)
-    outbox = RedisOutbox(redis, url, ttl=ttl)
+    outbox = RedisOutbox(redis, url, ttl=ttl, own_connection=not shared_client)
     client = redis if shared_client else None
     traces = RedisTraceStore(redis)
     sessions = RedisSessionStore(

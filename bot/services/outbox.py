@@ -41,3 +41,6 @@ class OutboxService:
 
     async def release(self, box: str) -> None:
         await self.store.release(box)
+
+    async def close(self) -> None:
+        await self.store.close()

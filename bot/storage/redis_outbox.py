@@ -18,6 +18,7 @@ would need a common hash tag; one Redis (with Sentinel) is what the design asks 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +37,8 @@ from bot.storage.outbox import (
     parse_element,
 )
 from bot.storage.redis_errors import RedisErrors
+from bot.storage.redis_pipe import PipeClient, supports
+from bot.storage.redis_pool import CALL_TIMEOUT
 from bot.storage.redis_values import ms as _ms
 from bot.storage.redis_values import text as _text
 
@@ -144,17 +147,30 @@ class RedisOutbox(OutboxStore):
         prefix: str = "sv:",
         ttl: float = 30 * 60.0,
         alive_ttl: float = ALIVE_TTL,
+        own_connection: bool = False,
     ) -> None:
-        self._client, self.prefix, self.ttl, self.alive_ttl = client, prefix, ttl, alive_ttl
+        """`own_connection`: confirm, claim and sweep on a pipelined connection of the
+        outbox's own (bot/storage/redis_pipe.py) rather than `client`'s pool, where the
+        URL allows; each call then has its own deadline, as on the conversation store."""
+        self._client: Redis | PipeClient = client
+        self._deadline: float | None = None
+        if own_connection and supports(url):
+            self._client, self._deadline = PipeClient(url), CALL_TIMEOUT
+        self.prefix, self.ttl, self.alive_ttl = prefix, ttl, alive_ttl
         self.owner = new_owner()
         self.alive_prefix = f"{prefix}alive:"
         self.beating = False  # set by the first heartbeat: this process sends
         self._errors = RedisErrors(url, "the outbox")
-        self._post = client.register_script(_POST)
-        self._confirm = client.register_script(_CONFIRM)
-        self._claim = client.register_script(_CLAIM)
-        self._orphans = client.register_script(_ORPHANS)
-        self._release = client.register_script(_RELEASE)
+        self._post = self._client.register_script(_POST)
+        self._confirm = self._client.register_script(_CONFIRM)
+        self._claim = self._client.register_script(_CLAIM)
+        self._orphans = self._client.register_script(_ORPHANS)
+        self._release = self._client.register_script(_RELEASE)
+
+    async def _run(self, script: Any, keys: Sequence[Any], args: Sequence[Any]) -> Any:
+        with self._errors():
+            async with asyncio.timeout(self._deadline):
+                return await script(keys, args)
 
     def list_key(self, box: str, key: str) -> str:
         return f"{self.prefix}o:{box}:{key}"
@@ -181,9 +197,8 @@ class RedisOutbox(OutboxStore):
         if receipt is not None:
             keys.append(receipt.taken)
             acked = receipt.raw
-        with self._errors():
-            args: list[str | int] = [owner, alive, field, ttl, acked, *items]
-            reply = await self._post(keys, args)
+        args: list[str | int] = [owner, alive, field, ttl, acked, *items]
+        reply = await self._run(self._post, keys, args)
         return self.claim_of(post.box, key, reply)
 
     async def confirm(self, box: str, done: Sequence[tuple[str, str]]) -> dict[str, Left]:
@@ -191,8 +206,7 @@ class RedisOutbox(OutboxStore):
             return {}
         keys = [self.index_key(box), *(self.list_key(box, key) for key, _ in done)]
         args = [self.owner, *(part for pair in done for part in pair)]
-        with self._errors():
-            reply: list[Any] = await self._confirm(keys, args)
+        reply: list[Any] = await self._run(self._confirm, keys, args)
         out: dict[str, Left] = {}
         for n, (key, _) in enumerate(done):
             out[key] = Left(int(reply[2 * n]), int(reply[2 * n + 1]) == 1)
@@ -200,14 +214,12 @@ class RedisOutbox(OutboxStore):
 
     async def claim(self, box: str, key: str) -> Claim | None:
         keys = [self.index_key(box), self.list_key(box, key)]
-        with self._errors():
-            reply = await self._claim(keys, [self.owner, self.alive_prefix, key])
+        reply = await self._run(self._claim, keys, [self.owner, self.alive_prefix, key])
         return self.claim_of(box, key, reply)
 
     async def sweep(self, box: str, limit: int = ORPHAN_BATCH) -> tuple[list[Claim], list[str]]:
         args: list[str | int] = [self.owner, self.alive_prefix, self.list_key(box, ""), limit]
-        with self._errors():
-            reply: list[Any] = await self._orphans([self.index_key(box)], args)
+        reply: list[Any] = await self._run(self._orphans, [self.index_key(box)], args)
         ours = [_text(field) for field in reply[0]]
         claims = [
             Claim(box, _text(row[0]), tuple(parse_element(raw) for raw in row[1:]))
@@ -216,11 +228,20 @@ class RedisOutbox(OutboxStore):
         return claims, ours
 
     async def heartbeat(self) -> None:
+        key, ms = self.alive_prefix + self.owner, _ms(self.alive_ttl)
         with self._errors():
-            await self._client.set(self.alive_prefix + self.owner, "1", px=_ms(self.alive_ttl))
+            async with asyncio.timeout(self._deadline):
+                if isinstance(self._client, PipeClient):
+                    await self._client.execute("SET", key, "1", "PX", ms)
+                else:
+                    await self._client.set(key, "1", px=ms)
         self.beating = True
 
     async def release(self, box: str) -> None:
         keys = [self.index_key(box), self.alive_prefix + self.owner]
-        with self._errors():
-            await self._release(keys, [self.owner])
+        await self._run(self._release, keys, [self.owner])
+
+    async def close(self) -> None:
+        """Close the outbox's own connection, if it has one (not a client it was given)."""
+        if isinstance(self._client, PipeClient):
+            await self._client.aclose()

@@ -117,9 +117,21 @@ class _Protocol(asyncio.Protocol):
         self.waiting: collections.deque[asyncio.Future[Any]] = collections.deque()
         self.buffer = bytearray()
         self.lost = False
+        # Commands of one pass of the event loop leave in one write (one system call).
+        self.outgoing: list[bytes] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast("asyncio.Transport", transport)  # a stream connection
+
+    def queue(self, command: bytes) -> None:
+        if not self.outgoing:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.outgoing.append(command)
+
+    def flush(self) -> None:
+        data, self.outgoing = b"".join(self.outgoing), []
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)  # else connection_lost failed the waiting calls
 
     def data_received(self, data: bytes) -> None:
         buf = self.buffer
@@ -222,7 +234,7 @@ class PipeClient:
     def _send(self, protocol: _Protocol, args: Sequence[Arg]) -> asyncio.Future[Any]:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         protocol.waiting.append(future)
-        cast("asyncio.Transport", protocol.transport).write(pack(args))  # set on connecting
+        protocol.queue(pack(args))
         return future
 
     async def execute(self, *args: Arg) -> Any:

@@ -45,9 +45,17 @@ class Case:
     peer: Callable[[], OutboxStore]
 
 
-@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param("redis", marks=pytest.mark.redis),
+        # As `run` builds it: its own pipelined connection (bot/storage/redis_pipe.py).
+        pytest.param("redis-pipe", marks=pytest.mark.redis),
+    ]
+)
 async def case(request: pytest.FixtureRequest) -> AsyncIterator[Case]:
     clients: list[Redis] = []
+    boxes: list[RedisOutbox] = []
     if request.param == "memory":
         first = MemoryOutbox(alive_ttl=ALIVE)
         yield Case("memory", first, first.peer)
@@ -56,9 +64,14 @@ async def case(request: pytest.FixtureRequest) -> AsyncIterator[Case]:
 
         def make() -> OutboxStore:
             clients.append(Redis.from_url(url))
-            return RedisOutbox(clients[-1], url, ttl=60.0, alive_ttl=ALIVE)
+            own = request.param == "redis-pipe"
+            boxes.append(RedisOutbox(clients[-1], url, ttl=60.0, alive_ttl=ALIVE,
+                                     own_connection=own))  # fmt: skip
+            return boxes[-1]
 
         yield Case("redis", make(), make)
+    for box in boxes:
+        await box.close()
     for client in clients:
         await client.aclose()
 

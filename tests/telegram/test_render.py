@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hmac
+
+import pytest
+
 from bot.channels.telegram.callbacks import MAX_CALLBACK_BYTES, sign, verify
 from bot.channels.telegram.limiter import Limiter, Limits
 from bot.channels.telegram.render import (
@@ -34,6 +39,24 @@ def test_statements_join_the_question_and_buttons_are_signed() -> None:
     assert verify(SECRET, 1, data) == ("q", "a")
     assert verify(SECRET, 2, data) is None  # copied to another chat
     assert verify(SECRET, 1, data[:-1] + "b") is None
+
+
+def test_a_button_signed_before_the_upgrade_still_works() -> None:
+    """Buttons were signed with HMAC-SHA256 until BLAKE2s took its place; a question a
+    chat still shows from before must still answer, and a forged one must not."""
+    digest = hmac.digest(SECRET, b"cb|1|q|a", "sha256")
+    earlier = base64.urlsafe_b64encode(digest).decode()[:11] + "|q|a"
+    assert earlier != sign(SECRET, 1, "q", "a")
+    assert verify(SECRET, 1, earlier) == ("q", "a")
+    assert verify(SECRET, 2, earlier) is None
+    assert verify(b"another secret", 1, earlier) is None
+
+
+@pytest.mark.parametrize("secret", [b"s", b"k" * 32, b"a longer secret " * 8])
+def test_buttons_are_signed_whatever_the_secrets_length(secret: bytes) -> None:
+    data = sign(secret, 7, "q", "b")
+    assert verify(secret, 7, data) == ("q", "b")
+    assert verify(secret + b"!", 7, data) is None
 
 
 def test_answer_edits_the_question_to_show_the_choice() -> None:

@@ -1,27 +1,46 @@
 """Signed button data: `<sig>|<step>|<value>`, within Telegram's 64 bytes.
 
-The signature is an HMAC over the chat, the step and the value, so a button made up by
-someone (or copied from another chat) is recognised and answered kindly instead of
-acted on. Stale buttons (an earlier question) carry a valid signature; the engine sees
+The signature is a keyed BLAKE2s over the chat, the step and the value, so a button made
+up by someone (or copied from another chat) is recognised and answered kindly instead of
+acted on. (BLAKE2 keyed is a MAC in one pass, a third of HMAC-SHA256's time, for the
+seven buttons of every question; buttons signed by earlier releases with HMAC-SHA256
+still work.) Stale buttons (an earlier question) carry a valid signature; the engine sees
 their step and says so.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import hmac
 import logging
 
 __all__ = ["MAX_CALLBACK_BYTES", "sign", "verify"]
 
 MAX_CALLBACK_BYTES = 64
-_SIG_CHARS = 11  # 66 bits of HMAC: forging one by guessing is hopeless
+_SIG_CHARS = 11  # 66 bits: forging one by guessing is hopeless
+_SIG_BYTES = 9  # 12 base64 characters, cut to 11
+_MAX_KEY = 32
 log = logging.getLogger(__name__)
 
 
 def _sig(secret: bytes, chat_id: int, step: str, value: str) -> str:
     message = f"cb|{chat_id}|{step}|{value}".encode()
-    digest = hmac.digest(secret, message, "sha256")  # one-shot: no HMAC object per button
+    # BLAKE2s takes keys of at most 32 bytes; a longer secret is hashed down first.
+    key = secret if len(secret) <= _MAX_KEY else _short_key(secret)
+    digest = hashlib.blake2s(message, key=key, digest_size=_SIG_BYTES).digest()
+    return base64.urlsafe_b64encode(digest).decode()[:_SIG_CHARS]
+
+
+@functools.lru_cache(maxsize=4)
+def _short_key(secret: bytes) -> bytes:
+    return hashlib.blake2s(secret, person=b"sv-cb").digest()
+
+
+def _sig_hmac(secret: bytes, chat_id: int, step: str, value: str) -> str:
+    message = f"cb|{chat_id}|{step}|{value}".encode()
+    digest = hmac.digest(secret, message, "sha256")
     return base64.urlsafe_b64encode(digest).decode()[:_SIG_CHARS]
 
 
@@ -46,5 +65,7 @@ def verify(secret: bytes, chat_id: int, data: str) -> tuple[str | None, str] | N
     if not (sep and sep2) or len(sig) != _SIG_CHARS:
         return None
     if not hmac.compare_digest(sig, _sig(secret, chat_id, step, value)):
-        return None
+        # A button a chat still shows from before the upgrade.
+        if not hmac.compare_digest(sig, _sig_hmac(secret, chat_id, step, value)):
+            return None
     return (step or None), value
